@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class EnrollmentConfig(AppConfig):
+    name = "enrollment"
+    verbose_name = "参保登记与缴费"
+    group_permissions: dict[str, list[str]] = {}

@@ -1,0 +1,34 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+from django.db.models.signals import post_migrate
+
+
+class OfficerAdminConfig(admin_apps.AdminConfig):
+    """The Django admin, open to officers only (clerks work in /station/)."""
+
+    default = False
+    default_site = "portal.admin_site.OfficerAdminSite"
+
+
+class PortalConfig(AppConfig):
+    default = True
+    name = "portal"
+    verbose_name = "服务网络"
+    demo_loader = "portal.demo.load"
+
+    # Permissions each role gets on this app's models; every app declares its own, and
+    # portal.roles.groups_sync gathers them into the clerk and officer groups.
+    group_permissions = {
+        "clerk": ["portal.use_station", "portal.view_region", "portal.view_servicepoint"],
+        "officer": [
+            "portal.add_region", "portal.change_region", "portal.delete_region", "portal.view_region",
+            "portal.add_servicepoint", "portal.change_servicepoint", "portal.delete_servicepoint",
+            "portal.view_servicepoint", "portal.view_serviceitem",
+            "portal.add_staffprofile", "portal.change_staffprofile", "portal.view_staffprofile",
+        ],
+    }
+
+    def ready(self) -> None:
+        from portal.roles import groups_sync_after_migrate
+
+        post_migrate.connect(groups_sync_after_migrate, sender=self)

@@ -1,0 +1,17 @@
+"""The portal's addresses: the only module that knows every app."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from portal import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("display/<str:mode>/", views.display_set, name="display"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("station/", include("enrollment.urls")),
+    path("admin/", admin.site.urls),
+]

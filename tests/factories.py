@@ -1,0 +1,53 @@
+import factory
+from django.contrib.auth.models import Group, User
+
+from portal.models import Region, ServicePoint, StaffProfile
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ("code",)
+
+    code = "370000000000"
+    name = factory.Sequence(lambda n: f"区划{n}")
+    parent = None
+
+
+def region_chain(*codes: str) -> list[Region]:
+    """Regions for each code, each the parent of the next: region_chain('37', '3703', ...)."""
+    chain: list[Region] = []
+    for code in codes:
+        chain.append(RegionFactory(code=code.ljust(12, "0"), parent=chain[-1] if chain else None))
+    return chain
+
+
+class ServicePointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ServicePoint
+
+    name = factory.Sequence(lambda n: f"服务点{n}")
+    kind = ServicePoint.Kind.VILLAGE_POINT
+    region = factory.SubFactory(RegionFactory)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", "a-long-test-password")
+
+    @factory.post_generation
+    def groups(self, create, names, **kwargs):
+        if create and names:
+            self.groups.set(Group.objects.filter(name__in=names))
+            self.save()
+
+
+def staff_user(*, role: str, scope: Region | None, **kwargs) -> User:
+    user = UserFactory(groups=[role], is_staff=(role == "officer"), **kwargs)
+    if scope is not None:
+        StaffProfile.objects.create(user=user, scope=scope)
+    return user
