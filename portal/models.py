@@ -206,3 +206,37 @@ class StaffProfile(models.Model):
         point = self.home_service_point
         if point and self.scope_id and not point.region.code.startswith(self.scope.prefix):
             raise ValidationError({"home_service_point": "所在服务网点必须在管辖区域之内"})
+
+
+class AccessLogEntry(models.Model):
+    """Who saw or exported whose personal data, and when (PIPL; DESIGN.md sections 4 and 10).
+
+    Append-only: the ORM refuses to change or delete an entry.
+    """
+
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="工作人员", on_delete=models.PROTECT, related_name="+")
+    address = models.GenericIPAddressField("来源地址", null=True, blank=True)
+    action = models.CharField("操作", max_length=40)
+    subject_digest = models.CharField("居民（身份证号摘要）", max_length=64, blank=True, db_index=True)
+    detail = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "个人信息访问记录"
+        verbose_name_plural = "个人信息访问记录"
+        ordering = ["-at"]
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValidationError("访问记录只能新增，不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("访问记录不能删除。")
+
+
+def access_log_write(*, request, action: str, subject_digest: str = "", detail: str = "") -> None:
+    AccessLogEntry.objects.create(
+        user=request.user, address=request.META.get("REMOTE_ADDR"), action=action,
+        subject_digest=subject_digest, detail=detail,
+    )

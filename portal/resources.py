@@ -9,12 +9,16 @@ from portal.region_codes import RegionCodeError, normalize_code
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-class PortalResource(resources.ModelResource):
-    """Base of every resource: commits all rows or none, and never exports a live formula.
+def neutralise_formula(value):
+    """A cell that starts like a formula (= + - @) would run in the clerk's spreadsheet
+    program; it is exported with a leading apostrophe so that it shows as text."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
 
-    A cell that starts like a formula (= + - @) would run in the clerk's spreadsheet program;
-    it is exported with a leading apostrophe so it shows as text.
-    """
+
+class PortalResource(resources.ModelResource):
+    """Base of every resource: commits all rows or none, and never exports a live formula."""
 
     class Meta:
         abstract = True
@@ -38,10 +42,7 @@ class PortalResource(resources.ModelResource):
             raise ValidationError(errors)
 
     def export_field(self, field, instance, **kwargs):
-        value = super().export_field(field, instance, **kwargs)
-        if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-            return "'" + value
-        return value
+        return neutralise_formula(super().export_field(field, instance, **kwargs))
 
 
 class RegionCodeWidget(widgets.CharWidget):

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from enrollment import enrollment_views
 from portal import views
 
 urlpatterns = [
@@ -13,5 +14,6 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("station/", include("enrollment.urls")),
+    path("verify/<str:code>/", enrollment_views.receipt_verify, name="receipt_verify"),
     path("admin/", admin.site.urls),
 ]

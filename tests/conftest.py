@@ -3,6 +3,12 @@ import importlib
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Real hashing takes ~0.3 s per password by design; tests create many accounts.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def demo_network(db):
     """The demo service network of 淄博市 with its three staff accounts."""
@@ -34,3 +40,22 @@ def officer(demo_network):
     from django.contrib.auth.models import User
 
     return User.objects.get(username="officer")
+
+
+@pytest.fixture
+def demo(demo_network):
+    """The demo network plus the enrollment demo: standards 2021 and 2022, residents, payments."""
+    from enrollment.demo import load
+
+    load()
+
+
+@pytest.fixture
+def on_2022_window(monkeypatch):
+    """Pretend today is 2021-10-15, inside the 2022 collection window of the demo standard."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2021, 10, 15))
+    return date(2021, 10, 15)

@@ -1,0 +1,149 @@
+"""Demo data of the enrollment app: the 2021 and 2022 standards of DESIGN.md section 7 and a few
+residents of 车站街道 and 公园街道, enrolled and paid or not. Idempotent."""
+
+from datetime import date, datetime, time
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from enrollment.models import AssistanceSubsidy, ContributionStandard, Enrollment, Household, Payment, Resident
+from enrollment.rules import premium_for
+from portal.id_numbers import make_id_number, parse_id_number
+from portal.id_vault import id_digest, id_encrypt
+from portal.models import Region
+from portal.standards import VersionedStandard
+from portal.vocabulary import AssistanceCategory, Category
+
+ZIBO = "370300000000"
+FIXED_200 = ("minimum_living", "returned_to_poverty")
+FIXED_100 = ("low_income_edge", "monitored")
+
+# (year, adult, student_child, fiscal subsidy, window); * in DESIGN.md come from the seeds:
+# 2021 370/270 (淄博 2020 notice), 2022 fiscal subsidy 610 (鲁医保发〔2022〕24号).
+STANDARDS = [
+    (2021, "370.00", "270.00", "580.00", date(2020, 9, 1), date(2020, 12, 31),
+     "淄博市 2021 年度：成年居民 370 元、学生儿童 270 元（淄医保发〔2020〕，转发鲁医保发〔2020〕60号）。"),
+    (2022, "410.00", "310.00", "610.00", date(2021, 9, 1), date(2021, 12, 31),
+     "2022 年度：财政补助不低于 610 元（鲁医保发〔2022〕24号）；个人缴费为演示数值。"),
+]
+
+# 王秀兰 is the resident the public lookup uses; the others fill the station's lists.
+RESIDENTS = [
+    # name, id number, village code, paid 2022?, enrolled 2021?
+    ("王秀兰", "370303195203151223", "370303001001", True, True),
+    ("张建国", make_id_number("370303", date(1968, 4, 2), 11), "370303001001", True, True),
+    ("刘桂英", make_id_number("370303", date(1975, 11, 20), 22), "370303001001", False, True),
+    ("张小雨", make_id_number("370303", date(2012, 6, 1), 24), "370303001001", True, True),
+    ("陈志强", make_id_number("370303", date(1980, 1, 15), 33), "370303001002", False, True),
+    ("李秀梅", make_id_number("370303", date(1959, 8, 8), 44), "370303001002", True, False),
+    ("赵伟", make_id_number("370303", date(1990, 3, 3), 55), "370303001003", None, True),
+    ("孙丽", make_id_number("370303", date(1986, 12, 12), 66), "370303002001", True, True),
+    ("周强", make_id_number("370303", date(1972, 7, 7), 77), "370303002002", False, True),
+]
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _open_collection_year(today: date) -> tuple:
+    """A demo standard for the collection open now, so that a clerk can try enrolling someone:
+    the 2022 figures, for the coverage year whose autumn window contains today."""
+    year = today.year + 1 if today.month >= 9 else today.year
+    _, adult, student, fiscal, *_ = STANDARDS[-1]
+    return (year, adult, student, fiscal, date(year - 1, 9, 1), date(year - 1, 12, 31),
+            f"演示用：沿用 2022 年度数值，供试用登记缴费。正式使用时请按 {year} 年度文件发布。")
+
+
+@transaction.atomic
+def load(today: date | None = None) -> dict[str, int]:
+    officer = User.objects.get(username="officer")
+    zibo = Region.objects.get(code=ZIBO)
+    standards = {year: _standard(zibo, officer, *rest, year=year) for year, *rest in STANDARDS}
+    open_year, *rest = _open_collection_year(today or timezone.localdate())
+    if open_year not in standards:
+        _standard(zibo, officer, *rest, year=open_year)
+    clerks = {
+        "3703030010": User.objects.get(username="clerk_chezhan"),
+        "3703030020": User.objects.get(username="clerk_other"),
+    }
+    for index, (name, number, village_code, paid_2022, enrolled_2021) in enumerate(RESIDENTS):
+        village = Region.objects.get(code=village_code)
+        clerk = clerks[village_code[:10]]
+        resident = _resident(name, number, village, clerk, household_number=f"{village_code}{index // 4:06d}")
+        if enrolled_2021:
+            _enrollment(resident, standards[2021], clerk, on=date(2020, 10, 10 + index), paid=True)
+        if paid_2022 is not None:
+            _enrollment(resident, standards[2022], clerk, on=date(2021, 10, 10 + index), paid=paid_2022)
+    return {"standards": len(standards), "residents": len(RESIDENTS), "enrollments": Enrollment.objects.count()}
+
+
+def _standard(zibo, officer, adult, student, fiscal, start, end, notes, *, year) -> ContributionStandard:
+    existing = ContributionStandard.objects.filter(year=year, region=zibo, revision=1).first()
+    if existing:
+        return existing
+    standard = ContributionStandard.objects.create(
+        year=year, region=zibo, contribution_adult=Decimal(adult), contribution_student_child=Decimal(student),
+        fiscal_subsidy=Decimal(fiscal), window_start=start, window_end=end, notes=notes,
+    )
+    AssistanceSubsidy.objects.create(standard=standard, category=AssistanceCategory.EXTREME_POVERTY, full=True)
+    for category in FIXED_200:
+        AssistanceSubsidy.objects.create(standard=standard, category=category, amount=Decimal("200.00"))
+    for category in FIXED_100:
+        AssistanceSubsidy.objects.create(standard=standard, category=category, amount=Decimal("100.00"))
+    standard.status = VersionedStandard.Status.PUBLISHED
+    standard.published_by = officer
+    standard.published_at = datetime(start.year, 8, 1, 9, 0, tzinfo=SHANGHAI)
+    standard.save()
+    return standard
+
+
+def _resident(name, number, village, clerk, *, household_number) -> Resident:
+    digest = id_digest(number)
+    resident = Resident.objects.filter(id_digest=digest).first()
+    if resident:
+        return resident
+    parsed = parse_id_number(number, today=date(2021, 9, 1))
+    household, _ = Household.objects.get_or_create(
+        number=household_number, defaults={"region": village, "address": f"{village.name}{len(name)}号楼"}
+    )
+    resident = Resident.objects.create(
+        id_number_encrypted=id_encrypt(number), id_digest=digest, id_masked=parsed.masked, name=name,
+        gender=parsed.gender.value, birth_date=parsed.birth_date, phone=f"1390533{int(number[-5:-1]):04d}",
+        household=household, region=village, created_by=clerk,
+    )
+    if household.head_id is None:
+        household.head = resident
+        household.save(update_fields=["head"])
+    return resident
+
+
+def _enrollment(resident, standard, clerk, *, on: date, paid: bool) -> None:
+    if Enrollment.objects.filter(resident=resident, year=standard.year).exists():
+        return
+    category = Category.STUDENT_CHILD if resident.age_on(on) < 18 else Category.ADULT
+    premium = premium_for(standard.snapshot(), category=category, assistance=None, birth_date=resident.birth_date, on=on)
+    registered = datetime.combine(on, time(9, 30), tzinfo=SHANGHAI)
+    enrollment = Enrollment.objects.create(
+        resident=resident, year=standard.year, region=resident.region, standard=standard,
+        category=category.value, standard_amount=premium.standard, subsidy=premium.subsidy,
+        payable=premium.payable, late=premium.late, newborn=premium.newborn,
+        coverage_start=premium.coverage_start, coverage_end=premium.coverage_end,
+        registered_on=on, registered_by=clerk, paid_at=registered if paid else None,
+    )
+    Enrollment.objects.filter(pk=enrollment.pk).update(registered_at=registered)
+    if paid:
+        payment = Payment.objects.create(
+            enrollment=enrollment, amount=premium.payable, method=Payment.Method.CASH,
+            receipt_number=f"{standard.year}{resident.region.code[:9]}D{enrollment.pk:07d}",
+            verification_code=id_digest(f"demo-receipt-{enrollment.pk}")[:22],
+            idempotency_token=_demo_token(enrollment.pk), recorded_by=clerk,
+        )
+        Payment.objects.filter(pk=payment.pk).update(recorded_at=registered)
+
+
+def _demo_token(pk: int):
+    import uuid
+
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"portal-demo-payment-{pk}")

@@ -1,0 +1,118 @@
+"""Station forms. They validate input and show errors next to the field; services write."""
+
+import uuid
+from datetime import date
+
+from django import forms
+from django.utils import timezone
+
+from enrollment.models import Household, Payment, Refund
+from portal.id_numbers import IdNumberError, parse_id_number
+from portal.models import Region
+from portal.region_codes import Level
+from portal.vocabulary import Category
+
+
+class IdNumberField(forms.CharField):
+    """An ID number, checked part by part with the message of portal.id_numbers."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "身份证号")
+        kwargs.setdefault("max_length", 24)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"autocomplete": "off", "inputmode": "text", "spellcheck": "false",
+                                  "class": "id-number-input"})
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return value
+        try:
+            return parse_id_number(value, today=timezone.localdate()).number
+        except IdNumberError as error:
+            raise forms.ValidationError(error.message, code=error.part) from error
+
+
+class VillageChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, region: Region) -> str:
+        return f"{region.name}（{region.code}）"
+
+
+def villages_in_scope(scope: Region):
+    return Region.objects.within(scope).filter(level=Level.VILLAGE).order_by("code")
+
+
+class ResidentSearchForm(forms.Form):
+    query = forms.CharField(
+        label="身份证号或姓名", max_length=50,
+        help_text="输入完整的 18 位身份证号精确查找，或输入姓名在本辖区内查找。",
+    )
+
+
+class ResidentForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=50)
+    phone = forms.RegexField(
+        label="联系电话", regex=r"^[0-9\-\s]{7,20}$", required=False,
+        error_messages={"invalid": "联系电话只能包含数字和“-”，7 到 20 位。"},
+    )
+    region = VillageChoiceField(label="居住村(社区)", queryset=Region.objects.none(), empty_label="请选择")
+    household_number = forms.CharField(
+        label="家庭户编号", max_length=30, required=False,
+        help_text="加入已有家庭户请填写户编号；留空则新建一户。",
+    )
+    household_address = forms.CharField(label="新建家庭户的住址", max_length=200, required=False)
+    residence_permit = forms.BooleanField(label="持居住证参保", required=False)
+
+    def __init__(self, *args, scope: Region, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scope = scope
+        self.fields["region"].queryset = villages_in_scope(scope)
+
+    def clean_household_number(self) -> Household | None:
+        number = self.cleaned_data["household_number"].strip()
+        if not number:
+            return None
+        household = Household.objects.within(self.scope).filter(number=number).first()
+        if household is None:
+            raise forms.ValidationError("本辖区内没有这个家庭户编号，请核对，或留空新建一户。")
+        return household
+
+
+class NewResidentForm(ResidentForm):
+    id_number = IdNumberField()
+    field_order = ["id_number", "name", "phone", "region", "household_number", "household_address", "residence_permit"]
+
+
+class EnrollForm(forms.Form):
+    year = forms.TypedChoiceField(label="参保年度", coerce=int)
+    category = forms.ChoiceField(label="参保类别", choices=Category.choices())
+    transfer = forms.BooleanField(
+        label="职工医保中断 3 个月内转入（不设等待期，从登记之日起享受待遇）", required=False,
+    )
+
+    def __init__(self, *args, years: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(year, f"{year} 年度") for year in years]
+
+
+class PaymentForm(forms.Form):
+    amount = forms.DecimalField(label="实收金额（元）", max_digits=12, decimal_places=2, min_value=0)
+    method = forms.ChoiceField(label="缴费方式", choices=Payment.Method.choices, widget=forms.RadioSelect)
+    token = forms.UUIDField(widget=forms.HiddenInput)
+
+    @classmethod
+    def fresh(cls, *, payable) -> "PaymentForm":
+        return cls(initial={"amount": payable, "method": Payment.Method.CASH, "token": uuid.uuid4()})
+
+
+class DeathForm(forms.Form):
+    date_of_death = forms.DateField(label="死亡日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class RefundForm(forms.Form):
+    reason = forms.ChoiceField(label="退费原因", choices=Refund.Reason.choices, widget=forms.RadioSelect)
+    note = forms.CharField(label="说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+def default_year(years: list[int], today: date) -> int | None:
+    return max((y for y in years if y <= today.year + 1), default=None)

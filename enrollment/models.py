@@ -1,0 +1,330 @@
+"""Residents, households, enrollments, payments and refunds, and the contribution standards."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from enrollment.rules import AssistanceSubsidyRule, ContributionSnapshot
+from portal.id_vault import id_decrypt
+from portal.models import Region, ScopedQuerySet
+from portal.standards import StandardPart, StandardQuerySet, VersionedStandard
+from portal.vocabulary import AssistanceCategory, Category, Gender
+
+MONEY = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0.00"))]}
+
+
+class ContributionStandard(VersionedStandard):
+    """个人缴费标准 of one coverage year and pooling region (DESIGN.md section 5)."""
+
+    contribution_adult = models.DecimalField("成年居民个人缴费", **MONEY)
+    contribution_student_child = models.DecimalField("学生儿童个人缴费", **MONEY)
+    fiscal_subsidy = models.DecimalField("人均财政补助", **MONEY)
+    window_start = models.DateField("集中缴费期开始")
+    window_end = models.DateField("集中缴费期结束")
+    waiting_days = models.PositiveSmallIntegerField("集中缴费期后参保等待期（天）", default=90)
+    newborn_grace_days = models.PositiveSmallIntegerField("新生儿参保宽限期（天）", default=90)
+
+    objects = StandardQuerySet.as_manager()
+    history = HistoricalRecords()
+    child_relations = ("subsidies",)
+
+    class Meta:
+        verbose_name = "个人缴费标准"
+        verbose_name_plural = "个人缴费标准"
+        ordering = ["-year", "region__code", "-revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "region", "revision"], name="contribution_standard_revision"),
+            models.CheckConstraint(condition=Q(window_start__lte=models.F("window_end")), name="contribution_window_order"),
+        ]
+
+    def clean(self) -> None:
+        super().clean()
+        if self.window_start and self.window_end:
+            if self.window_start > self.window_end:
+                raise ValidationError({"window_end": "集中缴费期结束日期不能早于开始日期"})
+            if self.year and self.window_end > date(self.year, 12, 31):
+                raise ValidationError({"window_end": f"集中缴费期必须在 {self.year} 年度结束（{self.year}-12-31）之前"})
+
+    def snapshot(self) -> ContributionSnapshot:
+        return ContributionSnapshot(
+            year=self.year,
+            contribution_adult=self.contribution_adult,
+            contribution_student_child=self.contribution_student_child,
+            fiscal_subsidy=self.fiscal_subsidy,
+            window_start=self.window_start,
+            window_end=self.window_end,
+            waiting_days=self.waiting_days,
+            newborn_grace_days=self.newborn_grace_days,
+            subsidies={
+                AssistanceCategory(s.category): AssistanceSubsidyRule(full=s.full, amount=s.amount)
+                for s in self.subsidies.all()
+            },
+        )
+
+
+class AssistanceSubsidy(StandardPart):
+    """资助参保标准 of one assistance category in a contribution standard revision."""
+
+    standard = models.ForeignKey(
+        ContributionStandard, verbose_name="缴费标准", on_delete=models.CASCADE, related_name="subsidies"
+    )
+    category = models.CharField("困难类别", max_length=30, choices=AssistanceCategory.choices())
+    full = models.BooleanField("全额资助", default=False)
+    amount = models.DecimalField("定额资助金额", null=True, blank=True, **MONEY)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "资助参保标准"
+        verbose_name_plural = "资助参保标准"
+        constraints = [
+            models.UniqueConstraint(fields=["standard", "category"], name="assistance_subsidy_per_category"),
+            models.CheckConstraint(
+                condition=Q(full=True) | Q(amount__isnull=False), name="assistance_subsidy_full_or_amount"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}：{'全额资助' if self.full else f'定额 {self.amount} 元'}"
+
+    def clean(self) -> None:
+        if not self.full and self.amount is None:
+            raise ValidationError({"amount": "定额资助须填写金额；全额资助请勾选“全额资助”"})
+
+
+class Household(models.Model):
+    number = models.CharField("户编号", max_length=30, unique=True)
+    address = models.CharField("住址", max_length=200, blank=True)
+    region = models.ForeignKey(Region, verbose_name="所在村(社区)", on_delete=models.PROTECT, related_name="households")
+    head = models.ForeignKey(
+        "Resident", verbose_name="户主", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("建立时间", auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "家庭户"
+        verbose_name_plural = "家庭户"
+
+    def __str__(self) -> str:
+        return f"户 {self.number}"
+
+
+class ResidentQuerySet(ScopedQuerySet):
+    def living(self) -> "ResidentQuerySet":
+        return self.filter(date_of_death__isnull=True)
+
+
+class Resident(models.Model):
+    # The number itself is only ever stored encrypted; the digest finds it (DESIGN.md section 4).
+    id_number_encrypted = models.TextField("身份证号（加密）", editable=False)
+    id_digest = models.CharField("身份证号摘要", max_length=64, unique=True, editable=False)
+    id_masked = models.CharField("身份证号", max_length=18, editable=False)
+    name = models.CharField("姓名", max_length=50)
+    gender = models.CharField("性别", max_length=6, choices=Gender.choices(), editable=False)
+    birth_date = models.DateField("出生日期", editable=False)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    household = models.ForeignKey(
+        Household, verbose_name="家庭户", null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    region = models.ForeignKey(Region, verbose_name="居住村(社区)", on_delete=models.PROTECT, related_name="residents")
+    residence_permit = models.BooleanField("持居住证参保", default=False)
+    date_of_death = models.DateField("死亡日期", null=True, blank=True)
+    # Written only by the assistance app (DESIGN.md section 2).
+    assistance_category = models.CharField(
+        "困难类别", max_length=30, choices=AssistanceCategory.choices(), blank=True, editable=False
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords(excluded_fields=["id_number_encrypted"])
+
+    objects = ResidentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "参保居民"
+        verbose_name_plural = "参保居民"
+        indexes = [models.Index(fields=["region", "name"], name="resident_region_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.id_masked}）"
+
+    @property
+    def id_number(self) -> str:
+        """The full number. Callers show it only to a clerk of the resident's region, and log it."""
+        return id_decrypt(self.id_number_encrypted)
+
+    @property
+    def assistance(self) -> AssistanceCategory | None:
+        return AssistanceCategory(self.assistance_category) if self.assistance_category else None
+
+    def age_on(self, day: date) -> int:
+        years = day.year - self.birth_date.year
+        return years - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+
+    def default_category(self, on: date) -> Category:
+        """Under 18 is student_child; adults who are full-time students are chosen by the clerk."""
+        return Category.STUDENT_CHILD if self.age_on(on) < 18 else Category.ADULT
+
+
+class EnrollmentQuerySet(ScopedQuerySet):
+    def for_year(self, year: int) -> "EnrollmentQuerySet":
+        return self.filter(year=year)
+
+    def active(self) -> "EnrollmentQuerySet":
+        return self.exclude(status=Enrollment.Status.CANCELLED)
+
+    def paid(self) -> "EnrollmentQuerySet":
+        return self.active().filter(paid_at__isnull=False)
+
+    def unpaid(self) -> "EnrollmentQuerySet":
+        return self.active().filter(paid_at__isnull=True)
+
+
+class Enrollment(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "有效"
+        CANCELLED = "cancelled", "已注销"
+
+    resident = models.ForeignKey(Resident, verbose_name="参保人", on_delete=models.PROTECT, related_name="enrollments")
+    year = models.PositiveSmallIntegerField("待遇享受年度")
+    # Where the person was registered (their village then): the scope of the enrollment.
+    region = models.ForeignKey(Region, verbose_name="参保村(社区)", on_delete=models.PROTECT, related_name="enrollments")
+    standard = models.ForeignKey(
+        ContributionStandard, verbose_name="适用缴费标准", on_delete=models.PROTECT, related_name="enrollments"
+    )
+    category = models.CharField("参保类别", max_length=20, choices=Category.choices())
+    assistance_category = models.CharField("困难类别", max_length=30, choices=AssistanceCategory.choices(), blank=True)
+    # What the person was charged, fixed when the enrollment is made (DESIGN.md section 5).
+    standard_amount = models.DecimalField("个人缴费标准", **MONEY)
+    subsidy = models.DecimalField("资助金额", **MONEY)
+    payable = models.DecimalField("个人应缴", **MONEY)
+    late = models.BooleanField("集中缴费期后参保", default=False)
+    newborn = models.BooleanField("新生儿", default=False)
+    transfer = models.BooleanField("职工医保转入", default=False)
+    coverage_start = models.DateField("待遇开始")
+    coverage_end = models.DateField("待遇结束")
+    registered_on = models.DateField("登记日期")
+    registered_at = models.DateTimeField("登记时间", auto_now_add=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="经办人", on_delete=models.PROTECT, related_name="+"
+    )
+    paid_at = models.DateTimeField("缴费时间", null=True, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.ACTIVE)
+
+    objects = EnrollmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "参保登记"
+        verbose_name_plural = "参保登记"
+        constraints = [
+            # One enrollment per person per year in the whole province (DESIGN.md section 5).
+            models.UniqueConstraint(
+                fields=["resident", "year"], condition=~Q(status="cancelled"), name="one_enrollment_per_person_year"
+            ),
+            models.CheckConstraint(condition=Q(coverage_start__lte=models.F("coverage_end")), name="enrollment_coverage_order"),
+            models.CheckConstraint(condition=Q(subsidy__lte=models.F("standard_amount")), name="enrollment_subsidy_le_standard"),
+        ]
+        indexes = [models.Index(fields=["year", "region"], name="enrollment_year_region")]
+
+    def __str__(self) -> str:
+        return f"{self.resident.name} {self.year} 年度"
+
+    @property
+    def is_paid(self) -> bool:
+        return self.paid_at is not None
+
+
+class PaymentQuerySet(ScopedQuerySet):
+    region_lookup = "enrollment__region"
+
+
+class Payment(models.Model):
+    class Method(models.TextChoices):
+        CASH = "cash", "现金"
+        BANK_CARD = "bank_card", "银行卡"
+        ONLINE = "online", "线上"
+        TAX = "tax", "税务代收"
+
+    class Payer(models.TextChoices):
+        RESIDENT = "resident", "个人"
+        ASSISTANCE_FUND = "assistance_fund", "医疗救助基金"
+
+    enrollment = models.ForeignKey(Enrollment, verbose_name="参保登记", on_delete=models.PROTECT, related_name="payments")
+    payer = models.CharField("付款方", max_length=20, choices=Payer.choices, default=Payer.RESIDENT)
+    amount = models.DecimalField("金额", **MONEY)
+    method = models.CharField("缴费方式", max_length=20, choices=Method.choices)
+    receipt_number = models.CharField("收据号", max_length=40, unique=True)
+    # A random code for the public receipt check: receipt numbers are sequential and guessable.
+    verification_code = models.CharField("核验码", max_length=32, unique=True, editable=False)
+    # The form's token: a double submit or a retry of the same form records one payment.
+    idempotency_token = models.UUIDField("提交令牌", unique=True, editable=False)
+    recorded_at = models.DateTimeField("缴费时间", auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="收款人", on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = PaymentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "缴费记录"
+        verbose_name_plural = "缴费记录"
+        constraints = [
+            # The person's own part is paid once; the assistance fund pays its part once.
+            models.UniqueConstraint(fields=["enrollment", "payer"], name="one_payment_per_enrollment_payer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"收据 {self.receipt_number}"
+
+
+class RefundQuerySet(ScopedQuerySet):
+    region_lookup = "enrollment__region"
+
+    def awaiting_approval(self) -> "RefundQuerySet":
+        return self.filter(approved_at__isnull=True)
+
+
+class Refund(models.Model):
+    class Reason(models.TextChoices):
+        DEATH = "death", "参保人死亡"
+        DUPLICATE = "duplicate", "重复参保"
+        OTHER = "other", "其他"
+
+    enrollment = models.OneToOneField(Enrollment, verbose_name="参保登记", on_delete=models.PROTECT, related_name="refund")
+    amount = models.DecimalField("退费金额", **MONEY)
+    reason = models.CharField("退费原因", max_length=20, choices=Reason.choices)
+    note = models.TextField("说明", blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="经办人", on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="审批人", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField("审批时间", null=True, blank=True)
+
+    objects = RefundQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "退费记录"
+        verbose_name_plural = "退费记录"
+        permissions = [("approve_refund", "可以审批退费")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(requested_by=models.F("approved_by")), name="refund_approved_by_another"),
+        ]
+
+    def __str__(self) -> str:
+        return f"退费 {self.amount} 元（{self.get_reason_display()}）"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_at is not None

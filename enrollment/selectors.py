@@ -1,0 +1,75 @@
+"""Reads of the station pages that need more than one filter."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Q
+
+from enrollment.models import ContributionStandard, Enrollment, Resident
+from portal.models import Region
+from portal.region_codes import pooling_region_code
+
+
+def collection_years(scope: Region) -> list[int]:
+    """Years with a published standard for the pooling region of the scope, newest first."""
+    if scope.level < 2:
+        return []
+    return sorted(
+        set(
+            ContributionStandard.objects.published()
+            .filter(region__code=pooling_region_code(scope.code))
+            .values_list("year", flat=True)
+        ),
+        reverse=True,
+    )
+
+
+def current_collection_year(scope: Region, today: date) -> int | None:
+    """The newest year whose collection window has opened; else the oldest year on file."""
+    standards = (
+        ContributionStandard.objects.published()
+        .filter(region__code=pooling_region_code(scope.code), window_start__lte=today)
+        .order_by("-year")
+        .values_list("year", flat=True)
+    ) if scope.level >= 2 else []
+    year = next(iter(standards), None)
+    if year is None:
+        years = collection_years(scope)
+        return years[-1] if years else None
+    return year
+
+
+@dataclass(frozen=True)
+class DashboardCounts:
+    residents: int
+    enrolled: int
+    paid: int
+    unpaid: int
+    registered_today: int
+
+
+def dashboard_counts(scope: Region, *, year: int, today: date) -> DashboardCounts:
+    residents = Resident.objects.within(scope).living().count()
+    counts = Enrollment.objects.within(scope).active().filter(year=year).aggregate(
+        enrolled=Count("id"),
+        paid=Count("id", filter=Q(paid_at__isnull=False)),
+    )
+    registered_today = Enrollment.objects.within(scope).filter(registered_on=today).count()
+    return DashboardCounts(
+        residents=residents, enrolled=counts["enrolled"], paid=counts["paid"],
+        unpaid=counts["enrolled"] - counts["paid"], registered_today=registered_today,
+    )
+
+
+def follow_up(scope: Region, *, year: int):
+    """追缴名单: living residents in scope enrolled last year who have not paid for this year."""
+    paid_this_year = Enrollment.objects.paid().filter(year=year).values("resident_id")
+    enrolled_last_year = Enrollment.objects.active().filter(year=year - 1).values("resident_id")
+    return (
+        Resident.objects.within(scope).living()
+        .filter(id__in=enrolled_last_year)
+        .exclude(id__in=paid_this_year)
+        .select_related("region")
+        .annotate(enrolled_this_year=Count("enrollments", filter=Q(enrollments__year=year) & ~Q(enrollments__status="cancelled")))
+        .order_by("region__code", "name", "id")
+    )
