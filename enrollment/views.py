@@ -110,6 +110,7 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             resident.household.members.exclude(pk=resident.pk).order_by("birth_date") if resident.household else []
         ),
         "death_form": DeathForm(),
+        "estimate_category": resident.default_category(timezone.localdate()).value,
     }
     return render(request, "enrollment/resident_detail.html", context)
 

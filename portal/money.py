@@ -8,7 +8,9 @@ ZERO = Decimal("0.00")
 
 def to_cents(amount: Decimal) -> Decimal:
     """Round an amount to cents once, the way the fund's receipts do (四舍五入)."""
-    return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
+    if type(amount) is not Decimal:  # the engines call this in hot loops with Decimals already
+        amount = Decimal(amount)
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def format_yuan(amount: Decimal) -> str:

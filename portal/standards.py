@@ -86,6 +86,9 @@ class VersionedStandard(models.Model):
         if self.revision > 1 and self.effective_from is None:
             raise ValidationError({"effective_from": "修订版必须写明从哪一天起生效"})
 
+    def validate_for_publishing(self) -> None:
+        """Checks across the revision and its parts, run before it is published."""
+
     def _stored_status(self) -> str | None:
         if self.pk is None:
             return None
@@ -134,6 +137,7 @@ def standard_publish(*, standard: VersionedStandard, officer) -> VersionedStanda
     if standard.is_published:
         raise PublishedStandardError("这个版本已经发布过了。")
     standard.full_clean()
+    standard.validate_for_publishing()
     standard.status = VersionedStandard.Status.PUBLISHED
     standard.published_at = timezone.now()
     standard.published_by = officer

@@ -231,3 +231,9 @@ def test_the_dashboard_counts_the_scope(clerk_client):
     html = clerk_client.get("/station/", {"year": 2022}).content.decode()
     counts = dict(re.findall(r'count-label">([^<]+)</span><span class="count-value">(\d+)', html))
     assert counts == {"辖区居民": "7", "已参保登记": "6", "已缴费": "4", "已登记未缴费": "2", "今日登记": "0"}
+
+
+def test_the_record_links_to_the_estimator_with_the_residents_categories(clerk_client):
+    wang = Resident.objects.get(name="王秀兰")
+    html = clerk_client.get(f"/station/residents/{wang.pk}/").content.decode()
+    assert "/estimate/?category=adult&amp;assistance=&amp;region=370303001001" in html

@@ -1,0 +1,682 @@
+"""The three-layer benefit engine of DESIGN.md section 6 (三重保障).
+
+Each visit of a coverage year goes, in date order, through basic insurance ``B`` (基本医保),
+catastrophic insurance ``C`` (大病保险), medical assistance ``A`` (医疗救助) and re-assistance
+``R`` (再救助). The later layers pay on running totals of the year, so a visit's amounts depend
+on the visits before it and never on those after it.
+
+Pure: the policy is a snapshot of plain dataclasses (built from database rows by the benefits
+app, from ``benefits.demo`` by tests); amounts are ``Decimal`` rounded to cents once per rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property, lru_cache
+
+from portal.money import ZERO, to_cents
+from portal.vocabulary import (
+    POOREST_ASSISTANCE_CATEGORIES,
+    AssistanceCategory,
+    Category,
+    LabelledEnum,
+)
+
+ONE = Decimal("1")
+SHARE_PLACES = Decimal("0.0001")
+
+
+class VisitKind(LabelledEnum):
+    INPATIENT = "inpatient", "住院"
+    CHRONIC = "chronic", "门诊慢特病"
+    OUTPATIENT = "outpatient", "普通门诊"
+    TWO_DISEASES = "two_diseases", "两病门诊用药"
+    MATERNITY = "maternity", "生育"
+
+
+# Only inpatient and chronic burdens count towards catastrophic insurance (DESIGN.md 6.3).
+CATASTROPHIC_KINDS = frozenset({VisitKind.INPATIENT, VisitKind.CHRONIC})
+# Reading an enum member from its class is slow in Python 3.11; the per-visit code uses these.
+_MATERNITY = VisitKind.MATERNITY
+_STUDENT_CHILD = Category.STUDENT_CHILD
+LEVEL_NAMES = {1: "一级医院", 2: "二级医院", 3: "三级医院"}
+
+
+@lru_cache(maxsize=256)
+def format_rate(rate: Decimal) -> str:
+    """A rate as people read it: Decimal("0.70") -> "70%", Decimal("0.725") -> "72.5%"."""
+    return f"{_plain(rate * 100)}%"
+
+
+def _plain(number: Decimal) -> str:
+    """A factor without trailing zeros or exponent: 0.50 -> "0.5", 1 -> "1"."""
+    text = f"{number:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _cents(name: str, amount: object, *, optional: bool = False) -> Decimal | None:
+    """Check an amount of money and return it with exactly two places."""
+    if amount is None and optional:
+        return None
+    if not isinstance(amount, Decimal) or not amount.is_finite():
+        raise ValueError(f"{name} must be a finite Decimal, not {amount!r}")
+    if amount < 0:
+        raise ValueError(f"{name} must not be negative, got {amount}")
+    cents = to_cents(amount)
+    if cents != amount:
+        raise ValueError(f"{name} must be a whole number of cents, got {amount}")
+    return cents
+
+
+def _check_rate(name: str, rate: object) -> None:
+    if not isinstance(rate, Decimal) or not ZERO <= rate <= ONE:
+        raise ValueError(f"{name} must be a Decimal fraction between 0 and 1, not {rate!r}")
+
+
+def _normalise_money(owner: object, *names: str, optional: bool = False) -> None:
+    """Store money fields of a frozen dataclass as cents, so that every figure shows two places."""
+    for name in names:
+        value = _cents(f"{type(owner).__name__}.{name}", getattr(owner, name), optional=optional)
+        object.__setattr__(owner, name, value)
+
+
+# --- the policy snapshot ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InpatientLevel:
+    level: int
+    deductible_adult: Decimal
+    deductible_student_child: Decimal
+    rate: Decimal
+
+    def __post_init__(self) -> None:
+        _normalise_money(self, "deductible_adult", "deductible_student_child")
+        _check_rate(f"level {self.level} rate", self.rate)
+
+    def deductible_for(self, category: Category) -> Decimal:
+        if category is _STUDENT_CHILD:
+            return self.deductible_student_child
+        return self.deductible_adult
+
+    @property
+    def name(self) -> str:
+        return LEVEL_NAMES.get(self.level) or f"{self.level}级医院"
+
+
+@dataclass(frozen=True)
+class CatastrophicTier:
+    """A tier's rate applies to the above-deductible amount up to ``upper`` (None: beyond)."""
+
+    upper: Decimal | None
+    rate: Decimal
+
+    def __post_init__(self) -> None:
+        _normalise_money(self, "upper", optional=True)
+        _check_rate("catastrophic tier rate", self.rate)
+
+
+Slice = tuple[Decimal, Decimal]  # (amount inside one catastrophic tier, the tier's rate)
+
+
+@dataclass(frozen=True)
+class CatastrophicTerms:
+    """The catastrophic deductible, tiers and cap that apply to one resident: F of DESIGN.md 6.3."""
+
+    deductible: Decimal
+    tiers: tuple[CatastrophicTier, ...]
+    cap: Decimal | None
+
+    def slices(self, accumulated: Decimal) -> list[Slice]:
+        """(slice, rate) of the above-deductible part of ``accumulated``, tier by tier."""
+        above = accumulated - self.deductible
+        slices = []
+        lower = ZERO
+        for tier in self.tiers:
+            if above <= lower:
+                break
+            upper = above if tier.upper is None or above < tier.upper else tier.upper
+            slices.append((upper - lower, tier.rate))
+            lower = upper
+        return slices
+
+    def breakdown(self, accumulated: Decimal) -> tuple[list[Slice], Decimal, Decimal]:
+        """The slices, F before the cap, and F: what the year's ``accumulated`` burden earns."""
+        slices = self.slices(accumulated)
+        raw = ZERO
+        for part, rate in slices:
+            raw += part * rate
+        raw = to_cents(raw)
+        return slices, raw, raw if self.cap is None or raw <= self.cap else self.cap
+
+    def payable_for(self, accumulated: Decimal) -> Decimal:
+        return self.breakdown(accumulated)[2]
+
+
+@dataclass(frozen=True)
+class AssistanceRule:
+    """G of DESIGN.md 6.4: min(max(accumulated − deductible, 0) × rate, cap), cap None = none."""
+
+    deductible: Decimal
+    rate: Decimal
+    cap: Decimal | None
+
+    def __post_init__(self) -> None:
+        _normalise_money(self, "deductible")
+        _normalise_money(self, "cap", optional=True)
+        _check_rate("assistance rate", self.rate)
+
+    def payable_for(self, accumulated: Decimal) -> Decimal:
+        return _rate_above(accumulated, self.deductible, self.rate, self.cap)[1]
+
+
+@dataclass(frozen=True)
+class ReassistanceRule:
+    """H of DESIGN.md 6.5, for the assistance categories listed in ``categories`` only."""
+
+    categories: frozenset[AssistanceCategory]
+    threshold: Decimal
+    rate: Decimal
+    cap: Decimal | None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "categories", frozenset(map(AssistanceCategory, self.categories)))
+        _normalise_money(self, "threshold")
+        _normalise_money(self, "cap", optional=True)
+        _check_rate("re-assistance rate", self.rate)
+
+    def payable_for(self, accumulated: Decimal) -> Decimal:
+        return _rate_above(accumulated, self.threshold, self.rate, self.cap)[1]
+
+
+def _rate_above(accumulated: Decimal, threshold: Decimal, rate: Decimal,
+                cap: Decimal | None) -> tuple[Decimal, Decimal]:
+    """max(accumulated − threshold, 0) × rate rounded to cents, before and after the cap."""
+    if accumulated <= threshold:
+        return ZERO, ZERO
+    raw = to_cents((accumulated - threshold) * rate)
+    return raw, raw if cap is None or raw <= cap else cap
+
+
+@dataclass(frozen=True)
+class BenefitPolicySnapshot:
+    """Every parameter of one BenefitPolicy (coverage year, pooling region), DESIGN.md 6."""
+
+    inpatient_levels: tuple[InpatientLevel, ...]
+    # Factor of the nth admission of the year; the last one repeats for later admissions.
+    admission_factors: tuple[Decimal, ...]
+    deductible_exempt_categories: frozenset[AssistanceCategory]
+    basic_annual_cap: Decimal  # shared by inpatient and chronic
+    outpatient_deductible: Decimal
+    outpatient_rate: Decimal
+    outpatient_cap: Decimal
+    two_diseases_rate: Decimal
+    two_diseases_cap: Decimal
+    chronic_deductible: Decimal
+    chronic_rate: Decimal
+    # Lump sum of the 1st, 2nd, ... child; the last one repeats for later children.
+    maternity_lump_sums: tuple[Decimal, ...]
+    catastrophic_deductible: Decimal
+    catastrophic_tiers: tuple[CatastrophicTier, ...]
+    catastrophic_cap: Decimal | None
+    assistance_rules: Mapping[AssistanceCategory, AssistanceRule]
+    reassistance: ReassistanceRule | None
+    # Shandong's 2022 rules for the three poorest groups (seed 004): 大病保险年度起付线降低50%，
+    # 分段报销比例提高5个百分点，取消年度封顶线. Settings, so that officers can change them.
+    poorest_categories: frozenset[AssistanceCategory] = POOREST_ASSISTANCE_CATEGORIES
+    poorest_deductible_factor: Decimal = Decimal("0.5")
+    poorest_rate_bonus: Decimal = Decimal("0.05")
+    poorest_uncapped: bool = True
+
+    def __post_init__(self) -> None:
+        _normalise_money(
+            self, "basic_annual_cap", "outpatient_deductible", "outpatient_cap",
+            "two_diseases_cap", "chronic_deductible", "catastrophic_deductible",
+        )
+        _normalise_money(self, "catastrophic_cap", optional=True)
+        for name in ("deductible_exempt_categories", "poorest_categories"):
+            object.__setattr__(self, name, frozenset(map(AssistanceCategory, getattr(self, name))))
+        object.__setattr__(self, "assistance_rules", {
+            AssistanceCategory(category): rule for category, rule in self.assistance_rules.items()})
+        for name in ("outpatient_rate", "two_diseases_rate", "chronic_rate",
+                     "poorest_deductible_factor", "poorest_rate_bonus"):
+            _check_rate(name, getattr(self, name))
+        for name in ("admission_factors", "maternity_lump_sums", "inpatient_levels",
+                     "catastrophic_tiers"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+            if not getattr(self, name):
+                raise ValueError(f"{name} must not be empty")
+        for factor in self.admission_factors:
+            _check_rate("admission factor", factor)
+        object.__setattr__(self, "maternity_lump_sums", tuple(
+            _cents("maternity lump sum", amount) for amount in self.maternity_lump_sums))
+        if len({level.level for level in self.inpatient_levels}) != len(self.inpatient_levels):
+            raise ValueError("inpatient levels must be distinct")
+        uppers = [tier.upper for tier in self.catastrophic_tiers]
+        if uppers[-1] is not None or None in uppers[:-1] or uppers[:-1] != sorted(set(uppers[:-1])):
+            raise ValueError("catastrophic tier bounds must increase and the last one be None")
+        if max(tier.rate for tier in self.catastrophic_tiers) + self.poorest_rate_bonus > ONE:
+            raise ValueError("a catastrophic tier rate plus the poorest bonus exceeds 100%")
+
+    @cached_property
+    def _levels(self) -> dict[int, InpatientLevel]:
+        return {level.level: level for level in self.inpatient_levels}
+
+    def inpatient_level(self, level: int) -> InpatientLevel:
+        try:
+            return self._levels[level]
+        except KeyError:
+            raise ValueError(f"the policy has no inpatient level {level!r}") from None
+
+    def admission_factor(self, admission: int) -> Decimal:
+        """Factor of the ``admission``-th inpatient stay of the year (1-based)."""
+        return self.admission_factors[min(admission, len(self.admission_factors)) - 1]
+
+    def maternity_lump_sum(self, child_order: int) -> Decimal:
+        return self.maternity_lump_sums[min(child_order, len(self.maternity_lump_sums)) - 1]
+
+    @cached_property
+    def _catastrophic_standard(self) -> CatastrophicTerms:
+        return CatastrophicTerms(
+            self.catastrophic_deductible, self.catastrophic_tiers, self.catastrophic_cap
+        )
+
+    @cached_property
+    def _catastrophic_poorest(self) -> CatastrophicTerms:
+        bonus = self.poorest_rate_bonus
+        return CatastrophicTerms(
+            deductible=to_cents(self.catastrophic_deductible * self.poorest_deductible_factor),
+            tiers=tuple(CatastrophicTier(t.upper, t.rate + bonus) for t in self.catastrophic_tiers),
+            cap=None if self.poorest_uncapped else self.catastrophic_cap,
+        )
+
+    def catastrophic_terms(self, *, poorest: bool) -> CatastrophicTerms:
+        return self._catastrophic_poorest if poorest else self._catastrophic_standard
+
+
+# --- visits and results -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One visit or stay: inpatient needs ``level``, maternity needs ``child_order``."""
+
+    kind: VisitKind
+    total: Decimal
+    policy_range: Decimal
+    level: int | None = None
+    child_order: int | None = None
+
+    def __post_init__(self) -> None:
+        try:
+            kind = VisitKind(self.kind)
+        except ValueError:
+            raise ValueError(f"unknown visit kind {self.kind!r}") from None
+        object.__setattr__(self, "kind", kind)
+        _normalise_money(self, "total", "policy_range")
+        if self.policy_range > self.total:
+            raise ValueError(
+                f"policy_range {self.policy_range} must not exceed total {self.total}"
+            )
+        for name, needed_by in (("level", VisitKind.INPATIENT),
+                                ("child_order", VisitKind.MATERNITY)):
+            value = getattr(self, name)
+            if kind is needed_by:
+                if type(value) is not int or value < 1:
+                    raise ValueError(f"a {kind.value} visit needs {name} >= 1, got {value!r}")
+            elif value is not None:
+                raise ValueError(f"{name} applies to {needed_by.value} visits only, not {kind}")
+
+
+# Results are plain (not frozen) dataclasses: a frozen one costs five times as much to build,
+# and building them is a tenth of an estimate's time.
+@dataclass(slots=True)
+class VisitResult:
+    visit: Visit
+    basic: Decimal
+    catastrophic: Decimal
+    assistance: Decimal
+    reassistance: Decimal
+    out_of_pocket: Decimal
+    explanation: tuple[str, ...]
+
+    @property
+    def reimbursed(self) -> Decimal:
+        return self.basic + self.catastrophic + self.assistance + self.reassistance
+
+
+@dataclass(slots=True)
+class Totals:
+    total: Decimal
+    policy_range: Decimal
+    basic: Decimal
+    catastrophic: Decimal
+    assistance: Decimal
+    reassistance: Decimal
+    reimbursed: Decimal
+    out_of_pocket: Decimal
+
+    @property
+    def reimbursed_share(self) -> Decimal:
+        """Reimbursed / total as a fraction with four places (0.4950 shows as 49.50%)."""
+        if not self.total:
+            return Decimal("0.0000")
+        return (self.reimbursed / self.total).quantize(SHARE_PLACES, rounding=ROUND_HALF_UP)
+
+
+@dataclass(slots=True)
+class Estimate:
+    visits: tuple[VisitResult, ...]
+    totals: Totals
+
+
+def estimate(
+    policy: BenefitPolicySnapshot,
+    *,
+    category: Category,
+    assistance: AssistanceCategory | None,
+    visits: Sequence[Visit],
+) -> Estimate:
+    """Amounts of every layer for the visits of one coverage year, given in date order."""
+    if assistance is not None:
+        assistance = AssistanceCategory(assistance)
+    year = _Year(policy, Category(category), assistance)
+    results = tuple(year.add(number, visit) for number, visit in enumerate(visits, 1))
+    return Estimate(results, year.totals())
+
+
+# --- the running year ---------------------------------------------------------------------
+
+# Every amount inside the engine has exactly two places: visits and policies are normalised by
+# _cents, computed amounts by to_cents, and sums of two-place Decimals keep two places. For such
+# a Decimal str() prints what portal.money.format_yuan prints at a fraction of the cost, and
+# explanation lines are much of the engine's work.
+_y = str
+_pct = format_rate
+
+_MATERNITY_LINES = (
+    "大病保险：生育不属大病保险支付范围，0.00 元",
+    "医疗救助：生育不属医疗救助范围，0.00 元",
+    "再救助：生育不属再救助范围，0.00 元",
+)
+
+
+class _Year:
+    """Running totals of one resident's coverage year, fed one visit at a time in date order."""
+
+    def __init__(self, policy: BenefitPolicySnapshot, category: Category,
+                 assistance: AssistanceCategory | None) -> None:
+        self.policy = policy
+        self.category = category
+        self.assistance = assistance
+        self.deductible_exempt = assistance in policy.deductible_exempt_categories
+        self.admissions = 0
+        self.basic_paid = ZERO  # inpatient and chronic share the basic annual cap
+        self.chronic_deductible_left = policy.chronic_deductible
+        self.outpatient_deductible_left = policy.outpatient_deductible
+        self.outpatient_paid = self.two_diseases_paid = self.maternity_paid = ZERO
+        self.total = self.policy_range = ZERO
+        poorest = assistance in policy.poorest_categories
+        self.catastrophic = _Catastrophic(policy, assistance if poorest else None)
+        self.assistance_layer = _assistance_layer(policy, assistance)
+        self.reassistance_layer = _reassistance_layer(policy, assistance)
+
+    def add(self, number: int, visit: Visit) -> VisitResult:
+        if not isinstance(visit, Visit):
+            raise ValueError(f"visit {number} is not a Visit: {visit!r}")
+        lines: list[str] = []
+        kind = visit.kind
+        basic = self._BASIC[kind](self, visit, lines)
+        if kind is _MATERNITY:
+            # The maternity lump sum is the whole benefit: it feeds no running total below.
+            catastrophic = assistance = reassistance = ZERO
+            lines += _MATERNITY_LINES
+        else:
+            burden = visit.policy_range - basic
+            if kind in CATASTROPHIC_KINDS:
+                catastrophic = self.catastrophic.add(burden, lines)
+            else:
+                catastrophic = ZERO
+                lines.append(f"大病保险：{kind.label}不属大病保险支付范围，0.00 元")
+            burden -= catastrophic
+            assistance = self.assistance_layer.add(burden, lines)
+            reassistance = self.reassistance_layer.add(burden - assistance, lines)
+        total = visit.total
+        out_of_pocket = total - basic - catastrophic - assistance - reassistance
+        lines.append(
+            f"个人负担：{_y(total)} − {_y(basic)} − {_y(catastrophic)} − {_y(assistance)}"
+            f" − {_y(reassistance)} = {_y(out_of_pocket)} 元"
+            f"（其中政策范围外自费 {_y(total - visit.policy_range)} 元）"
+        )
+        self.total += total
+        self.policy_range += visit.policy_range
+        return VisitResult(
+            visit, basic, catastrophic, assistance, reassistance, out_of_pocket, tuple(lines)
+        )
+
+    def totals(self) -> Totals:
+        # Each layer's running amount is the sum of what it paid visit by visit.
+        basic = (self.basic_paid + self.outpatient_paid + self.two_diseases_paid
+                 + self.maternity_paid)
+        catastrophic = self.catastrophic.paid
+        assistance, reassistance = self.assistance_layer.paid, self.reassistance_layer.paid
+        reimbursed = basic + catastrophic + assistance + reassistance
+        return Totals(self.total, self.policy_range, basic, catastrophic, assistance,
+                      reassistance, reimbursed, self.total - reimbursed)
+
+    # Basic insurance B, one method per kind.
+
+    def _inpatient(self, visit: Visit, lines: list[str]) -> Decimal:
+        policy = self.policy
+        level = policy.inpatient_level(visit.level)
+        self.admissions += 1
+        head = f"基本医保：{level.name} 第{self.admissions}次住院 起付线 "
+        if self.deductible_exempt:
+            deductible = ZERO
+            head += f"0.00 元（{self.assistance.label}免起付线），"
+        else:
+            base = level.deductible_for(self.category)
+            factor = policy.admission_factor(self.admissions)
+            if factor == ONE:
+                deductible = base
+                head += f"{_y(base)} 元，"
+            else:
+                deductible = to_cents(base * factor)
+                head += f"{_y(deductible)} 元（{_y(base)} × {_plain(factor)}），"
+        raw = _rated(head, visit.policy_range, deductible, level.rate, lines)
+        return self._within_basic_cap(raw, lines)
+
+    def _chronic(self, visit: Visit, lines: list[str]) -> Decimal:
+        annual, left = self.policy.chronic_deductible, self.chronic_deductible_left
+        deductible = min(left, visit.policy_range)
+        self.chronic_deductible_left = left - deductible
+        head = _annual_deductible_head("门诊慢特病", annual, left, deductible)
+        raw = _rated(head, visit.policy_range, deductible, self.policy.chronic_rate, lines)
+        return self._within_basic_cap(raw, lines)
+
+    def _outpatient(self, visit: Visit, lines: list[str]) -> Decimal:
+        policy = self.policy
+        annual, left = policy.outpatient_deductible, self.outpatient_deductible_left
+        deductible = min(left, visit.policy_range)
+        self.outpatient_deductible_left = left - deductible
+        head = _annual_deductible_head("普通门诊统筹", annual, left, deductible)
+        raw = _rated(head, visit.policy_range, deductible, policy.outpatient_rate, lines)
+        paid = _within_cap(raw, self.outpatient_paid, policy.outpatient_cap, "普通门诊统筹", lines)
+        self.outpatient_paid += paid
+        return paid
+
+    def _two_diseases(self, visit: Visit, lines: list[str]) -> Decimal:
+        policy = self.policy
+        raw = _rated("基本医保：两病门诊用药不设起付线，", visit.policy_range, ZERO,
+                     policy.two_diseases_rate, lines)
+        paid = _within_cap(raw, self.two_diseases_paid, policy.two_diseases_cap, "两病门诊用药", lines)
+        self.two_diseases_paid += paid
+        return paid
+
+    def _maternity(self, visit: Visit, lines: list[str]) -> Decimal:
+        order, sums = visit.child_order, self.policy.maternity_lump_sums
+        lump_sum = self.policy.maternity_lump_sum(order)
+        order_text = f"第{order}孩" if order <= len(sums) else f"第{order}孩（按第{len(sums)}孩及以上）"
+        paid = min(lump_sum, visit.policy_range)
+        lines.append(
+            f"基本医保：生育 {order_text} 定额 {_y(lump_sum)} 元，政策范围内费用 "
+            f"{_y(visit.policy_range)} 元，取较小者支付 {_y(paid)} 元"
+        )
+        self.maternity_paid += paid
+        return paid
+
+    _BASIC = {
+        VisitKind.INPATIENT: _inpatient,
+        VisitKind.CHRONIC: _chronic,
+        VisitKind.OUTPATIENT: _outpatient,
+        VisitKind.TWO_DISEASES: _two_diseases,
+        VisitKind.MATERNITY: _maternity,
+    }
+
+    def _within_basic_cap(self, raw: Decimal, lines: list[str]) -> Decimal:
+        paid = _within_cap(raw, self.basic_paid, self.policy.basic_annual_cap, "基本医保", lines,
+                           "（住院和门诊慢特病合计）")
+        self.basic_paid += paid
+        return paid
+
+
+def _annual_deductible_head(name: str, annual: Decimal, left: Decimal, deductible: Decimal) -> str:
+    if annual and not left:
+        return f"基本医保：{name} 年度起付线 {_y(annual)} 元已扣完，"
+    return (f"基本医保：{name} 年度起付线 {_y(annual)} 元，本次扣除 {_y(deductible)} 元"
+            f"（尚余 {_y(left - deductible)} 元），")
+
+
+def _rated(head: str, policy_range: Decimal, deductible: Decimal, rate: Decimal,
+           lines: list[str]) -> Decimal:
+    """(policy range − deductible) × rate, rounded, with its explanation line."""
+    if not deductible:
+        amount = to_cents(policy_range * rate)
+        lines.append(f"{head}{_y(policy_range)} × {_pct(rate)} = {_y(amount)} 元")
+        return amount
+    if policy_range <= deductible:
+        lines.append(f"{head}政策范围内费用 {_y(policy_range)} 元未超过起付线，0.00 元")
+        return ZERO
+    amount = to_cents((policy_range - deductible) * rate)
+    lines.append(f"{head}({_y(policy_range)} − {_y(deductible)}) × {_pct(rate)} = {_y(amount)} 元")
+    return amount
+
+
+def _within_cap(raw: Decimal, paid_so_far: Decimal, cap: Decimal, name: str,
+                lines: list[str], note: str = "") -> Decimal:
+    """What an annual cap leaves of ``raw``, with a line when the cap cuts it."""
+    left = cap - paid_so_far
+    if raw <= left:
+        return raw
+    left = max(left, ZERO)
+    lines.append(f"已达{name}年度封顶线 {_y(cap)} 元{note}，本次支付 {_y(left)} 元")
+    return left
+
+
+class _Catastrophic:
+    """C of DESIGN.md 6.3: F of the year's accumulated burden after basic, less F before."""
+
+    def __init__(self, policy: BenefitPolicySnapshot, poorest: AssistanceCategory | None) -> None:
+        self.terms = terms = policy.catastrophic_terms(poorest=poorest is not None)
+        self.burden = self.paid = ZERO
+        deductible = _y(terms.deductible)
+        self.below = f"未超过起付线 {deductible} 元，0.00 元"
+        self.above = f"超过起付线 {deductible} 元部分 "
+        self.note = None
+        if poorest is not None:
+            self.note = (
+                f"大病保险：{poorest.label}起付线 {_y(policy.catastrophic_deductible)} × "
+                f"{_plain(policy.poorest_deductible_factor)} = {deductible} 元，"
+                f"各段比例提高 {_plain(policy.poorest_rate_bonus * 100)} 个百分点"
+                + ("，不设年度封顶线" if terms.cap is None else "")
+            )
+
+    def add(self, burden: Decimal, lines: list[str]) -> Decimal:
+        terms = self.terms
+        if self.note:
+            lines.append(self.note)
+        self.burden = accumulated = self.burden + burden
+        head = f"大病保险：本年累计基本医保后自付 {_y(accumulated)} 元（本次 {_y(burden)} 元），"
+        slices, raw, paid = terms.breakdown(accumulated)
+        if not slices:
+            lines.append(head + self.below)
+            return ZERO
+        parts = " + ".join([f"{_y(part)} × {_pct(rate)}" for part, rate in slices])
+        capped = "" if paid == raw else f"，已达大病保险年度封顶线 {_y(terms.cap)} 元"
+        before, self.paid = self.paid, paid
+        lines.append(
+            f"{head}{self.above}{_y(accumulated - terms.deductible)} 元按段支付 {parts} = "
+            f"{_y(raw)} 元{capped}，此前已付 {_y(before)} 元，本次 {_y(paid - before)} 元"
+        )
+        return paid - before
+
+
+class _ThresholdLayer:
+    """G of medical assistance or H of re-assistance (DESIGN.md 6.4, 6.5) over the year:
+    min(max(accumulated − threshold, 0) × rate, cap), and this visit's share of it."""
+
+    def __init__(self, head: str, threshold_name: str, cap_name: str, threshold: Decimal,
+                 rate: Decimal, cap: Decimal | None) -> None:
+        self.head, self.threshold, self.rate, self.cap = head, threshold, rate, cap
+        self.burden = self.paid = ZERO
+        # The texts that stay the same all year, built once: "(acc − 3000.00) × 50% = " or
+        # "不设起付线，acc × 70% = " around the accumulated amount.
+        self.below = f"未超过{threshold_name} {_y(threshold)} 元，0.00 元"
+        if threshold:
+            self.before_acc, self.after_acc = "(", f" − {_y(threshold)}) × {_pct(rate)} = "
+        else:
+            self.before_acc, self.after_acc = f"不设{threshold_name}，", f" × {_pct(rate)} = "
+        self.capped = "" if cap is None else f"，已达{cap_name} {_y(cap)} 元"
+
+    def add(self, burden: Decimal, lines: list[str]) -> Decimal:
+        self.burden = accumulated = self.burden + burden
+        if accumulated <= self.threshold:
+            lines.append(f"{self.head} {_y(accumulated)} 元（本次 {_y(burden)} 元），{self.below}")
+            return ZERO
+        raw, paid = _rate_above(accumulated, self.threshold, self.rate, self.cap)
+        capped = "" if paid == raw else self.capped
+        before, self.paid = self.paid, paid
+        acc = _y(accumulated)
+        lines.append(
+            f"{self.head} {acc} 元（本次 {_y(burden)} 元），{self.before_acc}{acc}{self.after_acc}"
+            f"{_y(raw)} 元{capped}，此前已付 {_y(before)} 元，本次 {_y(paid - before)} 元"
+        )
+        return paid - before
+
+
+class _NoLayer:
+    """A layer the resident has no right to: pays nothing, and says why on every visit."""
+
+    paid = ZERO
+
+    def __init__(self, line: str) -> None:
+        self.line = line
+
+    def add(self, burden: Decimal, lines: list[str]) -> Decimal:
+        lines.append(self.line)
+        return ZERO
+
+
+def _assistance_layer(policy: BenefitPolicySnapshot, assistance: AssistanceCategory | None):
+    if assistance is None:
+        return _NoLayer("医疗救助：未认定医疗救助身份，0.00 元")
+    rule = policy.assistance_rules.get(assistance)
+    if rule is None:
+        return _NoLayer(f"医疗救助：本年度政策未设{assistance.label}救助标准，0.00 元")
+    # Outpatient and inpatient assistance share one annual cap (医保发〔2022〕20号).
+    return _ThresholdLayer(f"医疗救助（{assistance.label}）：本年累计大病保险后自付", "起付线",
+                           "医疗救助年度限额", rule.deductible, rule.rate, rule.cap)
+
+
+def _reassistance_layer(policy: BenefitPolicySnapshot, assistance: AssistanceCategory | None):
+    rule = policy.reassistance
+    if assistance is None:
+        return _NoLayer("再救助：未认定医疗救助身份，0.00 元")
+    if rule is None:
+        return _NoLayer("再救助：本年度政策未设再救助，0.00 元")
+    if assistance not in rule.categories:
+        return _NoLayer(f"再救助：{assistance.label}不属再救助对象，0.00 元")
+    return _ThresholdLayer(f"再救助（{assistance.label}）：本年累计医疗救助后自付", "再救助起点",
+                           "再救助年度限额", rule.threshold, rule.rate, rule.cap)

@@ -1,0 +1,81 @@
+"""Finding the policy in force and estimating with it; writing a policy from a snapshot."""
+
+from datetime import date
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import transaction
+
+from benefits.models import AssistanceCategoryRule, BenefitPolicy, CatastrophicTierRule, InpatientLevelRule
+from benefits.rules import BenefitPolicySnapshot, Estimate, Visit, estimate
+from portal.models import Region
+from portal.region_codes import RegionCodeError, normalize_code, pooling_region_code
+from portal.vocabulary import AssistanceCategory, Category
+
+
+class PolicyNotFound(ObjectDoesNotExist):
+    """No published policy for the year and region; the message says so in Chinese."""
+
+
+def policy_in_force(*, year: int, region_code: str, on: date | None = None) -> BenefitPolicy:
+    """The published policy of the pooling region that ``region_code`` lies in (any depth)."""
+    try:
+        city_code = pooling_region_code(normalize_code(region_code))
+    except RegionCodeError as error:
+        raise PolicyNotFound(str(error)) from error
+    city = Region.objects.filter(code=city_code).first()
+    if city is None:
+        raise PolicyNotFound(f"没有区划代码为 {region_code} 的统筹区。")
+    # Estimates are about a coverage year as a whole: the revision in force at its end.
+    policy = BenefitPolicy.objects.in_force(year=year, region=city, on=on or date(year, 12, 31))
+    if policy is None:
+        raise PolicyNotFound(f"{city.name} {year} 年度还没有发布待遇政策。")
+    return policy
+
+
+def estimate_for(
+    *, year: int, region_code: str, category: Category, assistance: AssistanceCategory | None, visits: list[Visit]
+) -> tuple[BenefitPolicy, Estimate]:
+    policy = policy_in_force(year=year, region_code=region_code)
+    return policy, estimate(policy.snapshot(), category=category, assistance=assistance, visits=visits)
+
+
+@transaction.atomic
+def policy_create_from_snapshot(
+    *, snapshot: BenefitPolicySnapshot, year: int, region: Region, notes: str = ""
+) -> BenefitPolicy:
+    """A draft policy holding exactly the snapshot's parameters (demo data, imports, tests)."""
+    first, second, later = (snapshot.admission_factors + (snapshot.admission_factors[-1],) * 3)[:3]
+    lump = snapshot.maternity_lump_sums
+    policy = BenefitPolicy.objects.create(
+        year=year, region=region, notes=notes,
+        first_admission_factor=first, second_admission_factor=second, later_admission_factor=later,
+        basic_annual_cap=snapshot.basic_annual_cap,
+        outpatient_deductible=snapshot.outpatient_deductible, outpatient_rate=snapshot.outpatient_rate,
+        outpatient_cap=snapshot.outpatient_cap,
+        two_diseases_rate=snapshot.two_diseases_rate, two_diseases_cap=snapshot.two_diseases_cap,
+        chronic_deductible=snapshot.chronic_deductible, chronic_rate=snapshot.chronic_rate,
+        maternity_first=lump[0], maternity_second=lump[min(1, len(lump) - 1)], maternity_third=lump[min(2, len(lump) - 1)],
+        catastrophic_deductible=snapshot.catastrophic_deductible, catastrophic_cap=snapshot.catastrophic_cap,
+        poorest_deductible_factor=snapshot.poorest_deductible_factor,
+        poorest_rate_bonus=snapshot.poorest_rate_bonus, poorest_uncapped=snapshot.poorest_uncapped,
+        reassistance_threshold=snapshot.reassistance.threshold if snapshot.reassistance else 0,
+        reassistance_rate=snapshot.reassistance.rate if snapshot.reassistance else 0,
+        reassistance_cap=snapshot.reassistance.cap if snapshot.reassistance else 0,
+    )
+    for level in snapshot.inpatient_levels:
+        InpatientLevelRule.objects.create(
+            policy=policy, level=level.level, deductible_adult=level.deductible_adult,
+            deductible_student_child=level.deductible_student_child, rate=level.rate,
+        )
+    for tier in snapshot.catastrophic_tiers:
+        CatastrophicTierRule.objects.create(policy=policy, upper=tier.upper, rate=tier.rate)
+    eligible = snapshot.reassistance.categories if snapshot.reassistance else frozenset()
+    for category, rule in snapshot.assistance_rules.items():
+        AssistanceCategoryRule.objects.create(
+            policy=policy, category=category.value,
+            inpatient_deductible_exempt=category in snapshot.deductible_exempt_categories,
+            catastrophic_preferential=category in snapshot.poorest_categories,
+            assistance_deductible=rule.deductible, assistance_rate=rule.rate, assistance_cap=rule.cap,
+            reassistance_eligible=category in eligible,
+        )
+    return policy
