@@ -1,7 +1,9 @@
 """Finding the policy in force and estimating with it; writing a policy from a snapshot."""
 
 from datetime import date
+from functools import lru_cache
 
+from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 
@@ -14,6 +16,10 @@ from portal.vocabulary import AssistanceCategory, Category
 
 class PolicyNotFound(ObjectDoesNotExist):
     """No published policy for the year and region; the message says so in Chinese."""
+
+
+# How long a policy lookup is remembered: a newly published revision is used within a minute.
+POLICY_CACHE_SECONDS = 60
 
 
 def policy_in_force(*, year: int, region_code: str, on: date | None = None) -> BenefitPolicy:
@@ -35,8 +41,28 @@ def policy_in_force(*, year: int, region_code: str, on: date | None = None) -> B
 def estimate_for(
     *, year: int, region_code: str, category: Category, assistance: AssistanceCategory | None, visits: list[Visit]
 ) -> tuple[BenefitPolicy, Estimate]:
-    policy = policy_in_force(year=year, region_code=region_code)
-    return policy, estimate(policy.snapshot(), category=category, assistance=assistance, visits=visits)
+    policy, snapshot = _policy_and_snapshot(year, region_code)
+    return policy, estimate(snapshot, category=category, assistance=assistance, visits=visits)
+
+
+def _policy_and_snapshot(year: int, region_code: str) -> tuple[BenefitPolicy, BenefitPolicySnapshot]:
+    """The policy in force and its snapshot, remembered for a minute: every estimate needs them,
+    and building them takes six queries. Published revisions never change, so a snapshot is
+    kept per revision for the life of the process."""
+    key = f"benefits:policy-in-force:{year}:{region_code}"
+    remembered = cache.get(key)
+    if remembered is None:
+        policy = policy_in_force(year=year, region_code=region_code)
+        remembered = (policy.pk, policy.published_at)
+        cache.set(key, remembered, POLICY_CACHE_SECONDS)
+    return _published_policy(*remembered)
+
+
+@lru_cache(maxsize=64)
+def _published_policy(policy_id: int, published_at) -> tuple[BenefitPolicy, BenefitPolicySnapshot]:
+    # Keyed by the publication time too, so that a reused id can never return another policy.
+    policy = BenefitPolicy.objects.published().select_related("region").get(pk=policy_id, published_at=published_at)
+    return policy, policy.snapshot()
 
 
 @transaction.atomic
