@@ -6,7 +6,7 @@ their own. ``load_demo`` writes database rows from these snapshots and tests com
 
 from decimal import Decimal
 
-from benefits.rules import (
+from benefits.policy import (
     AssistanceRule,
     BenefitPolicySnapshot,
     CatastrophicTier,

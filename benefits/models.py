@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from benefits.rules import (
+from benefits.policy import (
     AssistanceRule,
     BenefitPolicySnapshot,
     CatastrophicTier,

@@ -1,5 +1,4 @@
 import json
-from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings

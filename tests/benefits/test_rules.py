@@ -17,13 +17,8 @@ from decimal import Decimal
 import pytest
 
 from benefits.demo import demo_policy_2021, demo_policy_2022
-from benefits.rules import (
-    CatastrophicTier,
-    Visit,
-    VisitKind,
-    estimate,
-    format_rate,
-)
+from benefits.policy import CatastrophicTier, format_rate
+from benefits.rules import Visit, VisitKind, estimate
 from portal.vocabulary import AssistanceCategory, Category
 
 POLICY = demo_policy_2022()

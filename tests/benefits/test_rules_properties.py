@@ -12,14 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benefits.demo import demo_policy_2022
-from benefits.rules import (
-    AssistanceRule,
-    CatastrophicTier,
-    ReassistanceRule,
-    Visit,
-    VisitKind,
-    estimate,
-)
+from benefits.policy import AssistanceRule, CatastrophicTier, ReassistanceRule
+from benefits.rules import Visit, VisitKind, estimate
 from portal.money import CENT
 from portal.vocabulary import AssistanceCategory, Category
 
