@@ -5,4 +5,19 @@ class EnrollmentConfig(AppConfig):
     name = "enrollment"
     verbose_name = "参保登记与缴费"
     demo_loader = "enrollment.demo.load"
-    group_permissions: dict[str, list[str]] = {}
+
+    # Permissions each role gets on this app's models (gathered by portal.roles.groups_sync).
+    group_permissions: dict[str, list[str]] = {
+        "clerk": [],
+        "officer": [
+            # Standards: drafts are edited and deleted, published revisions never (the admin refuses).
+            "enrollment.add_contributionstandard", "enrollment.change_contributionstandard",
+            "enrollment.delete_contributionstandard", "enrollment.view_contributionstandard",
+            "enrollment.add_assistancesubsidy", "enrollment.change_assistancesubsidy",
+            "enrollment.delete_assistancesubsidy", "enrollment.view_assistancesubsidy",
+            # Look-ups; refunds are approved by an officer other than the clerk who asked.
+            "enrollment.view_resident", "enrollment.view_household", "enrollment.view_enrollment",
+            "enrollment.view_payment", "enrollment.view_refund", "enrollment.change_refund",
+            "enrollment.approve_refund",
+        ],
+    }

@@ -6,6 +6,7 @@ deleted: a correction is a new revision, a copy that supersedes it from a stated
 revision stays, so every past premium or estimate can be explained by the revision it used.
 """
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
@@ -177,3 +178,60 @@ def standard_revise(*, standard: VersionedStandard, effective_from: date) -> Ver
             setattr(row, parent_field, draft)
             row.save()
     return draft
+
+
+@dataclass(frozen=True)
+class RevisionConflict:
+    field: str | None
+    message: str
+    other: VersionedStandard | None = None
+
+
+def revision_conflicts(standard: VersionedStandard) -> list[RevisionConflict]:
+    """What stops this draft from taking its place among the revisions of its (year, region).
+
+    The revisions of one year and region follow each other: each one's effective date is later
+    than the one before, so that exactly one applies on any day (envergo's "ranges never
+    overlap"). The model does not check this across rows, so the admin and the imports do."""
+    if not standard.year or not standard.region_id:
+        return []
+    others = list(
+        type(standard).objects.filter(year=standard.year, region_id=standard.region_id)
+        .exclude(pk=standard.pk).order_by("revision")
+    )
+    same = next((other for other in others if other.revision == standard.revision), None)
+    if same is not None:
+        latest = others[-1]
+        return [RevisionConflict(
+            None,
+            f"{standard.region} {standard.year} 年度已有第 {same.revision} 版（{same.get_status_display()}）；"
+            "每个年度和统筹区只建一套标准，需要更正时请在最新的已发布版本上“新建修订版”。",
+            latest,
+        )]
+    conflicts = []
+    effective = standard.effective_from
+    before = [other for other in others if other.revision < standard.revision]
+    after = [other for other in others if other.revision > standard.revision]
+    if effective and before and before[-1].effective_from and effective <= before[-1].effective_from:
+        previous = before[-1]
+        conflicts.append(RevisionConflict(
+            "effective_from",
+            f"生效日期 {effective.isoformat()} 须晚于第 {previous.revision} 版的生效日期 "
+            f"{previous.effective_from.isoformat()}，否则说不清哪一天适用哪个版本。",
+            previous,
+        ))
+    if effective and after and after[0].effective_from and effective >= after[0].effective_from:
+        following = after[0]
+        conflicts.append(RevisionConflict(
+            "effective_from",
+            f"生效日期 {effective.isoformat()} 须早于第 {following.revision} 版的生效日期 "
+            f"{following.effective_from.isoformat()}。",
+            following,
+        ))
+    if effective and effective > date(standard.year, 12, 31):
+        conflicts.append(RevisionConflict(
+            "effective_from",
+            f"生效日期 {effective.isoformat()} 晚于 {standard.year} 年度结束（{standard.year}-12-31），"
+            "这个版本永远不会被用到。",
+        ))
+    return conflicts
