@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from import_export.admin import ImportExportModelAdmin
 
-from portal.models import Region, ServiceItem, ServicePoint, StaffProfile
+from portal.models import PolicyNotice, Region, ServiceGuide, ServiceItem, ServicePoint, StaffProfile
 from portal.resources import RegionResource, ServicePointResource
 
 
@@ -60,3 +60,29 @@ class StaffUserAdmin(UserAdmin):
     def scope(self, user):
         profile = getattr(user, "staff_profile", None)
         return profile.scope if profile else "—"
+
+
+@admin.register(ServiceGuide)
+class ServiceGuideAdmin(admin.ModelAdmin):
+    list_display = ["item", "summary", "online", "time_limit", "updated_at"]
+    list_select_related = ["item"]
+    readonly_fields = ["updated_at"]
+    fieldsets = [
+        (None, {"fields": ["item", "summary"]}),
+        ("办理要素", {"fields": ["eligibility", "documents", "where", "time_limit", "fees"]}),
+        ("网上办理", {"fields": ["online", "online_channels"]}),
+        ("说明", {"fields": ["steps", "notes", "basis", "updated_at"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The item of an existing guide stays put: one guide per item, moved by nobody.
+        return [*self.readonly_fields, "item"] if obj else self.readonly_fields
+
+
+@admin.register(PolicyNotice)
+class PolicyNoticeAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "number", "issuer", "issued_on", "published"]
+    list_filter = ["kind", "published"]
+    search_fields = ["title", "number", "issuer"]
+    date_hierarchy = "issued_on"
+    readonly_fields = ["updated_at"]

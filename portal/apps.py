@@ -25,6 +25,10 @@ class PortalConfig(AppConfig):
             "portal.add_servicepoint", "portal.change_servicepoint", "portal.delete_servicepoint",
             "portal.view_servicepoint", "portal.view_serviceitem",
             "portal.add_staffprofile", "portal.change_staffprofile", "portal.view_staffprofile",
+            "portal.add_serviceguide", "portal.change_serviceguide", "portal.delete_serviceguide",
+            "portal.view_serviceguide",
+            "portal.add_policynotice", "portal.change_policynotice", "portal.delete_policynotice",
+            "portal.view_policynotice",
         ],
     }
 

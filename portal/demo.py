@@ -7,6 +7,7 @@ plausible sample. Loading is idempotent: a second run changes nothing.
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 
+from portal import demo_content
 from portal.models import Region, ServiceItem, ServicePoint, StaffProfile
 from portal.region_codes import SIGNIFICANT_DIGITS, Level
 from portal.roles import CLERK, OFFICER, groups_sync
@@ -116,6 +117,7 @@ def load() -> dict[str, int]:
         "regions": len(regions),
         "service_points": ServicePoint.objects.count(),
         "accounts": len(ACCOUNTS),
+        **demo_content.load(),
     }
 
 

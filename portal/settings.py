@@ -31,6 +31,9 @@ if not DEBUG:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Addresses of the reverse proxies in front of gunicorn: only their X-Forwarded-For is believed
+# (rate limits and the access log key on the client's address, which a client could forge).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 INSTALLED_APPS = [
     "portal.apps.OfficerAdminConfig",

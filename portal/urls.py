@@ -5,8 +5,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from benefits import api as benefits_api
+from enrollment import api as enrollment_api
 from enrollment import enrollment_views
-from portal import views
+from enrollment import public_views as enrollment_public
+from portal import public_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,8 +16,20 @@ urlpatterns = [
     path("display/<str:mode>/", views.display_set, name="display"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("premium/", enrollment_public.premium_page, name="premium"),
+    path("lookup/", enrollment_public.lookup, name="lookup"),
     path("estimate/", include("benefits.urls")),
+    path("service-points/", public_views.service_points, name="service_points"),
+    path("service-points/search/", public_views.service_points_search, name="service_points_search"),
+    path("service-points/area/<str:code>/", public_views.service_points_area, name="service_points_area"),
+    path("service-points/<int:pk>/", public_views.service_point_detail, name="service_point"),
+    path("guides/", public_views.guides, name="guides"),
+    path("guides/<slug:code>/", public_views.guide_detail, name="guide"),
+    path("notices/", public_views.notices, name="notices"),
+    path("notices/<int:pk>/", public_views.notice_detail, name="notice"),
+    path("api/v1/service-points", public_views.api_service_points, name="api_service_points"),
     path("api/v1/benefits/estimate", benefits_api.estimate, name="api_benefits_estimate"),
+    path("api/v1/premium", enrollment_api.premium, name="api_premium"),
     path("station/", include("enrollment.urls")),
     path("verify/<str:code>/", enrollment_views.receipt_verify, name="receipt_verify"),
     path("admin/", admin.site.urls),

@@ -1,0 +1,206 @@
+"""Public pages that read enrollment data: what a resident pays (/premium/) and whether they are
+covered (/lookup/, 我参保了吗). No account; the lookup shows masked data only."""
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.utils.module_loading import import_string
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from enrollment.models import ContributionStandard, Enrollment, Resident
+from enrollment.public_forms import LookupForm, PremiumChoiceForm
+from enrollment.rules import Premium, PremiumRefused, premium_for
+from enrollment.selectors import collection_years, current_collection_year
+from enrollment.services import standard_in_force
+from portal.id_numbers import mask_name
+from portal.id_vault import id_digest
+from portal.models import Region
+from portal.network import local_points
+from portal.ratelimit import RateLimit, client_address, hit_all, too_many_requests
+from portal.region_codes import Level
+from portal.region_picker import pick_region
+from portal.vocabulary import Category
+
+# DESIGN.md section 10: the public lookup is rate limited per client and per person.
+LOOKUP_PER_ADDRESS = RateLimit("lookup-address", limit=5, seconds=60)
+LOOKUP_PER_PERSON = RateLimit("lookup-person", limit=5, seconds=60)
+
+# The public page has no birth date; the quote is for someone who is not a newborn.
+NOT_A_NEWBORN = timedelta(days=365 * 30)
+
+
+@dataclass(frozen=True)
+class Quote:
+    standard: ContributionStandard
+    premium: Premium
+    on: date  # the registration date the amounts are for
+    opens_later: bool  # today is before the window: the amounts are those of the window
+    late_example: Premium | None  # what registering the day after the window would cost
+
+
+def _quote(*, standard: ContributionStandard, category: Category, assistance, today: date) -> Quote:
+    snapshot = standard.snapshot()
+    on = max(today, snapshot.window_start)
+
+    def premium_on(day: date) -> Premium:
+        return premium_for(snapshot, category=category, assistance=assistance, birth_date=day - NOT_A_NEWBORN, on=day)
+
+    premium = premium_on(on)
+    late_example = None
+    if not premium.late and assistance is None and on <= snapshot.window_end:
+        try:
+            late_example = premium_on(snapshot.window_end + timedelta(days=1))
+        except PremiumRefused:  # a window ending so late that no late registration is covered
+            late_example = None
+    return Quote(standard=standard, premium=premium, on=on, opens_later=today < snapshot.window_start,
+                 late_example=late_example)
+
+
+@require_GET
+def premium_page(request: HttpRequest) -> HttpResponse:
+    """今年交多少钱: choose the village, the category and the year; see the amount and the rules."""
+    today = timezone.localdate()
+    cities = Region.objects.filter(pk__in=ContributionStandard.objects.published().values("region"))
+    pick = pick_region(request.GET, roots=cities)
+    region = pick.region
+    years = collection_years(region) if region else []
+    default_year = current_collection_year(region, today) if region else None
+    form = PremiumChoiceForm(
+        {
+            "category": request.GET.get("category") or Category.ADULT.value,
+            "assistance": request.GET.get("assistance", ""),
+            "year": request.GET.get("year") or default_year or "",
+        },
+        years=years,
+    )
+    quote = refusal = None
+    if region is not None and years and form.is_valid():
+        data = form.cleaned_data
+        try:
+            standard = standard_in_force(year=data["year"], region=region, on=today)
+            quote = _quote(standard=standard, category=data["category"], assistance=data["assistance"], today=today)
+        except ValidationError as error:
+            refusal = " ".join(error.messages)
+        except PremiumRefused as refused:
+            refusal = refused.message
+    local = local_points(region) if region is not None and region.level >= Level.TOWNSHIP else None
+    return render(
+        request, "enrollment/premium.html",
+        {"pick": pick, "form": form, "quote": quote, "refusal": refusal, "local": local, "today": today,
+         "years": years},
+    )
+
+
+def _normalise_name(name: str) -> str:
+    """Full-width letters, spaces and the several middle dots of minority names compare equal."""
+    text = unicodedata.normalize("NFKC", name or "")
+    for dot in ("•", "・", "．", "."):
+        text = text.replace(dot, "·")
+    return "".join(text.split())
+
+
+def _lookup_sections(resident: Resident, today: date) -> list[dict]:
+    """Sections other apps add to a found lookup, without enrollment importing them.
+
+    An app names a function in ``AppConfig.public_lookup_section`` (a dotted path). It is called
+    as ``function(resident, today=today)`` and returns None (nothing to show) or
+    ``{"title": str, "lines": [str, ...]}``, shown as a titled list under the years. The assistance
+    app is meant to add the status of the resident's assistance applications (依申请救助) this way;
+    like the rest of the page, what it returns must not show the full name or ID number.
+    """
+    sections = []
+    for config in apps.get_app_configs():
+        path = getattr(config, "public_lookup_section", None)
+        if path:
+            section = import_string(path)(resident, today=today)
+            if section:
+                sections.append(section)
+    return sections
+
+
+@dataclass(frozen=True)
+class YearRow:
+    year: int
+    enrollment: Enrollment | None
+    note: str  # "本年度" / "下一年度" / ""
+
+
+def _year_rows(resident: Resident, *, today: date, collection_year: int | None) -> list[YearRow]:
+    """Every enrollment of the resident, newest year first, plus a "not enrolled" row for this
+    year and for the year being collected when the resident has no enrollment for them."""
+    notes = {today.year: "本年度"}
+    if collection_year and collection_year > today.year:
+        notes[collection_year] = "下一年度，正在缴费"
+    enrollments = list(resident.enrollments.select_related("region").order_by("-year", "status"))
+    rows = [YearRow(e.year, e, notes.get(e.year, "")) for e in enrollments]
+    enrolled = {e.year for e in enrollments if e.status == Enrollment.Status.ACTIVE}
+    rows += [YearRow(year, None, note) for year, note in notes.items() if year not in enrolled]
+    return sorted(rows, key=lambda r: (-r.year, _rank(r)))
+
+
+def _rank(row: YearRow) -> int:
+    """Within a year: the active enrollment, then "not enrolled", then cancelled ones."""
+    if row.enrollment is None:
+        return 1
+    return 0 if row.enrollment.status == Enrollment.Status.ACTIVE else 2
+
+
+def _covered_today(rows: list[YearRow], today: date) -> Enrollment | None:
+    for row in rows:
+        e = row.enrollment
+        if (e and e.status == Enrollment.Status.ACTIVE and e.is_paid
+                and e.coverage_start <= today <= e.coverage_end):
+            return e
+    return None
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def lookup(request: HttpRequest) -> HttpResponse:
+    """我参保了吗. POST only for the query: a name and an ID number never go into a URL, a log
+    line or a cache. A wrong name and an unknown number get the same page after the same query."""
+    form = LookupForm(request.POST) if request.method == "POST" else LookupForm()
+    not_found = False
+    if request.method == "POST" and form.is_valid():
+        name, number = form.cleaned_data["name"], form.cleaned_data["id_number"]
+        digest = id_digest(number)
+        refused = hit_all([(LOOKUP_PER_ADDRESS, client_address(request)), (LOOKUP_PER_PERSON, digest)])
+        if refused is not None:
+            return too_many_requests(request, refused, action="参保查询")
+        resident = Resident.objects.filter(id_digest=digest).select_related("region").first()
+        stored_name = resident.name if resident is not None else ""
+        # Compare even when nobody has the number, so both misses take the same path.
+        same_name = constant_time_compare(_normalise_name(stored_name), _normalise_name(name))
+        if resident is not None and same_name:
+            return _found(request, resident)
+        not_found = True
+    return render(request, "enrollment/lookup.html", {"form": form, "not_found": not_found})
+
+
+def _found(request: HttpRequest, resident: Resident) -> HttpResponse:
+    today = timezone.localdate()
+    collection_year = current_collection_year(resident.region, today)
+    rows = _year_rows(resident, today=today, collection_year=collection_year)
+    return render(
+        request, "enrollment/lookup_result.html",
+        {
+            "masked_name": mask_name(resident.name),
+            "masked_id": resident.id_masked,
+            "region_path": [r for r in resident.region.ancestors() if r.level >= Level.COUNTY] + [resident.region],
+            "rows": rows,
+            "covered": _covered_today(rows, today),
+            "today": today,
+            "collection_year": collection_year,
+            "local": local_points(resident.region),
+            "sections": _lookup_sections(resident, today),
+            "region_code": resident.region.code,
+        },
+    )
