@@ -161,6 +161,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Messages to residents: console (development), file, memory (tests) or an SMS gateway backend.
+NOTIFICATION_BACKEND = env.str("NOTIFICATION_BACKEND", default="portal.notifications.ConsoleBackend")
+NOTIFICATION_FILE_PATH = env.str("NOTIFICATION_FILE_PATH", default=str(BASE_DIR / "notifications.log"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -30,6 +30,7 @@ urlpatterns = [
     path("api/v1/service-points", public_views.api_service_points, name="api_service_points"),
     path("api/v1/benefits/estimate", benefits_api.estimate, name="api_benefits_estimate"),
     path("api/v1/premium", enrollment_api.premium, name="api_premium"),
+    path("station/assistance/", include("assistance.urls")),
     path("station/", include("enrollment.urls")),
     path("verify/<str:code>/", enrollment_views.receipt_verify, name="receipt_verify"),
     path("admin/", admin.site.urls),

@@ -10,6 +10,17 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def outbox(settings):
+    """Notifications sent during a test, in order (portal.notifications.MemoryBackend)."""
+    from portal import notifications
+
+    settings.NOTIFICATION_BACKEND = "portal.notifications.MemoryBackend"
+    notifications.outbox.clear()
+    yield notifications.outbox
+    notifications.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     # Rate limits and remembered lookups must not leak from one test into the next.
     from django.core.cache import cache
