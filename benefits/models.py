@@ -19,10 +19,14 @@ from benefits.policy import (
 from portal.standards import StandardPart, StandardQuerySet, VersionedStandard
 from portal.vocabulary import AssistanceCategory
 
-MONEY = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
+# The messages appear next to the field in the admin and in an import's row errors: they say
+# what to enter, since the field's label is already beside them.
+NOT_NEGATIVE = "金额不能为负数，请填写 0 或正数（元）。"
+ZERO_TO_ONE = "请填写 0 到 1 之间的小数，如 0.70 表示 70%%。"  # %% since validators format their message
+MONEY = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"), NOT_NEGATIVE)]}
 RATE = {
     "max_digits": 5, "decimal_places": 4,
-    "validators": [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+    "validators": [MinValueValidator(Decimal("0"), ZERO_TO_ONE), MaxValueValidator(Decimal("1"), ZERO_TO_ONE)],
     "help_text": "小数，如 0.70 表示 70%",
 }
 
@@ -163,6 +167,11 @@ class CatastrophicTierRule(PolicyPart):
 
     def __str__(self) -> str:
         return f"至 {self.upper} 元" if self.upper is not None else "以上"
+
+    def clean(self) -> None:
+        # A tier ending at 0 would hold nothing; the open tier is the one left blank.
+        if self.upper is not None and self.upper <= 0:
+            raise ValidationError({"upper": "分段上限须大于 0；最后一段留空，表示不设上限。"})
 
 
 class AssistanceCategoryRule(PolicyPart):

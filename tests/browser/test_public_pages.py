@@ -137,14 +137,7 @@ def test_lookup_rate_limited(page_at, live_server, site, viewport, large):
 
 
 @pytest.mark.parametrize("large", MODES, ids=["standard", "large"])
-def test_estimator(page_at, live_server, site, viewport, large, request):
-    if viewport == "phone":
-        # Strict: once the page fits, this fails as XPASS and the mark is to be removed.
-        request.applymarker(pytest.mark.xfail(
-            reason="the estimator's 8-column totals table (templates/benefits/estimate.html) is 715 px wide "
-                   "at 375 px; a scrolling wrapper would need a focusable element there (axe)",
-            strict=True,
-        ))
+def test_estimator(page_at, live_server, site, viewport, large):
     page = page_at(viewport, large=large)
     page.goto(live_server.url + "/estimate/")
     page.get_by_label("医疗总费用（元）").fill("20000")
