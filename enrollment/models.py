@@ -124,7 +124,11 @@ class ResidentQuerySet(ScopedQuerySet):
 class Resident(models.Model):
     # The number itself is only ever stored encrypted; the digest finds it (DESIGN.md section 4).
     id_number_encrypted = models.TextField("身份证号（加密）", editable=False)
-    id_digest = models.CharField("身份证号摘要", max_length=64, unique=True, editable=False)
+    # Unique through Meta.constraints rather than unique=True: on PostgreSQL unique=True also
+    # builds a varchar_pattern_ops index (only LIKE uses it; a digest is only ever compared
+    # whole), and simple_history would index the digest twice more in the history table. Every
+    # imported resident paid for those three random-key indexes (benchmarks/README.md).
+    id_digest = models.CharField("身份证号摘要", max_length=64, editable=False)
     id_masked = models.CharField("身份证号", max_length=18, editable=False)
     name = models.CharField("姓名", max_length=50)
     gender = models.CharField("性别", max_length=6, choices=Gender.choices(), editable=False)
@@ -152,6 +156,7 @@ class Resident(models.Model):
         verbose_name = "参保居民"
         verbose_name_plural = "参保居民"
         indexes = [models.Index(fields=["region", "name"], name="resident_region_name")]
+        constraints = [models.UniqueConstraint(fields=["id_digest"], name="resident_id_digest_unique")]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.id_masked}）"
@@ -232,7 +237,12 @@ class Enrollment(models.Model):
             models.CheckConstraint(condition=Q(coverage_start__lte=models.F("coverage_end")), name="enrollment_coverage_order"),
             models.CheckConstraint(condition=Q(subsidy__lte=models.F("standard_amount")), name="enrollment_subsidy_le_standard"),
         ]
-        indexes = [models.Index(fields=["year", "region"], name="enrollment_year_region")]
+        indexes = [
+            models.Index(fields=["year", "region"], name="enrollment_year_region"),
+            # The dashboard's 今日登记: without it, a count of one township's day scanned the
+            # enrollments of the whole province (benchmarks/README.md, station pages).
+            models.Index(fields=["registered_on", "region"], name="enrollment_registered_region"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.resident.name} {self.year} 年度"
@@ -252,6 +262,12 @@ class Payment(models.Model):
         BANK_CARD = "bank_card", "银行卡"
         ONLINE = "online", "线上"
         TAX = "tax", "税务代收"
+        # The assistance fund pays the subsidised part by transfer (特殊缴费单据), never a clerk.
+        FUND_TRANSFER = "fund_transfer", "基金划拨"
+
+        @classmethod
+        def at_the_counter(cls) -> list[tuple[str, str]]:
+            return [(value, label) for value, label in cls.choices if value != cls.FUND_TRANSFER]
 
     class Payer(models.TextChoices):
         RESIDENT = "resident", "个人"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from enrollment import enrollment_views, views
+from enrollment import enrollment_views, import_views, views
 
 app_name = "station"
 
@@ -17,4 +17,7 @@ urlpatterns = [
     path("enrollments/<int:pk>/refund/", enrollment_views.refund_create, name="refund_create"),
     path("payments/<int:pk>/receipt/", enrollment_views.receipt, name="receipt"),
     path("follow-up/", views.follow_up, name="follow_up"),
+    path("imports/", import_views.roll_import, name="roll_import"),
+    path("imports/confirm/", import_views.roll_import_confirm, name="roll_import_confirm"),
+    path("imports/done/", import_views.roll_import_result, name="roll_import_result"),
 ]

@@ -7,16 +7,19 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook
 
-from enrollment import imports
-from enrollment.imports import RollError, RollRow, enrollees_import, read_roll
+from enrollment import imports, rolls
+from enrollment.imports import enrollees_import
+from enrollment.rolls import RollError, RollRow, read_roll
 from enrollment.models import Enrollment, Resident
-from portal.id_numbers import make_id_number
+from portal.id_numbers import IdNumberError, make_id_number, parse_id_number
 from portal.id_vault import id_digest
 from tests.factories import UserFactory
 
@@ -266,11 +269,32 @@ def test_xlsx_files_are_read_and_number_cells_for_id_numbers_are_flagged():
         (b"not a zip", "a.xlsx", "无法打开这个 XLSX 文件"),
         (b"", "a.xls", "不支持旧版 Excel（.xls）"),
         (b"", "a.txt", "只能导入 CSV 或 XLSX 文件"),
+        # The type is checked by content too, whatever the name says.
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "a.xlsx", "这是旧版 Excel（.xls）文件"),
+        (b"PK\x03\x04rest-of-a-zip", "a.csv", "内容却是 Excel 工作簿"),
+        ("身份证号,姓名".encode("utf-16"), "a.csv", "不是文本格式"),
     ],
 )
 def test_a_file_that_is_not_a_roll_is_refused_with_what_to_fix(data, name, message):
     with pytest.raises(RollError, match=message):
         read_roll(io.BytesIO(data), name)
+
+
+def test_a_roll_longer_than_the_limit_is_refused_but_one_at_the_limit_is_read():
+    data = csv_bytes(*good_people())
+    assert len(read_roll(io.BytesIO(data), "a.csv", max_rows=2)) == 2
+    with pytest.raises(RollError, match="名单超过 1 人，请分成几个文件分别导入"):
+        read_roll(io.BytesIO(data), "a.csv", max_rows=1)
+
+
+def test_an_xlsx_that_unpacks_to_too_much_is_refused_before_it_is_opened(monkeypatch):
+    book = Workbook()
+    book.active.append(HEADER)
+    data = io.BytesIO()
+    book.save(data)
+    monkeypatch.setattr(rolls, "XLSX_MAX_UNPACKED", 1000)
+    with pytest.raises(RollError, match="解压后过大"):
+        read_roll(io.BytesIO(data.getvalue()), "a.xlsx")
 
 
 # -- The officers' command ----------------------------------------------------------------
@@ -324,3 +348,35 @@ def test_the_command_refuses_an_unknown_user(demo, roll_file):
 def test_the_command_refuses_a_missing_file(demo, tmp_path):
     with pytest.raises(CommandError, match="找不到文件"):
         call_command("import_enrollees", str(tmp_path / "missing.csv"), "--year", "2022", "--user", "officer")
+
+
+# -- The quick ID number check of the hot loop ------------------------------------------------
+
+near_numbers = st.one_of(
+    st.builds(
+        lambda address, born, sequence, check: f"{address}{born:%Y%m%d}{sequence:03d}{check}",
+        st.from_regex(r"[0-9]{6}", fullmatch=True), st.dates(date(1880, 1, 1), date(2030, 12, 31)),
+        st.integers(0, 999), st.sampled_from("0123456789Xx"),
+    ),
+    st.text(alphabet="0123456789Xx０１ -", min_size=16, max_size=19),
+)
+
+
+@given(near_numbers)
+def test_the_quick_check_agrees_with_the_full_parse(text):
+    quick = imports._quick_parse(text, ON)
+    try:
+        parsed = parse_id_number(text, today=ON)
+    except IdNumberError:
+        assert quick is None
+        return
+    if text == parsed.number:  # already in normal form: the quick path must take it
+        assert quick == (parsed.birth_date, parsed.gender.value)
+    else:  # spaces, full-width digits, a small x: left to the full parse, which normalises
+        assert quick is None
+
+
+def test_the_quick_check_refuses_a_wrong_check_character_and_a_future_birth_date():
+    assert imports._quick_parse(HAN_MEI, ON) == (date(1985, 5, 20), "female")
+    assert imports._quick_parse(HAN_MEI[:-1] + ("1" if HAN_MEI[-1] != "1" else "2"), ON) is None
+    assert imports._quick_parse(make_id_number("370303", date(2021, 10, 16), 1), ON) is None

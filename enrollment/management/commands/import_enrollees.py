@@ -12,7 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from enrollment.imports import RollError, enrollees_import, read_roll
+from enrollment.imports import enrollees_import
+from enrollment.rolls import RollError, read_roll
 
 
 class Command(BaseCommand):
