@@ -4,4 +4,43 @@ from django.apps import AppConfig
 class AssistanceConfig(AppConfig):
     name = "assistance"
     verbose_name = "困难群众医疗保障"
-    group_permissions: dict[str, list[str]] = {}
+    demo_loader = "assistance.demo.load"
+
+    # Permissions each role gets on this app's models (gathered by portal.roles.groups_sync).
+    group_permissions: dict[str, list[str]] = {
+        "clerk": [
+            # Applications (依申请救助): clerks record them, township clerks review and publicise.
+            "assistance.review_application",
+        ],
+        "officer": [
+            # Applications: county or city officers approve, reject and record payment.
+            "assistance.view_application", "assistance.decide_application",
+            # Settlements, alert thresholds and re-assistance (case_services, admin_cases).
+            "assistance.view_settlement", "assistance.import_settlements",
+            "assistance.view_alertthreshold", "assistance.add_alertthreshold",
+            "assistance.change_alertthreshold", "assistance.view_highcostalert",
+            "assistance.view_reassistancegrant", "assistance.approve_reassistance",
+            # Identities: imported and verified by two different officers (the service refuses
+            # the importer; the permission says who may verify at all).
+            "assistance.view_assistanceidentity", "assistance.add_assistanceidentity",
+            "assistance.verify_assistanceidentity", "assistance.view_identityimport",
+            # Special payment batches: generated, pushed and marked paid by officers.
+            "assistance.view_paymentbatch", "assistance.add_paymentbatch", "assistance.change_paymentbatch",
+            "assistance.view_paymentbatchitem",
+        ],
+    }
+
+    # Contributions to enrollment's pages (portal/extensions.py).
+    station_nav_links = ["assistance.identity_views.station_nav_links", "assistance.case_views.station_nav_links"]
+    station_dashboard_panels = ["assistance.case_views.dashboard_panel"]
+    lookup_sections = ["assistance.case_views.lookup_section"]
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from assistance.identity_services import resident_category_on_registration
+        from enrollment.models import Resident
+
+        # A person on a verified list who registers today gets their category at once, so that
+        # the enrollment that follows is subsidised without waiting for the nightly refresh.
+        post_save.connect(resident_category_on_registration, sender=Resident, dispatch_uid="assistance_category_on_registration")

@@ -97,7 +97,7 @@ class EnrollForm(forms.Form):
 
 class PaymentForm(forms.Form):
     amount = forms.DecimalField(label="实收金额（元）", max_digits=12, decimal_places=2, min_value=0)
-    method = forms.ChoiceField(label="缴费方式", choices=Payment.Method.choices, widget=forms.RadioSelect)
+    method = forms.ChoiceField(label="缴费方式", choices=Payment.Method.at_the_counter, widget=forms.RadioSelect)
     token = forms.UUIDField(widget=forms.HiddenInput)
 
     @classmethod

@@ -5,13 +5,11 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
-from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -20,6 +18,7 @@ from enrollment.public_forms import LookupForm, PremiumChoiceForm
 from enrollment.rules import Premium, PremiumRefused, premium_for
 from enrollment.selectors import collection_years, current_collection_year
 from enrollment.services import standard_in_force
+from portal.extensions import contributions
 from portal.id_numbers import mask_name
 from portal.id_vault import id_digest
 from portal.models import Region
@@ -110,20 +109,14 @@ def _normalise_name(name: str) -> str:
 def _lookup_sections(resident: Resident, today: date) -> list[dict]:
     """Sections other apps add to a found lookup, without enrollment importing them.
 
-    An app names a function in ``AppConfig.public_lookup_section`` (a dotted path). It is called
+    An app lists functions in ``AppConfig.lookup_sections`` (portal/extensions.py). Each is called
     as ``function(resident, today=today)`` and returns None (nothing to show) or
-    ``{"title": str, "lines": [str, ...]}``, shown as a titled list under the years. The assistance
-    app is meant to add the status of the resident's assistance applications (依申请救助) this way;
-    like the rest of the page, what it returns must not show the full name or ID number.
+    ``{"title": str, "lines": [str, ...]}``, shown escaped as a titled list under the years: the
+    assistance app adds the status of the resident's applications (依申请救助). Like the rest of
+    the page, a section must not show the full name or ID number.
     """
-    sections = []
-    for config in apps.get_app_configs():
-        path = getattr(config, "public_lookup_section", None)
-        if path:
-            section = import_string(path)(resident, today=today)
-            if section:
-                sections.append(section)
-    return sections
+    sections = (section(resident, today=today) for section in contributions("lookup_sections"))
+    return [section for section in sections if section]
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from enrollment.models import ContributionStandard, Enrollment, Household, Payment, Refund, Resident
 from enrollment.rules import Premium, PremiumRefused, premium_for
-from portal.id_numbers import IdNumberError, parse_id_number
+from portal.id_numbers import IdNumberError, mask_name, parse_id_number
 from portal.id_vault import id_digest, id_encrypt
 from portal.models import Region, staff_scope
+from portal.notifications import notify
 from portal.region_codes import Level, pooling_region_code
 from portal.vocabulary import Category
 
@@ -205,7 +206,7 @@ def payment_record(
         raise ValidationError("个人应缴为 0 元，无需缴费。", code="nothing_due")
     if amount != enrollment.payable:
         raise ValidationError({"amount": f"缴费金额须等于个人应缴 {enrollment.payable} 元，您填写的是 {amount} 元。"})
-    if method not in Payment.Method.values:
+    if method not in dict(Payment.Method.at_the_counter()):
         raise ValidationError({"method": "请选择缴费方式。"})
     payment = Payment.objects.create(
         enrollment=enrollment, amount=amount, method=method, recorded_by=clerk,
@@ -217,7 +218,18 @@ def payment_record(
     payment.save(update_fields=["receipt_number"])
     enrollment.paid_at = payment.recorded_at
     enrollment.save(update_fields=["paid_at"])
+    _tell_payment_recorded(enrollment, payment)
     return payment
+
+
+def _tell_payment_recorded(enrollment: Enrollment, payment: Payment) -> None:
+    resident = enrollment.resident
+    message = (
+        f"{mask_name(resident.name)}：您 {enrollment.year} 年度居民医保个人缴费 {payment.amount} 元已收到，"
+        f"收据号 {payment.receipt_number}。"
+    )
+    # Sent once the payment is committed: a rolled-back payment must not be announced.
+    transaction.on_commit(lambda: notify(phone=resident.phone, kind="payment_recorded", message=message))
 
 
 def _resident_paid(enrollment: Enrollment) -> Decimal:

@@ -13,6 +13,7 @@ from enrollment.forms import DeathForm, NewResidentForm, ResidentForm, ResidentS
 from enrollment.exports import follow_up_export
 from enrollment.models import Resident
 from portal.access import clerk_required
+from portal.extensions import contributions
 from portal.models import access_log_write
 
 SEARCH_LIMIT = 50
@@ -41,6 +42,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "year": year,
         "counts": selectors.dashboard_counts(scope, year=year, today=today) if year else None,
         "search_form": ResidentSearchForm(),
+        # Panels other apps add (portal/extensions.py): safe HTML, each rendered by its app.
+        "panels": [panel(request, scope, year) for panel in contributions("station_dashboard_panels")],
     }
     return render(request, "enrollment/dashboard.html", context)
 

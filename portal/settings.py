@@ -161,6 +161,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Documents residents hand in (assistance application attachments): outside STATIC_ROOT and any
+# MEDIA_URL, served only by a view that checks the viewer's scope.
+PRIVATE_STORAGE_ROOT = Path(env.str("PRIVATE_STORAGE_ROOT", default=str(BASE_DIR / "private")))
+# Station rolls between their dry run and the clerk's confirmation (encrypted; every web worker
+# must see the same directory, so on several hosts a shared volume).
+ROLL_UPLOAD_DIR = Path(env.str("ROLL_UPLOAD_DIR", default=str(PRIVATE_STORAGE_ROOT / "roll-uploads")))
+
 # Messages to residents: console (development), file, memory (tests) or an SMS gateway backend.
 NOTIFICATION_BACKEND = env.str("NOTIFICATION_BACKEND", default="portal.notifications.ConsoleBackend")
 NOTIFICATION_FILE_PATH = env.str("NOTIFICATION_FILE_PATH", default=str(BASE_DIR / "notifications.log"))

@@ -107,11 +107,16 @@ def test_spaces_and_full_width_characters_in_the_input_do_not_matter(client, dem
 def test_sections_declared_by_other_apps_are_shown(client, demo, on_2022_window, monkeypatch):
     from django.apps import apps
 
+    from portal.extensions import contributions
+
     monkeypatch.setattr(
-        apps.get_app_config("assistance"), "public_lookup_section", "tests.enrollment.test_lookup.assistance_status",
-        raising=False,
+        apps.get_app_config("assistance"), "lookup_sections", ["tests.enrollment.test_lookup.assistance_status"],
     )
-    page = main_text(lookup(client, WANG))
+    contributions.cache_clear()
+    try:
+        page = main_text(lookup(client, WANG))
+    finally:
+        contributions.cache_clear()
     assert "救助申请 2022 年第 1 件：乡镇审核中" in page
 
 

@@ -1,0 +1,203 @@
+"""Officer pages of the cases part of assistance: applications (read), settlement imports,
+alert thresholds and alerts, and re-assistance (compute, approve, export).
+
+Officers see rows of their scope only; every write goes through a service.
+"""
+
+import tablib
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
+
+from assistance.case_forms import SettlementImportForm
+from assistance.models import AlertThreshold, Application, ApplicationStep, HighCostAlert, ReassistanceGrant, Settlement
+from assistance.settlement_imports import read_settlements, settlements_import
+from assistance.settlement_services import alerts_refresh, reassistance_approve, reassistance_compute
+from enrollment.exports import spreadsheet_response
+from enrollment.rolls import RollError
+from portal.models import Region, staff_scope
+from portal.region_codes import Level, pooling_region_code
+from portal.resources import neutralise_formula
+
+
+class ScopedAdmin(SimpleHistoryAdmin):
+    """Rows inside the officer's scope; nothing added or deleted here."""
+
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.visible_to(request.user)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ApplicationStepInline(admin.TabularInline):
+    model = ApplicationStep
+    fields = ["action", "to_status", "actor", "at", "notes"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Application)
+class ApplicationAdmin(ScopedAdmin):
+    list_display = ["number", "resident", "category_claimed", "status", "approved_amount", "recorded_at"]
+    list_filter = ["status", "category_claimed"]
+    list_select_related = ["resident"]
+    inlines = [ApplicationStepInline]
+    exclude = ["resident"]
+    readonly_fields = ["resident_masked", "category_claimed", "household_income", "medical_costs", "reason",
+                       "status", "approved_amount", "publicity_days", "publicity_start", "publicity_end",
+                       "recorded_by", "service_point"]
+
+    @admin.display(description="申请人")
+    def resident_masked(self, obj) -> str:
+        return str(obj.resident)
+
+
+@admin.register(Settlement)
+class SettlementAdmin(ScopedAdmin):
+    list_display = ["id_masked", "resident", "settled_on", "institution", "kind", "policy_range", "basic",
+                    "catastrophic", "assistance", "personal"]
+    list_filter = ["year", "kind"]
+    list_select_related = ["resident"]
+    exclude = ["person_digest", "fingerprint"]
+    change_list_template = "admin/assistance/settlement/change_list.html"
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="%s_%s_import" % info),
+        ] + super().get_urls()
+
+    def import_view(self, request):
+        if not request.user.has_perm("assistance.import_settlements"):
+            raise PermissionDenied
+        form = SettlementImportForm(request.POST or None, request.FILES or None)
+        report = alerts = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                rows = read_settlements(upload, upload.name)
+            except RollError as error:
+                form.add_error("file", error.message)
+            else:
+                report = settlements_import(rows=rows, user=request.user, today=timezone.localdate(),
+                                            dry_run=form.cleaned_data["dry_run"])
+                if report.committed:
+                    alerts = sum(alerts_refresh(year=year, resident_ids=report.resident_ids).opened
+                                 for year in sorted(report.years))
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "form": form, "report": report,
+                   "alerts_opened": alerts, "title": "导入就医结算记录"}
+        return TemplateResponse(request, "assistance/settlement_import.html", context)
+
+
+@admin.register(AlertThreshold)
+class AlertThresholdAdmin(SimpleHistoryAdmin):
+    list_display = ["year", "region", "for_assistance", "for_others", "updated_at"]
+    list_filter = ["year"]
+    fields = ["year", "region", "for_assistance", "for_others"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "region":
+            cities = Region.objects.filter(level=Level.CITY)
+            scope = staff_scope(request.user)
+            if scope is not None and not request.user.is_superuser:
+                cities = cities.filter(code=pooling_region_code(scope.code)) if scope.level >= Level.CITY else cities
+            kwargs["queryset"] = cities
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(HighCostAlert)
+class HighCostAlertAdmin(ScopedAdmin):
+    list_display = ["resident", "year", "township", "burden", "threshold", "status", "outcome"]
+    list_filter = ["year", "status", "outcome"]
+    list_select_related = ["resident", "township"]
+
+
+class ReassistanceComputeForm(forms.Form):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+
+
+@admin.register(ReassistanceGrant)
+class ReassistanceGrantAdmin(ScopedAdmin):
+    list_display = ["resident", "year", "assistance_category", "base", "amount", "status", "approved_by", "approved_at"]
+    list_filter = ["year", "status", "assistance_category"]
+    list_select_related = ["resident", "approved_by"]
+    actions = ["approve", "export_xlsx", "export_csv"]
+    change_list_template = "admin/assistance/reassistancegrant/change_list.html"
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path("compute/", self.admin_site.admin_view(self.compute_view), name="%s_%s_compute" % info),
+        ] + super().get_urls()
+
+    def has_approve_permission(self, request) -> bool:
+        return request.user.has_perm("assistance.approve_reassistance")
+
+    @admin.action(description="批准所选再救助", permissions=["approve"])
+    def approve(self, request, queryset):
+        try:
+            count = reassistance_approve(grant_ids=queryset.values_list("pk", flat=True), officer=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return
+        messages.success(request, f"已批准 {count} 条再救助（已批准过的不重复办理）。")
+
+    @admin.action(description="导出所选（Excel）")
+    def export_xlsx(self, request, queryset):
+        return self._export(queryset, "xlsx")
+
+    @admin.action(description="导出所选（CSV）")
+    def export_csv(self, request, queryset):
+        return self._export(queryset, "csv")
+
+    def _export(self, queryset, export_format: str):
+        dataset = tablib.Dataset(headers=["身份证号", "姓名", "村(社区)", "年度", "困难类别",
+                                          "医疗救助后个人负担", "再救助金额", "状态"])
+        for grant in queryset.select_related("resident__region"):
+            resident = grant.resident
+            dataset.append([neutralise_formula(str(value)) for value in (
+                resident.id_masked, resident.name, resident.region.name, grant.year,
+                grant.get_assistance_category_display(), grant.base, grant.amount, grant.get_status_display(),
+            )])
+        return spreadsheet_response(dataset, filename="reassistance", export_format=export_format)
+
+    def compute_view(self, request):
+        if not self.has_approve_permission(request):
+            raise PermissionDenied
+        scope = staff_scope(request.user)
+        if scope is None or scope.level < Level.CITY:
+            messages.error(request, "再救助按统筹区计算，请使用市级或以下管辖范围的账号。")
+            return redirect(reverse("admin:assistance_reassistancegrant_changelist"))
+        city = Region.objects.get(code=pooling_region_code(scope.code))
+        form = ReassistanceComputeForm(request.POST or None, initial={"year": timezone.localdate().year})
+        if request.method == "POST" and form.is_valid():
+            try:
+                report = reassistance_compute(year=form.cleaned_data["year"], city=city)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"{city.name} {form.cleaned_data['year']} 年度：计算再救助 {report.computed} 人，"
+                                          f"已审批未重算 {report.approved_kept} 人。")
+                return redirect(reverse("admin:assistance_reassistancegrant_changelist"))
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "form": form, "city": city,
+                   "title": "计算再救助"}
+        return TemplateResponse(request, "assistance/reassistance_compute.html", context)

@@ -1,0 +1,165 @@
+"""Re-assistance (再救助) from the year's settlements, by the benefit policy's rule (DESIGN.md
+sections 6.5 and 7: threshold 5,000, 70%, cap 20,000 for all five categories)."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from assistance.models import ReassistanceGrant
+from assistance.reassistance import SettlementAmounts, reassistance_for
+from assistance.settlement_imports import SettlementRow, settlements_import
+from assistance.settlement_services import reassistance_approve, reassistance_compute
+from benefits.demo import demo_policy_2022
+from benefits.rules import Visit, estimate
+from portal.vocabulary import AssistanceCategory, Category
+from tests.assistance.case_helpers import WANG, region, set_category
+
+D = Decimal
+RULE = demo_policy_2022().reassistance
+LOW = AssistanceCategory.MINIMUM_LIVING
+
+
+def _year(*burdens: str, kind: str = "inpatient") -> list[SettlementAmounts]:
+    # A settlement whose burden after the three layers is exactly ``burden``.
+    return [SettlementAmounts(kind, D(b) + D("1000.00"), D("1000.00"), D("0.00"), D("0.00")) for b in burdens]
+
+
+@pytest.mark.parametrize(("burdens", "base", "amount"), [
+    (["4000.00"], "4000.00", "0.00"),  # below the 5,000 threshold
+    (["5000.00"], "5000.00", "0.00"),  # at it
+    (["8000.00", "4000.00"], "12000.00", "4900.00"),  # (12000 − 5000) × 70%
+    (["7862.50"], "7862.50", "2003.75"),  # the demo: (7862.50 − 5000) × 70%
+    (["40000.00"], "40000.00", "20000.00"),  # 24,500 capped at 20,000
+    (["5000.01"], "5000.01", "0.01"),  # 0.007 rounds half up to 0.01
+])
+def test_hand_worked_amounts(burdens, base, amount):
+    result = reassistance_for(RULE, assistance=LOW, settlements=_year(*burdens))
+    assert (result.base, result.amount) == (D(base), D(amount))
+
+
+def test_maternity_takes_no_part_as_in_the_engine():
+    settlements = _year("8000.00") + _year("3000.00", kind="maternity")
+    assert reassistance_for(RULE, assistance=LOW, settlements=settlements).base == D("8000.00")
+
+
+def test_no_category_or_a_category_the_rule_leaves_out_has_no_right():
+    assert reassistance_for(RULE, assistance=None, settlements=_year("9000.00")) is None
+    narrow = type(RULE)(categories=frozenset({AssistanceCategory.EXTREME_POVERTY}), threshold=RULE.threshold,
+                        rate=RULE.rate, cap=RULE.cap)
+    assert reassistance_for(narrow, assistance=LOW, settlements=_year("9000.00")) is None
+    assert reassistance_for(None, assistance=LOW, settlements=_year("9000.00")) is None
+
+
+@pytest.mark.parametrize("category", list(AssistanceCategory))
+def test_the_same_amount_as_the_benefit_engine_for_the_same_visits(category):
+    visits = [Visit("inpatient", D("160000.00"), D("150000.00"), level=3),
+              Visit("chronic", D("9000.00"), D("8000.00")),
+              Visit("outpatient", D("400.00"), D("300.00"))]
+    result = estimate(demo_policy_2022(), category=Category.ADULT, assistance=category, visits=visits)
+    settlements = [SettlementAmounts(v.visit.kind.value, v.visit.policy_range, v.basic, v.catastrophic, v.assistance)
+                   for v in result.visits]
+    assert reassistance_for(RULE, assistance=category, settlements=settlements).amount == result.totals.reassistance
+
+
+# -- Computing, approving and exporting -------------------------------------------------------
+
+TODAY = date(2022, 12, 31)
+
+
+@pytest.fixture
+def policies(demo):
+    from benefits.demo import load
+
+    load()
+
+
+def _settle(burden: str, day: str = "2022-03-01"):
+    policy_range = str(D(burden) + D("10000.00"))
+    row = SettlementRow(2, (WANG, day, "淄博市中心医院", "住院", policy_range, policy_range, "10000.00", "0", "0", burden))
+    assert settlements_import(rows=[row], user=None, today=TODAY, dry_run=False).errors == []
+
+
+@pytest.mark.django_db
+def test_computed_from_the_settlements_by_the_published_policy(policies, wang):
+    set_category(wang, "minimum_living")
+    _settle("8000.00")
+    _settle("4000.00", day="2022-05-01")
+    report = reassistance_compute(year=2022, city=region("370300000000"))
+    grant = ReassistanceGrant.objects.get()
+    assert report.computed == 1
+    assert (grant.base, grant.amount, grant.status, grant.assistance_category) == (
+        D("12000.00"), D("4900.00"), "computed", "minimum_living")
+
+
+@pytest.mark.django_db
+def test_people_without_a_category_get_nothing(policies, wang):
+    _settle("8000.00")
+    assert reassistance_compute(year=2022, city=region("370300000000")).not_eligible == 1
+    assert not ReassistanceGrant.objects.exists()
+
+
+@pytest.mark.django_db
+def test_without_a_published_policy_the_officer_is_told(demo, wang):
+    with pytest.raises(ValidationError, match="还没有发布待遇政策"):
+        reassistance_compute(year=2022, city=region("370300000000"))
+
+
+@pytest.mark.django_db
+def test_an_approved_grant_is_never_recomputed(policies, wang, officer):
+    set_category(wang, "minimum_living")
+    _settle("8000.00")
+    city = region("370300000000")
+    reassistance_compute(year=2022, city=city)
+    assert reassistance_approve(grant_ids=[ReassistanceGrant.objects.get().pk], officer=officer) == 1
+    _settle("4000.00", day="2022-05-01")
+    assert reassistance_compute(year=2022, city=city).approved_kept == 1
+    grant = ReassistanceGrant.objects.get()
+    assert (grant.amount, grant.status, grant.approved_by) == (D("2100.00"), "approved", officer)
+
+
+@pytest.mark.django_db
+def test_a_clerk_cannot_approve(policies, wang, clerk_chezhan):
+    set_category(wang, "minimum_living")
+    _settle("8000.00")
+    reassistance_compute(year=2022, city=region("370300000000"))
+    with pytest.raises(ValidationError, match="审批人员"):
+        reassistance_approve(grant_ids=[ReassistanceGrant.objects.get().pk], officer=clerk_chezhan)
+    assert ReassistanceGrant.objects.get().status == "computed"
+
+
+@pytest.mark.django_db
+def test_an_officer_of_another_county_approves_nothing_here(policies, wang):
+    from tests.factories import staff_user
+
+    set_category(wang, "minimum_living")
+    _settle("8000.00")
+    reassistance_compute(year=2022, city=region("370300000000"))
+    other = staff_user(role="officer", scope=region("370302000000"), username="officer_zichuan")
+    assert reassistance_approve(grant_ids=[ReassistanceGrant.objects.get().pk], officer=other) == 0
+
+
+@pytest.mark.django_db
+def test_officers_approve_and_export_in_the_admin_with_masked_ids(policies, wang, officer, client):
+    set_category(wang, "minimum_living")
+    _settle("8000.00")
+    reassistance_compute(year=2022, city=region("370300000000"))
+    pk = ReassistanceGrant.objects.get().pk
+    client.force_login(officer)
+    url = "/admin/assistance/reassistancegrant/"
+    client.post(url, {"action": "approve", "_selected_action": [pk]})
+    assert ReassistanceGrant.objects.get().status == "approved"
+    export = client.post(url, {"action": "export_csv", "_selected_action": [pk]})
+    text = export.content.decode("utf-8-sig")
+    assert "370303********1223" in text and WANG not in text and "2100.00" in text
+
+
+@pytest.mark.django_db
+def test_officers_compute_from_the_admin_page(policies, wang, officer, client):
+    set_category(wang, "minimum_living")
+    _settle("8000.00")
+    client.force_login(officer)
+    response = client.post("/admin/assistance/reassistancegrant/compute/", {"year": "2022"}, follow=True)
+    assert "计算再救助 1 人" in response.content.decode()
+    assert ReassistanceGrant.objects.get().amount == D("2100.00")
