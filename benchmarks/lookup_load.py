@@ -1,0 +1,212 @@
+"""The public lookup (我参保了吗, POST with CSRF) and the premium page under gunicorn with production
+settings, PostgreSQL and Redis, at the size seed_scale.py made; driven by wrk. In the same run
+and with the same gunicorn: a bare view returning "ok" and a bare view that renders a small
+template after one indexed query (bench_urls.py), the yardsticks.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres CACHE_URL=redis://127.0.0.1:6379/6 \
+        .venv/bin/python benchmarks/lookup_load.py [--residents 1000000] [--duration 30s] \
+        [--connections 32] [--workers 3] [--port 8105]
+
+Needs the database seeded by seed_scale.py (``--residents`` must be the number it was given) and
+Debian's ``wrk``. Each lookup is a real person of the data set, picked at random from 200,000 of
+them (so the per-person limit of 5 a minute is never reached), with a CSRF cookie and form token
+made the way Django makes them, from a random X-Forwarded-For address (gunicorn's peer
+127.0.0.1 is a trusted proxy, so the per-address limit is not reached either). A lookup counts
+as an error unless it is a 200 page showing the person's record (参保查询结果).
+The Redis database of CACHE_URL is flushed first: it holds the rate-limit counters.
+"""
+
+import argparse
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
+
+from scale_people import BENCH_ENV, DATABASE_NAME, person  # noqa: E402
+
+FOUND_MARKER = "参保查询结果"
+SAMPLE = 200_000
+# No year: the page quotes the year being collected now (the demo makes one with the 2022 amounts).
+PREMIUM_QUERY = {"region": "370303001001", "category": "adult"}
+
+LOOKUP_LUA = r"""
+-- POST /lookup/ for a random seeded person from a random client address; counts found pages.
+local bodies = {}
+for line in io.lines(BODIES_PATH) do bodies[#bodies + 1] = line end
+local threads = {}
+found, missed = 0, 0
+
+function setup(thread)
+  thread:set("seed", #threads + 1)
+  threads[#threads + 1] = thread
+end
+
+function init(args)
+  math.randomseed(seed * 7919 + os.time())
+end
+
+function request()
+  local address = math.random(1, 223) .. "." .. math.random(0, 255) .. "." .. math.random(0, 255) .. "."
+    .. math.random(1, 254)
+  return wrk.format("POST", "/lookup/", {
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["Cookie"] = COOKIE,
+    ["X-Forwarded-For"] = address,
+  }, bodies[math.random(#bodies)])
+end
+
+function response(status, headers, body)
+  if status == 200 and string.find(body, MARKER, 1, true) then found = found + 1 else missed = missed + 1 end
+end
+
+function done(summary, latency, requests)
+  local f, m = 0, 0
+  for _, thread in ipairs(threads) do f = f + thread:get("found"); m = m + thread:get("missed") end
+  io.write(string.format("FOUND %d MISSED %d\n", f, m))
+end
+"""
+
+
+def csrf_pair() -> tuple[str, str]:
+    """A csrftoken cookie value and a form token that Django accepts for it (masked, as
+    {% csrf_token %} writes it), made with Django's own functions."""
+    from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
+
+    secret = _get_new_csrf_string()
+    return secret, _mask_cipher_secret(secret)
+
+
+def write_lua(residents: int, directory: Path) -> Path:
+    cookie, token = csrf_pair()
+    picked = random.Random(8).sample(range(residents), min(SAMPLE, residents))
+    bodies = directory / "lookup_bodies.txt"
+    with open(bodies, "w", encoding="utf-8") as file:
+        for index in picked:
+            someone = person(index)
+            file.write(urlencode({"csrfmiddlewaretoken": token, "name": someone.name, "id_number": someone.number}))
+            file.write("\n")
+    script = directory / "lookup.lua"
+    script.write_text(
+        f"BODIES_PATH = {str(bodies)!r}\nCOOKIE = 'csrftoken={cookie}'\nMARKER = '{FOUND_MARKER}'\n" + LOOKUP_LUA,
+        encoding="utf-8",
+    )
+    return script
+
+
+def wrk(url: str, *, duration: str, connections: int, script: Path | None = None) -> dict:
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}", "--latency", "--timeout", "5s", url]
+    if script:
+        cmd[1:1] = ["-s", str(script)]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.M))
+    non_2xx = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses:\s+(\d+)", out))
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = non_2xx + (sum(map(int, socket.groups())) if socket else 0)
+    checked = re.search(r"FOUND (\d+) MISSED (\d+)", out)
+    if checked:
+        # A 200 "not found" page or a 429 is a failed lookup too; non-2xx are among the missed.
+        errors = max(errors, int(checked.group(2)))
+    if errors:
+        print(out, file=sys.stderr)
+    return {"rps": rps, "requests": total, "p50": latency.get("50"), "p99": latency.get("99"), "errors": errors}
+
+
+def milliseconds(text: str | None) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+
+def sanity_check(base: str, residents: int, script_dir: Path) -> None:
+    """One lookup by hand, the way wrk will send it, must show the person; the premium page must answer."""
+    bodies = (script_dir / "lookup_bodies.txt").read_text(encoding="utf-8").splitlines()
+    cookie = re.search(r"COOKIE = '([^']+)'", (script_dir / "lookup.lua").read_text(encoding="utf-8")).group(1)
+    request = urllib.request.Request(
+        f"{base}/lookup/", data=bodies[0].encode(), method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie,
+                 "X-Forwarded-For": "10.9.8.7"},
+    )
+    page = urllib.request.urlopen(request).read().decode()
+    if FOUND_MARKER not in page:
+        sys.exit("The sample lookup did not find the person: was the database seeded with this --residents?")
+    premium = urllib.request.urlopen(f"{base}/premium/?{urlencode(PREMIUM_QUERY)}").read().decode()
+    if "410" not in premium:
+        sys.exit("The premium page does not show the adult amount (410): is the demo standard there?")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--residents", type=int, default=1_000_000)
+    parser.add_argument("--duration", default="30s")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (WEB_CONCURRENCY)")
+    parser.add_argument("--port", type=int, default=8105)
+    parser.add_argument("--database", default=DATABASE_NAME)
+    args = parser.parse_args()
+    server_url, cache_url = os.environ.get("DATABASE_URL", ""), os.environ.get("CACHE_URL", "")
+    if not server_url.startswith("postgres") or not cache_url.startswith("redis"):
+        sys.exit("Set DATABASE_URL to the PostgreSQL server and CACHE_URL to a Redis database.")
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: apt-get install wrk")
+    env = {
+        **os.environ, **BENCH_ENV,
+        "DATABASE_URL": urlunsplit(urlsplit(server_url)._replace(path=f"/{args.database}")),
+        "DJANGO_SETTINGS_MODULE": "benchmarks.bench_settings",
+        "WEB_CONCURRENCY": str(args.workers), "GUNICORN_BIND": f"127.0.0.1:{args.port}",
+    }
+    os.environ.update(env)
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    redis = urlsplit(cache_url)
+    subprocess.run(["redis-cli", "-h", redis.hostname, "-p", str(redis.port or 6379), "-n",
+                    redis.path.strip("/") or "0", "flushdb"], check=True, capture_output=True)
+    base = f"http://127.0.0.1:{args.port}"
+    with tempfile.TemporaryDirectory() as directory:
+        script = write_lua(args.residents, Path(directory))
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "portal.wsgi", "--access-logfile", "/dev/null"], cwd=ROOT, env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        try:
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(f"{base}/healthz", timeout=1)
+                    break
+                except (urllib.error.URLError, OSError):
+                    time.sleep(0.2)
+            sanity_check(base, args.residents, Path(directory))
+            load = os.getloadavg()
+            print(f"gunicorn workers={args.workers} (sync), wrk -t2 -c{args.connections} -d{args.duration}, "
+                  f"{os.cpu_count()} cores, load average before {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+            results = {}
+            for name, path, lua in (
+                ("bare view: ok", "/bench/ok", None),
+                ("bare view: one query + template", "/bench/one-query", None),
+                ("POST /lookup/ (found)", "/lookup/", script),
+                ("GET /premium/", f"/premium/?{urlencode(PREMIUM_QUERY)}", None),
+            ):
+                results[name] = result = wrk(base + path, duration=args.duration, connections=args.connections,
+                                             script=lua)
+                print(f"{name:34} {result['rps']:7.0f} req/s  p50 {result['p50']:>8}  p99 {result['p99']:>8}  "
+                      f"requests {result['requests']:7d}  errors {result['errors']}", flush=True)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    lookup, yardstick = results["POST /lookup/ (found)"], results["bare view: one query + template"]
+    print(f"lookup / one-query view: {lookup['rps'] / yardstick['rps']:.2f} (target >= 1.00); "
+          f"lookup p99 {milliseconds(lookup['p99']):.1f} ms (target < 100 ms); lookup errors {lookup['errors']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""Station pages of a township of 30,000 residents (车站街道) at the size seed_scale.py made:
+the dashboard, the follow-up list (first and last page) and the resident search (by a name
+prefix and by an ID number), as the demo clerk ``clerk_chezhan``; and, for their query plans,
+the public lookup and premium page (lookup_load.py measures those under load). Prints the median
+and the spread of N timed requests per page, the query count, and EXPLAIN ANALYZE of each page's
+slowest query.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python benchmarks/station_pages.py \
+        [--runs 15] [--no-explain]
+
+Requests go through Django's test client in this process, with the production settings of the
+load tests (DEBUG=False, the whole middleware stack, cached templates) and a kept connection, so
+the figures are the server's time for a page without the network and gunicorn. Year 2022 is
+chosen explicitly: it is the year the data set has enrollments and payments for. The cache is
+this process's memory (not Redis), cleared before each public request so that the lookup's
+rate limit never answers instead of the page.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
+
+from scale_people import BENCH_ENV, DATABASE_NAME, STATION_RESIDENTS, person  # noqa: E402
+
+CLERK = "clerk_chezhan"
+TARGET_MS = 150
+
+
+def pages(follow_up_pages: int, residents: int) -> list[tuple[str, bool, str, str, dict]]:
+    """(label, as the clerk?, method, path, data) of each measured page."""
+    someone = person(STATION_RESIDENTS // 2)  # lives in 车站街道
+    anyone = person(residents - 1)  # lives in the last generated village
+    return [
+        ("dashboard", True, "get", "/station/", {"year": "2022"}),
+        ("follow-up list, page 1", True, "get", "/station/follow-up/", {"year": "2022"}),
+        (f"follow-up list, page {follow_up_pages} (last)", True, "get", "/station/follow-up/",
+         {"year": "2022", "page": str(follow_up_pages)}),
+        ("search by name prefix (王)", True, "post", "/station/residents/", {"query": "王"}),
+        ("search by full name", True, "post", "/station/residents/", {"query": someone.name}),
+        ("search by ID number", True, "post", "/station/residents/", {"query": someone.number}),
+        ("public lookup (found)", False, "post", "/lookup/", {"name": anyone.name, "id_number": anyone.number}),
+        ("public premium page", False, "get", "/premium/", {"region": "370303001001", "category": "adult"}),
+    ]
+
+
+def explain(sql: str) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+        return "\n".join(line for (line,) in cursor.fetchall())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--database", default=DATABASE_NAME)
+    parser.add_argument("--no-explain", action="store_true")
+    args = parser.parse_args()
+    server_url = os.environ.get("DATABASE_URL", "")
+    if not server_url.startswith("postgres"):
+        sys.exit("Set DATABASE_URL to the PostgreSQL server that holds the seeded database.")
+    os.environ.update({
+        **BENCH_ENV, "DATABASE_URL": urlunsplit(urlsplit(server_url)._replace(path=f"/{args.database}")),
+        "DJANGO_SETTINGS_MODULE": "benchmarks.bench_settings",
+        # This process's own memory cache: clearing it between public requests resets the rate
+        # limits without touching a shared Redis.
+        "CACHE_URL": "",
+    })
+    import django
+
+    django.setup()
+    from django.contrib.auth.models import User
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from enrollment.models import Resident
+    from enrollment.selectors import follow_up
+    from portal.models import Region
+
+    township = Region.objects.get(code="370303001000")
+    residents = Resident.objects.within(township).count()
+    listed = follow_up(township, year=2022).count()
+    clerk, public = Client(), Client(REMOTE_ADDR="127.0.0.1")
+    clerk.force_login(User.objects.get(username=CLERK))
+    print(f"{township.name}: {residents:,} residents of {Resident.objects.count():,}; "
+          f"follow-up list 2022: {listed:,} people; {args.runs} runs per page, median (min-max)")
+    slowest = {}
+    seeded = Resident.objects.filter(created_by__username="officer").count()
+    for label, as_clerk, method, path, data in pages(max(1, -(-listed // 50)), seeded):
+        send = getattr(clerk if as_clerk else public, method)
+
+        def request():
+            if not as_clerk:
+                cache.clear()  # the lookup's limit of 5 a minute per person and address; not timed
+            began = time.perf_counter()
+            response = send(path, data)
+            if response.status_code != 200:
+                sys.exit(f"{label}: HTTP {response.status_code}")
+            return (time.perf_counter() - began) * 1000
+
+        request()  # warm: templates, the connection, PostgreSQL's cache
+        timings = [request() for _ in range(args.runs)]
+        with CaptureQueriesContext(connection) as captured:
+            request()
+        median = statistics.median(timings)
+        verdict = ("ok" if median < TARGET_MS else f"over {TARGET_MS} ms") if as_clerk else ""
+        print(f"{label:36} {median:7.1f} ms ({min(timings):.1f}-{max(timings):.1f})  "
+              f"{len(captured.captured_queries):2d} queries  {verdict}")
+        slowest[label] = max(captured.captured_queries, key=lambda query: float(query["time"]))
+    if args.no_explain:
+        return
+    for label, query in slowest.items():
+        print(f"\n== {label}: slowest query ({float(query['time']) * 1000:.1f} ms when captured)\n{query['sql']}\n")
+        print(explain(query["sql"]))
+
+
+if __name__ == "__main__":
+    main()
