@@ -1,10 +1,12 @@
 """Public pages that read enrollment data: what a resident pays (/premium/) and whether they are
 covered (/lookup/, 我参保了吗). No account; the lookup shows masked data only."""
 
+import hashlib
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -18,6 +20,7 @@ from enrollment.public_forms import LookupForm, PremiumChoiceForm
 from enrollment.rules import Premium, PremiumRefused, premium_for
 from enrollment.selectors import collection_years, current_collection_year
 from enrollment.services import standard_in_force
+from portal.context_processors import display
 from portal.extensions import contributions
 from portal.id_numbers import mask_name
 from portal.id_vault import id_digest
@@ -63,10 +66,32 @@ def _quote(*, standard: ContributionStandard, category: Category, assistance, to
                  late_example=late_example)
 
 
+# The premium page is the same for every anonymous visitor asking the same question on the same
+# day in the same display mode; published standards change by revision, rarely.
+PREMIUM_PAGE_SECONDS = 60
+
+
 @require_GET
 def premium_page(request: HttpRequest) -> HttpResponse:
-    """今年交多少钱: choose the village, the category and the year; see the amount and the rules."""
+    """今年交多少钱: choose the village, the category and the year; see the amount and the rules.
+
+    Kept whole in the shared cache for anonymous visitors (a logged-in page carries the user's
+    name and a CSRF token, so it is never shared)."""
     today = timezone.localdate()
+    key = None
+    if not request.user.is_authenticated:
+        question = f"{today.isoformat()}|{display(request)['large_display']}|{request.get_full_path()}"
+        key = "premium-page:" + hashlib.sha256(question.encode()).hexdigest()
+        html = cache.get(key)
+        if html is not None:
+            return HttpResponse(html)
+    response = _premium_page(request, today)
+    if key is not None and response.status_code == 200:
+        cache.set(key, response.content, PREMIUM_PAGE_SECONDS)
+    return response
+
+
+def _premium_page(request: HttpRequest, today: date) -> HttpResponse:
     cities = Region.objects.filter(pk__in=ContributionStandard.objects.published().values("region"))
     pick = pick_region(request.GET, roots=cities)
     region = pick.region
@@ -178,21 +203,40 @@ def lookup(request: HttpRequest) -> HttpResponse:
     return render(request, "enrollment/lookup.html", {"form": form, "not_found": not_found})
 
 
+# The village's part of a found lookup is public and the same for everyone living there.
+NEIGHBOURHOOD_SECONDS = 300
+
+
+def _neighbourhood(region: Region, today: date) -> dict:
+    """The region path, the year being collected and the service points of a village: kept in the
+    shared cache for a few minutes, so a lookup asks the database only about the person. An
+    officer's change to a service point shows within NEIGHBOURHOOD_SECONDS."""
+    key = f"lookup-neighbourhood:{region.pk}:{today.isoformat()}"
+    found = cache.get(key)
+    if found is None:
+        found = {
+            "region_path": [r for r in region.ancestors() if r.level >= Level.COUNTY] + [region],
+            "collection_year": current_collection_year(region, today),
+            "local": local_points(region),
+        }
+        cache.set(key, found, NEIGHBOURHOOD_SECONDS)
+    return found
+
+
 def _found(request: HttpRequest, resident: Resident) -> HttpResponse:
     today = timezone.localdate()
-    collection_year = current_collection_year(resident.region, today)
+    neighbourhood = _neighbourhood(resident.region, today)
+    collection_year = neighbourhood["collection_year"]
     rows = _year_rows(resident, today=today, collection_year=collection_year)
     return render(
         request, "enrollment/lookup_result.html",
         {
+            **neighbourhood,
             "masked_name": mask_name(resident.name),
             "masked_id": resident.id_masked,
-            "region_path": [r for r in resident.region.ancestors() if r.level >= Level.COUNTY] + [resident.region],
             "rows": rows,
             "covered": _covered_today(rows, today),
             "today": today,
-            "collection_year": collection_year,
-            "local": local_points(resident.region),
             "sections": _lookup_sections(resident, today),
             "region_code": resident.region.code,
         },

@@ -122,3 +122,21 @@ def test_without_any_published_standard_the_page_says_so(client, demo_network):
 def test_the_page_is_built_from_the_current_collection_year_of_the_region(client, demo, today):
     today(date(2021, 8, 15))  # 2022's window has not opened: the year being collected is still 2021
     assert "2021 年度 · 成年居民" in premium_page(client, region=HUAGUANG)
+
+
+def test_an_anonymous_question_asked_again_is_answered_from_the_cache(
+    client, demo, on_2022_window, django_assert_num_queries
+):
+    first = client.get("/premium/", {"region": "370303001001", "category": "adult"})
+    with django_assert_num_queries(0):
+        again = client.get("/premium/", {"region": "370303001001", "category": "adult"})
+    assert again.content == first.content
+    large = client.get("/premium/", {"region": "370303001001", "category": "adult"}, HTTP_COOKIE="display=large")
+    assert large.content != first.content  # the display mode is part of the question
+
+
+def test_a_logged_in_page_is_never_shared(client, demo, on_2022_window, clerk_chezhan):
+    client.get("/premium/", {"region": "370303001001", "category": "adult"})
+    client.force_login(clerk_chezhan)
+    page = client.get("/premium/", {"region": "370303001001", "category": "adult"}).content.decode()
+    assert "csrfmiddlewaretoken" in page  # the logout form: built for this user, not from the cache
