@@ -21,14 +21,15 @@ from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from assistance.batch_services import batch_generate, batch_mark_paid, batch_push
-from assistance.forms import BatchGenerateForm, IdentityListUploadForm, RevokeForm
+from assistance.forms import MAX_LIST_ROWS, BatchGenerateForm, IdentityListUploadForm, RevokeForm
 from assistance.identity_imports import ListFileError, identities_import, read_identity_list
 from assistance.identity_services import identity_import_verify, identity_revoke, identity_verify
 from assistance.models import AssistanceIdentity, IdentityImport, PaymentBatch, PaymentBatchItem
 from assistance.resources import PaymentBatchItemResource
 from portal.id_numbers import IdNumberError, parse_id_number
+from portal.admin_scope import AccessLoggedAdminMixin, ScopedHistoryMixin
 from portal.id_vault import id_digest
-from portal.models import staff_scope
+from portal.models import access_log_write, staff_scope
 
 # An uploaded list waits here between its dry run and the officer's confirmation.
 PENDING_UPLOAD_SECONDS = 30 * 60
@@ -57,7 +58,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(AssistanceIdentity)
-class AssistanceIdentityAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+class AssistanceIdentityAdmin(AccessLoggedAdminMixin, ScopedHistoryMixin, ReadOnlyAdmin, SimpleHistoryAdmin):
+    access_action, access_detail = "view_identity", "查看困难群众身份"
     change_list_template = "admin/assistance/assistanceidentity/change_list.html"
     list_display = ["name", "id_masked", "category", "department", "document_number", "valid_from", "valid_to", "status", "source"]
     list_filter = ["status", "category", "department", "source"]
@@ -77,6 +79,13 @@ class AssistanceIdentityAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
 
     def has_verify_permission(self, request) -> bool:
         return request.user.has_perm("assistance.verify_assistanceidentity")
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.visible_to(request.user)
+
+    def access_subject_digest(self, obj) -> str:
+        return obj.id_digest
 
     def get_search_results(self, request, queryset, search_term):
         try:
@@ -121,7 +130,7 @@ class AssistanceIdentityAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
             raise PermissionDenied
         raw = request.POST.get("ids") or request.GET.get("ids", "")
         ids = [int(part) for part in raw.split(",") if part.isdigit()]
-        identities = list(AssistanceIdentity.objects.filter(pk__in=ids))
+        identities = list(self.get_queryset(request).filter(pk__in=ids))
         if not identities:
             self.message_user(request, "请先在列表中勾选要撤销的身份。", messages.WARNING)
             return redirect(_admin_url(self, "changelist"))
@@ -194,6 +203,10 @@ class AssistanceIdentityAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
         except ListFileError as error:
             self.message_user(request, error.message, messages.ERROR)
             return None
+        if len(rows) > MAX_LIST_ROWS:
+            self.message_user(request, f"名单有 {len(rows):,} 行，网页导入最多 {MAX_LIST_ROWS:,} 行；请分成几个文件导入。",
+                              messages.ERROR)
+            return None
         return identities_import(rows=rows, file_name=file_name, officer=request.user, dry_run=dry_run)
 
 
@@ -235,9 +248,9 @@ class PaymentBatchItemInline(admin.TabularInline):
 
 
 @admin.register(PaymentBatch)
-class PaymentBatchAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+class PaymentBatchAdmin(ScopedHistoryMixin, ReadOnlyAdmin, SimpleHistoryAdmin):
     change_list_template = "admin/assistance/paymentbatch/change_list.html"
-    list_display = ["pk", "year", "region", "status", "total", "item_count", "created_by", "created_at", "pushed_at", "paid_at"]
+    list_display = ["batch_number", "year", "region", "status", "total", "item_count", "created_by", "created_at", "pushed_at", "paid_at"]
     list_filter = ["year", "status"]
     list_select_related = ["region", "created_by"]
     fields = ["year", "region", "status", "total", "created_by", "created_at", "pushed_by", "pushed_at", "paid_by", "paid_at"]
@@ -248,6 +261,10 @@ class PaymentBatchAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         return queryset if request.user.is_superuser else queryset.visible_to(request.user)
+
+    @admin.display(description="单据号", ordering="pk")
+    def batch_number(self, batch: PaymentBatch) -> int:
+        return batch.pk
 
     @admin.display(description="单据数")
     def item_count(self, batch: PaymentBatch) -> int:
@@ -316,6 +333,12 @@ class PaymentBatchItemAdmin(ExportMixin, ReadOnlyAdmin):
 
     def has_export_permission(self, request) -> bool:
         return request.user.has_perm("assistance.view_paymentbatchitem")
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        access_log_write(request=request, action="export_batch_items",
+                         detail=f"导出特殊缴费单据 {queryset.count()} 条（{file_format.get_title()}）")
+        return data
 
 
 # Applications, settlements, alerts and re-assistance have their own module; importing it

@@ -8,24 +8,28 @@ import tablib
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from assistance.case_forms import SettlementImportForm
+from assistance.case_forms import MAX_SETTLEMENT_ROWS, SettlementImportForm
 from assistance.models import AlertThreshold, Application, ApplicationStep, HighCostAlert, ReassistanceGrant, Settlement
 from assistance.settlement_imports import read_settlements, settlements_import
 from assistance.settlement_services import alerts_refresh, reassistance_approve, reassistance_compute
 from enrollment.exports import spreadsheet_response
 from enrollment.rolls import RollError
-from portal.models import Region, staff_scope
+from portal.admin_scope import AccessLoggedAdminMixin, ScopedHistoryMixin
+from portal.models import Region, access_log_write, staff_scope
 from portal.region_codes import Level, pooling_region_code
+from portal.standards_admin import scoped
 from portal.resources import neutralise_formula
 
 
-class ScopedAdmin(SimpleHistoryAdmin):
+class ScopedAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
     """Rows inside the officer's scope; nothing added or deleted here."""
 
     list_per_page = 50
@@ -56,29 +60,59 @@ class ApplicationStepInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(ScopedAdmin):
-    list_display = ["number", "resident", "category_claimed", "status", "approved_amount", "recorded_at"]
+class ApplicationAdmin(AccessLoggedAdminMixin, ScopedAdmin):
+    access_action, access_detail = "view_application", "查看救助申请"
+    list_display = ["application_number", "resident", "category_claimed", "status", "approved_amount", "recorded_at"]
     list_filter = ["status", "category_claimed"]
     list_select_related = ["resident"]
     inlines = [ApplicationStepInline]
     exclude = ["resident"]
     readonly_fields = ["resident_masked", "category_claimed", "household_income", "medical_costs", "reason",
                        "status", "approved_amount", "publicity_days", "publicity_start", "publicity_end",
-                       "recorded_by", "service_point"]
+                       "recorded_by", "service_point", "where_to_act"]
+
+    @admin.display(description="编号", ordering="pk")
+    def application_number(self, obj) -> str:
+        return obj.number
 
     @admin.display(description="申请人")
     def resident_masked(self, obj) -> str:
         return str(obj.resident)
 
+    @admin.display(description="审批")
+    def where_to_act(self, obj):
+        # Approval, rejection and payment are steps of the workflow, taken on the station page
+        # that enforces who may act on which step.
+        url = reverse("assistance:application", args=[obj.pk])
+        return format_html('<a href="{}">到审批页面办理（批准、不予救助、退回、发放）</a>', url)
+
+    def access_subject_digest(self, obj) -> str:
+        return obj.resident.id_digest
+
 
 @admin.register(Settlement)
-class SettlementAdmin(ScopedAdmin):
+class SettlementAdmin(AccessLoggedAdminMixin, ScopedAdmin):
+    access_action, access_detail = "view_settlements", "查看就医结算记录"
     list_display = ["id_masked", "resident", "settled_on", "institution", "kind", "policy_range", "basic",
                     "catastrophic", "assistance", "personal"]
     list_filter = ["year", "kind"]
     list_select_related = ["resident"]
     exclude = ["person_digest", "fingerprint"]
     change_list_template = "admin/assistance/settlement/change_list.html"
+
+    def access_subject_digest(self, obj) -> str:
+        return obj.person_digest
+
+    # Settlements are imported, never edited, and keep no version history: simple_history's
+    # pages would fail on them (HTTP 500), so Django's own change log is shown instead.
+    object_history_template = "admin/object_history.html"
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_in_scope(request, object_id)
+        return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        raise Http404("就医结算记录没有历史版本。")
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
@@ -95,6 +129,9 @@ class SettlementAdmin(ScopedAdmin):
             upload = form.cleaned_data["file"]
             try:
                 rows = read_settlements(upload, upload.name)
+                if len(rows) > MAX_SETTLEMENT_ROWS:
+                    raise RollError(f"文件有 {len(rows):,} 行，网页导入最多 {MAX_SETTLEMENT_ROWS:,} 行；"
+                                    "请分成几个文件，或请管理员用 manage.py import_settlements 导入。")
             except RollError as error:
                 form.add_error("file", error.message)
             else:
@@ -109,10 +146,14 @@ class SettlementAdmin(ScopedAdmin):
 
 
 @admin.register(AlertThreshold)
-class AlertThresholdAdmin(SimpleHistoryAdmin):
+class AlertThresholdAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
     list_display = ["year", "region", "for_assistance", "for_others", "updated_at"]
     list_filter = ["year"]
     fields = ["year", "region", "for_assistance", "for_others"]
+
+    def get_queryset(self, request):
+        # A threshold belongs to a pooling region (city): officers of that city and above see it.
+        return scoped(super().get_queryset(request), request.user)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "region":
@@ -163,13 +204,15 @@ class ReassistanceGrantAdmin(ScopedAdmin):
 
     @admin.action(description="导出所选（Excel）")
     def export_xlsx(self, request, queryset):
-        return self._export(queryset, "xlsx")
+        return self._export(request, queryset, "xlsx")
 
     @admin.action(description="导出所选（CSV）")
     def export_csv(self, request, queryset):
-        return self._export(queryset, "csv")
+        return self._export(request, queryset, "csv")
 
-    def _export(self, queryset, export_format: str):
+    def _export(self, request, queryset, export_format: str):
+        access_log_write(request=request, action="export_reassistance",
+                         detail=f"导出再救助名单 {queryset.count()} 条 {export_format}")
         dataset = tablib.Dataset(headers=["身份证号", "姓名", "村(社区)", "年度", "困难类别",
                                           "医疗救助后个人负担", "再救助金额", "状态"])
         for grant in queryset.select_related("resident__region"):

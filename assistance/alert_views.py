@@ -12,6 +12,7 @@ from assistance import settlement_services
 from assistance.case_forms import AlertAcknowledgeForm, AlertResolveForm
 from assistance.models import HighCostAlert
 from portal.access import clerk_required
+from portal.models import access_log_write
 
 
 @clerk_required
@@ -37,6 +38,8 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "resident__region", "township", "acknowledged_by", "resolved_by"), pk=pk,
     )
     settlements = alert.resident.settlements.for_year(alert.year).order_by("settled_on", "pk")
+    access_log_write(request=request, action="view_settlements", subject_digest=alert.resident.id_digest,
+                     detail=f"查看高额费用预警及 {alert.year} 年度就医结算")
     return render(request, "assistance/alert_detail.html", {
         "alert": alert, "settlements": settlements,
         "acknowledge_form": AlertAcknowledgeForm(), "resolve_form": AlertResolveForm(),

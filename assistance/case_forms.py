@@ -8,7 +8,16 @@ from assistance.models import HighCostAlert
 from assistance.models.applications import CLAIMED_CATEGORIES, DEFAULT_PUBLICITY_DAYS
 from assistance.workflow import ACTION_LABELS, Action
 
-MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0.00")}
+MONEY = {
+    "max_digits": 12, "decimal_places": 2, "min_value": Decimal("0.00"),
+    "error_messages": {
+        "invalid": "请填写金额数字，如 1200.00。",
+        "min_value": "金额不能是负数，请填写 0 或正数。",
+        "max_decimal_places": "金额最多两位小数（到分）。",
+        "max_digits": "金额过大，请核对。",
+        "max_whole_digits": "金额过大，请核对。",
+    },
+}
 
 
 class ApplicationForm(forms.Form):
@@ -16,7 +25,11 @@ class ApplicationForm(forms.Form):
         label="申请人身份证号", max_length=30, help_text="申请人须已在本站登记；身份证号不会出现在网址中。",
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    category_claimed = forms.ChoiceField(label="申请类别", choices=CLAIMED_CATEGORIES)
+    # No category is chosen for the clerk: a preselected one would be submitted by mistake.
+    category_claimed = forms.ChoiceField(
+        label="申请类别", choices=[("", "请选择申请类别"), *CLAIMED_CATEGORIES],
+        error_messages={"required": "请选择申请类别。"},
+    )
     household_income = forms.DecimalField(label="家庭年收入（元）", **MONEY)
     medical_costs = forms.DecimalField(
         label="经基本医保、大病保险报销后的医疗费用（元）", **MONEY,
@@ -52,6 +65,18 @@ class AlertResolveForm(forms.Form):
     notes = forms.CharField(label="处理说明", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
+# What the officer page takes in one request; a whole province's month goes through
+# manage.py import_settlements, which has no request time limit.
+MAX_SETTLEMENT_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_SETTLEMENT_ROWS = 100_000
+
+
 class SettlementImportForm(forms.Form):
-    file = forms.FileField(label="结算文件（CSV 或 XLSX）")
+    file = forms.FileField(label="结算文件（CSV 或 XLSX）", help_text="不超过 20 MB、100,000 行。")
     dry_run = forms.BooleanField(label="只检查，不导入", required=False, initial=True)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_SETTLEMENT_UPLOAD_BYTES:
+            raise forms.ValidationError(f"文件有 {upload.size / 1024 / 1024:.1f} MB，超过 20 MB；请按月份或区县分成几个文件导入。")
+        return upload

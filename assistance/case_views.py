@@ -123,6 +123,8 @@ def _visible_application(request, pk: int) -> Application:
 @staff_required
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = _visible_application(request, pk)
+    access_log_write(request=request, action="view_application", subject_digest=application.resident.id_digest,
+                     detail=f"查看救助申请 {application.number}")
     roles = case_services.roles_for(request.user, application.resident)
     transitions = {action: TRANSITIONS[(application.state, action)] for action in actions_from(application.state)}
     actions = [

@@ -15,7 +15,7 @@ from assistance import demo_cases
 from assistance.identity_imports import IdentityRow, identities_import
 from assistance.identity_services import categories_refresh, identity_import_verify
 from assistance.models import IdentityImport
-from portal.demo import DEMO_PASSWORD
+from portal.demo import DEMO_PASSWORD, demo_authenticator_give
 from portal.id_numbers import make_id_number
 from portal.models import Region, ServicePoint, StaffProfile
 from portal.roles import OFFICER
@@ -64,6 +64,7 @@ def _second_officer() -> User:
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
     user.groups.set([Group.objects.get(name=OFFICER)])
+    demo_authenticator_give(user)
     scope = Region.objects.get(code=scope_code)
     StaffProfile.objects.update_or_create(
         user=user, defaults={"scope": scope, "home_service_point": ServicePoint.objects.filter(region=scope).first()},

@@ -6,6 +6,8 @@ from portal.models import Region
 from portal.region_codes import Level
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# Rows one page request checks and writes; bigger lists go through manage.py import_identities.
+MAX_LIST_ROWS = 100_000
 
 
 class IdentityListUploadForm(forms.Form):

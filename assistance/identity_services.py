@@ -60,6 +60,18 @@ def identity_import_verify(*, source: IdentityImport, officer, on: date) -> int:
     pending = list(source.identities.select_for_update().filter(status=AssistanceIdentity.Status.PENDING))
     if not pending:
         raise ValidationError(f"“{source.file_name}”中没有待核实的身份。", code="nothing_pending")
+    if not officer.is_superuser:
+        # A list may cover several counties; an officer verifies only people of their own scope,
+        # and a whole-list verification is all or nothing.
+        visible = set(AssistanceIdentity.objects.filter(pk__in=[i.pk for i in pending]).visible_to(officer)
+                      .values_list("pk", flat=True))
+        outside = len(pending) - len(visible)
+        if outside:
+            raise ValidationError(
+                f"“{source.file_name}”中有 {outside} 人不在您的管辖范围内，不能整批核实；"
+                "请逐条核实本辖区的身份，其余由所在地的经办人员核实。",
+                code="outside_scope",
+            )
     for identity in pending:  # each carries the import's importer (identity_imports._write)
         _mark_verified(identity, officer)
     categories_refresh(digests=[identity.id_digest for identity in pending], on=on)

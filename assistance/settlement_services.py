@@ -135,7 +135,11 @@ def alert_resolve(*, alert_id: int, clerk, outcome: str, notes: str) -> HighCost
         raise ValidationError("请选择处理结果：纳入救助、已有救助 或 无需处理。")
     if not notes.strip():
         raise ValidationError("请填写处理说明（核查情况和依据）。")
-    alert.status, alert.outcome, alert.notes = HighCostAlert.Status.RESOLVED, outcome, notes.strip()
+    # The notes of the acknowledgement (what was to be checked) stay; the resolution follows them.
+    earlier = alert.notes.strip()
+    resolution = f"处理结果：{notes.strip()}"
+    alert.status, alert.outcome = HighCostAlert.Status.RESOLVED, outcome
+    alert.notes = f"{earlier}\n{resolution}" if earlier else resolution
     alert.resolved_by, alert.resolved_at = clerk, timezone.now()
     alert.save()
     return alert

@@ -38,7 +38,7 @@ def estimate(request: HttpRequest) -> JsonResponse:
         return _errors({"__all__": ["请求内容过大。"]}, status=413)
     try:
         payload = json.loads(request.body, parse_float=Decimal)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: "[[[[…" nested too deep
         return _errors({"__all__": ["请求内容须为 JSON。"]})
     if not isinstance(payload, dict):
         return _errors({"__all__": ["请求内容须为 JSON 对象。"]})

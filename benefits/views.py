@@ -81,7 +81,10 @@ def estimate_page(request: HttpRequest) -> HttpResponse:
 def _with_extra_row(data):
     """The same rows plus one empty row: adding a visit works without JavaScript."""
     data = data.copy()
-    total = int(data.get("visits-TOTAL_FORMS", "0") or 0)
+    text = data.get("visits-TOTAL_FORMS", "").strip()
+    if not (text.isascii() and text.isdigit()):  # tampered with: let the formset report it
+        return VisitFormSet(data, prefix="visits")
+    total = int(text)
     if total < MAX_VISITS:
         data["visits-TOTAL_FORMS"] = str(total + 1)
     return VisitFormSet(data, prefix="visits")

@@ -13,6 +13,7 @@ from enrollment.models import AssistanceSubsidy, ContributionStandard, Enrollmen
 from enrollment.resources import AssistanceSubsidyResource, ContributionStandardResource
 from enrollment.services import refund_approve
 from portal.id_numbers import IdNumberError, parse_id_number
+from portal.admin_scope import AccessLoggedAdminMixin
 from portal.id_vault import id_digest
 from portal.standards_admin import VERSION_FIELDSET, StandardPartAdmin, StandardPartInline, VersionedStandardAdmin
 
@@ -78,8 +79,9 @@ class ScopedLookupAdmin(admin.ModelAdmin):
 
 
 @admin.register(Resident)
-class ResidentAdmin(ScopedLookupAdmin):
+class ResidentAdmin(AccessLoggedAdminMixin, ScopedLookupAdmin):
     resident_lookup = ""
+    access_action, access_detail = "view_resident", "查看居民信息"
     list_display = ["name", "id_masked", "gender", "birth_date", "region", "assistance_category", "date_of_death"]
     list_filter = ["assistance_category", "gender", "residence_permit"]
     search_fields = ["name", "id_masked"]
@@ -90,6 +92,9 @@ class ResidentAdmin(ScopedLookupAdmin):
         "name", "id_masked", "gender", "birth_date", "phone", "region", "household", "residence_permit",
         "assistance_category", "date_of_death", "created_at", "created_by",
     ]
+
+    def access_subject_digest(self, obj) -> str:
+        return obj.id_digest
 
 
 @admin.register(Household)

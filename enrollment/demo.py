@@ -71,7 +71,7 @@ def load(today: date | None = None) -> dict[str, int]:
     for index, (name, number, village_code, paid_2022, enrolled_2021) in enumerate(RESIDENTS):
         village = Region.objects.get(code=village_code)
         clerk = clerks[village_code[:10]]
-        resident = _resident(name, number, village, clerk, household_number=f"{village_code}{index // 4:06d}")
+        resident = _resident(name, number, village, clerk, household_number=f"{village_code}-{index // 4:06d}")
         if enrolled_2021:
             _enrollment(resident, standards[2021], clerk, on=date(2020, 10, 10 + index), paid=True)
         if paid_2022 is not None:

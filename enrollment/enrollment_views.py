@@ -136,7 +136,10 @@ def refund_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def receipt_verify(request: HttpRequest, code: str) -> HttpResponse:
     """Public check of a printed receipt: masked name, year, paid or not; nothing else."""
-    payment = Payment.objects.filter(verification_code=code).select_related("enrollment__resident").first()
+    # A code with NUL matches nothing, and PostgreSQL would refuse it in a query (HTTP 500).
+    payment = None if "\x00" in code else (
+        Payment.objects.filter(verification_code=code).select_related("enrollment__resident").first()
+    )
     context = {"payment": payment}
     if payment:
         context.update(

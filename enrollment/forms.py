@@ -1,5 +1,7 @@
 """Station forms. They validate input and show errors next to the field; services write."""
 
+import re
+import unicodedata
 import uuid
 from datetime import date
 
@@ -11,6 +13,21 @@ from portal.id_numbers import IdNumberError, parse_id_number
 from portal.models import Region
 from portal.region_codes import Level
 from portal.vocabulary import Category
+
+# 17 digits and a check character, not part of a longer run of digits (spaces typed in between
+# are removed first).
+FULL_ID_NUMBER = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9Xx])")
+
+
+class UnechoedIdNumberInput(forms.TextInput):
+    """A text box that does not write a full ID number back into the page it answers with (like a
+    password box): a shared computer or a screenshot of a search result must not show it."""
+
+    def format_value(self, value):
+        # NFKC turns full-width digits (３７０…), which the lookup accepts, into plain ones.
+        if value and FULL_ID_NUMBER.search(re.sub(r"\s", "", unicodedata.normalize("NFKC", str(value)))):
+            return None
+        return super().format_value(value)
 
 
 class IdNumberField(forms.CharField):
@@ -44,7 +61,7 @@ def villages_in_scope(scope: Region):
 
 class ResidentSearchForm(forms.Form):
     query = forms.CharField(
-        label="身份证号或姓名", max_length=50,
+        label="身份证号或姓名", max_length=50, widget=UnechoedIdNumberInput,
         help_text="输入完整的 18 位身份证号精确查找，或输入姓名在本辖区内查找。",
     )
 

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from enrollment.forms import IdNumberField
+from enrollment.forms import IdNumberField, UnechoedIdNumberInput
 from portal.vocabulary import AssistanceCategory, Category
 
 
@@ -39,7 +39,7 @@ class LookupForm(forms.Form):
         label="姓名", max_length=50, error_messages={"required": "请填写姓名。", "max_length": "姓名最多 50 个字。"},
     )
     id_number = IdNumberField(
-        label="身份证号", help_text="18 位，最后一位可能是 X。",
+        label="身份证号", help_text="18 位，最后一位可能是 X。", widget=UnechoedIdNumberInput,
         error_messages={"required": "请填写 18 位身份证号。"},
     )
 

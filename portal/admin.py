@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
@@ -5,10 +7,12 @@ from import_export.admin import ImportExportModelAdmin
 
 from portal.models import PolicyNotice, Region, ServiceGuide, ServiceItem, ServicePoint, StaffProfile
 from portal.resources import RegionResource, ServicePointResource
+from portal.upload_limits import LimitedImportForm
 
 
 @admin.register(Region)
 class RegionAdmin(ImportExportModelAdmin):
+    import_form_class = LimitedImportForm  # size, row and content checks (portal/upload_limits.py)
     resource_classes = [RegionResource]
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level"]
@@ -31,6 +35,7 @@ class ServiceItemAdmin(admin.ModelAdmin):
 
 @admin.register(ServicePoint)
 class ServicePointAdmin(ImportExportModelAdmin):
+    import_form_class = LimitedImportForm
     resource_classes = [ServicePointResource]
     list_display = ["name", "kind", "region", "phone", "active"]
     list_filter = ["kind", "active", "region__level"]
@@ -86,3 +91,7 @@ class PolicyNoticeAdmin(admin.ModelAdmin):
     search_fields = ["title", "number", "issuer"]
     date_hierarchy = "issued_on"
     readonly_fields = ["updated_at"]
+
+
+# The access log's page has its own module; importing it registers it with this site.
+import_module("portal.access_log_admin")

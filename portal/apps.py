@@ -29,10 +29,16 @@ class PortalConfig(AppConfig):
             "portal.view_serviceguide",
             "portal.add_policynotice", "portal.change_policynotice", "portal.delete_policynotice",
             "portal.view_policynotice",
+            "portal.view_accesslogentry",
         ],
     }
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
+
+        from portal.audit import log_login, log_login_failed
         from portal.roles import groups_sync_after_migrate
 
         post_migrate.connect(groups_sync_after_migrate, sender=self)
+        user_logged_in.connect(log_login, dispatch_uid="portal.audit.log_login")
+        user_login_failed.connect(log_login_failed, dispatch_uid="portal.audit.log_login_failed")

@@ -6,6 +6,7 @@ plausible sample. Loading is idempotent: a second run changes nothing.
 
 from django.contrib.auth.models import Group, User
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal import demo_content
 from portal.models import Region, ServiceItem, ServicePoint, StaffProfile
@@ -13,6 +14,9 @@ from portal.region_codes import SIGNIFICANT_DIGITS, Level
 from portal.roles import CLERK, OFFICER, groups_sync
 
 DEMO_PASSWORD = "portal-demo-2022"
+# The demo officers' authenticator key (TOTP, hex as django-otp stores it). It is public, in the
+# README, so that a reviewer can sign in to /admin/: base32 JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP.
+DEMO_TOTP_KEY = "48656c6c6f21deadbeef48656c6c6f21deadbeef"
 
 REGIONS = [
     ("370000000000", "山东省"),
@@ -106,6 +110,8 @@ def load() -> dict[str, int]:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
         user.groups.set([Group.objects.get(name=role)])
+        if role == OFFICER:
+            demo_authenticator_give(user)
         StaffProfile.objects.update_or_create(
             user=user,
             defaults={
@@ -119,6 +125,14 @@ def load() -> dict[str, int]:
         "accounts": len(ACCOUNTS),
         **demo_content.load(),
     }
+
+
+def demo_authenticator_give(user: User) -> None:
+    """A confirmed authenticator with the public demo key, so the demo officer can pass the
+    second factor (README: 演示账号); idempotent."""
+    TOTPDevice.objects.get_or_create(
+        user=user, name="演示身份验证器", defaults={"key": DEMO_TOTP_KEY, "confirmed": True},
+    )
 
 
 def _parent_code(code: str, known: dict[str, Region]) -> str | None:

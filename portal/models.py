@@ -209,6 +209,20 @@ class StaffProfile(models.Model):
             raise ValidationError({"home_service_point": "所在服务网点必须在管辖区域之内"})
 
 
+USERNAME_LOGGED_LENGTH = 150  # Django's own limit on a username; longer typed text is cut
+DETAIL_LENGTH = 200
+
+
+class AccessLogQuerySet(models.QuerySet):
+    """Bulk updates and deletes would bypass the model's refusal; they are refused here too."""
+
+    def update(self, **kwargs):
+        raise ValidationError("访问记录只能新增，不能修改。")
+
+    def delete(self):
+        raise ValidationError("访问记录不能删除。")
+
+
 class AccessLogEntry(models.Model):
     """Who saw or exported whose personal data, and when (PIPL; DESIGN.md sections 4 and 10).
 
@@ -216,11 +230,18 @@ class AccessLogEntry(models.Model):
     """
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="工作人员", on_delete=models.PROTECT, related_name="+")
+    # Empty only for a failed login, where nobody was signed in; `username` then keeps what was typed.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="工作人员", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    username = models.CharField("用户名", max_length=USERNAME_LOGGED_LENGTH, blank=True)
     address = models.GenericIPAddressField("来源地址", null=True, blank=True)
     action = models.CharField("操作", max_length=40)
     subject_digest = models.CharField("居民（身份证号摘要）", max_length=64, blank=True, db_index=True)
-    detail = models.CharField("说明", max_length=200, blank=True)
+    detail = models.CharField("说明", max_length=DETAIL_LENGTH, blank=True)
+
+    objects = AccessLogQuerySet.as_manager()
 
     class Meta:
         verbose_name = "个人信息访问记录"
@@ -238,8 +259,9 @@ class AccessLogEntry(models.Model):
 
 def access_log_write(*, request, action: str, subject_digest: str = "", detail: str = "") -> None:
     AccessLogEntry.objects.create(
-        user=request.user, address=client_address(request) or None, action=action,
-        subject_digest=subject_digest, detail=detail,
+        user=request.user, username=request.user.get_username()[:USERNAME_LOGGED_LENGTH],
+        address=client_address(request) or None, action=action, subject_digest=subject_digest,
+        detail=detail[:DETAIL_LENGTH],
     )
 
 

@@ -42,7 +42,8 @@ def service_points(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def service_points_search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    # NUL never occurs in a name or address, and PostgreSQL refuses it in a query (HTTP 500).
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:SEARCH_MAX_LENGTH]
     results, total = [], 0
     if query:
         matches = points().filter(

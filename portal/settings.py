@@ -5,9 +5,11 @@ local-memory cache. Production sets DEBUG=False and must then supply its own SEC
 ID_NUMBER_KEY: the development values are public, so the settings refuse to load with them.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -22,6 +24,10 @@ DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env.str("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
 # Key for encrypting ID numbers and for their keyed lookup digest (DESIGN.md section 4).
 ID_NUMBER_KEY = env.str("ID_NUMBER_KEY", default=DEVELOPMENT_ID_NUMBER_KEY)
+# Key rotation (rotate_id_number_key, SECURITY.md): the key being replaced, still read, and a stable
+# key for the lookup digests, which the append-only access log and settlements keep.
+ID_NUMBER_KEY_PREVIOUS = env.str("ID_NUMBER_KEY_PREVIOUS", default="")
+ID_DIGEST_KEY = env.str("ID_DIGEST_KEY", default="")
 
 if not DEBUG:
     if SECRET_KEY == DEVELOPMENT_SECRET_KEY:
@@ -47,6 +53,10 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "import_export",
     "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
     "portal",
     "enrollment",
     "benefits",
@@ -55,15 +65,20 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.nul_bytes.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -109,8 +124,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes checks every login first: a locked-out username and address pair never reaches
+# the password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout after repeated failures of one username from one address. Never of the address alone:
+# the stations of a township share one NAT address, and one clerk's typos must not lock out the
+# others. Failures of the password and of the second factor both count (portal/two_factor.py).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "portal.ratelimit.client_address"
+AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
+AXES_USERNAME_CALLABLE = "portal.lockout.attempted_username"
+AXES_VERBOSE = False
+# Staff sessions end after 30 minutes without a request and when the browser closes.
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Second factor (TOTP, django-otp): the name an authenticator app shows for the portal.
+OTP_TOTP_ISSUER = "城乡居民医保服务平台"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "station:home"
+LOGIN_REDIRECT_URL = "staff_home"
 LOGOUT_REDIRECT_URL = "home"
 
 LANGUAGE_CODE = "zh-hans"
@@ -160,6 +198,24 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content Security Policy (django-csp 4), in every mode so that development and the browser
+# tests meet the same rules as production. No inline script anywhere; no inline style either:
+# the only inline style attributes are cosmetic ones in third-party admin templates.
+# Bootstrap's CSS draws its form controls' icons from data: URIs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # Documents residents hand in (assistance application attachments): outside STATIC_ROOT and any
 # MEDIA_URL, served only by a view that checks the viewer's scope.
@@ -171,6 +227,11 @@ ROLL_UPLOAD_DIR = Path(env.str("ROLL_UPLOAD_DIR", default=str(PRIVATE_STORAGE_RO
 # Messages to residents: console (development), file, memory (tests) or an SMS gateway backend.
 NOTIFICATION_BACKEND = env.str("NOTIFICATION_BACKEND", default="portal.notifications.ConsoleBackend")
 NOTIFICATION_FILE_PATH = env.str("NOTIFICATION_FILE_PATH", default=str(BASE_DIR / "notifications.log"))
+
+# Error reports (mails to ADMINS, the debug page) never show a full ID number.
+DEFAULT_EXCEPTION_REPORTER = "portal.error_reports.MaskingExceptionReporter"
+# Uploaded lists hold ID numbers: keep them in memory rather than as plain files in /tmp.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

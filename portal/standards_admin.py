@@ -26,6 +26,7 @@ from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin_scope import ScopedHistoryMixin
 from portal.models import staff_scope
 from portal.region_codes import Level, RegionCodeError, pooling_region_code
 from portal.standards import (
@@ -36,6 +37,7 @@ from portal.standards import (
     standard_publish,
     standard_revise,
 )
+from portal.upload_limits import LimitedImportForm
 
 # Shown first on every standard's page; apps add their own fieldsets after it.
 VERSION_FIELDSET = (
@@ -347,8 +349,10 @@ class VersionedStandardAdminMixin(_FrozenOncePublished):
         return TemplateResponse(request, _template(REVISE_PAGE), context)
 
 
-class VersionedStandardAdmin(VersionedStandardAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class VersionedStandardAdmin(VersionedStandardAdminMixin, ImportExportModelAdmin, ScopedHistoryMixin, SimpleHistoryAdmin):
     """The mixin with import/export (set ``resource_classes``) and simple_history's history."""
+
+    import_form_class = LimitedImportForm  # size, row and content checks (portal/upload_limits.py)
 
 
 class StandardPartInline(admin.TabularInline):
@@ -395,5 +399,7 @@ class StandardPartAdminMixin(_FrozenOncePublished):
         return field
 
 
-class StandardPartAdmin(StandardPartAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class StandardPartAdmin(StandardPartAdminMixin, ImportExportModelAdmin, ScopedHistoryMixin, SimpleHistoryAdmin):
     """The parts' mixin with import/export (set ``resource_classes``) and history."""
+
+    import_form_class = LimitedImportForm  # size, row and content checks (portal/upload_limits.py)

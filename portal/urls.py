@@ -8,13 +8,18 @@ from benefits import api as benefits_api
 from enrollment import api as enrollment_api
 from enrollment import enrollment_views
 from enrollment import public_views as enrollment_public
-from portal import public_views, views
+from portal import lockout, public_views, two_factor, views
+from portal.logins import StaffLoginView
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("display/<str:mode>/", views.display_set, name="display"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("staff/", views.staff_home, name="staff_home"),
+    path("accounts/login/", StaffLoginView.as_view(), name="login"),
+    path("accounts/login/code/", two_factor.login_code, name="login_code"),
+    path("accounts/two-factor/", two_factor.setup, name="two_factor_setup"),
+    path("accounts/lockouts/", lockout.lockout_list, name="lockouts"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("premium/", enrollment_public.premium_page, name="premium"),
     path("lookup/", enrollment_public.lookup, name="lookup"),

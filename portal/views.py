@@ -3,12 +3,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from portal.access import STATION_PERMISSION
 from portal.context_processors import LARGE
 
 
@@ -75,3 +77,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@login_required
+def staff_home(request: HttpRequest) -> HttpResponse:
+    """Where a login lands: clerks at their station, officers in the admin."""
+    if request.user.has_perm(STATION_PERMISSION):
+        return redirect("station:home")
+    if request.user.is_staff:
+        return redirect("admin:index")
+    return redirect("station:home")  # says, in words, that the account has no station role

@@ -1,6 +1,45 @@
 import importlib
 
 import pytest
+from django.test import Client
+
+_force_login_password_only = Client.force_login
+
+
+def otp_login(client, user) -> None:
+    """Sign ``user`` in with both factors, as the login and code pages would: force_login plus a
+    session that passed the user's authenticator (a confirmed one is added if they have none)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="测试身份验证器", confirmed=True)
+    _force_login_password_only(client, user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+def force_login_password_only(client, user) -> None:
+    """Django's force_login untouched: a session that has not passed any second factor."""
+    _force_login_password_only(client, user)
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    # force_login stands for a complete sign-in, and for officers that includes the second
+    # factor the admin insists on; tests of the second factor itself use the real pages or
+    # force_login_password_only.
+    from portal.two_factor import second_factor_required
+
+    def force_login(client, user, backend=None):
+        if second_factor_required(user):
+            otp_login(client, user)
+        else:
+            _force_login_password_only(client, user, backend)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture(autouse=True)

@@ -10,10 +10,12 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from simple_history.models import HistoricalRecords
 
 from portal.id_vault import id_decrypt
+from portal.models import staff_scope
+from portal.region_codes import Level
 from portal.vocabulary import AssistanceCategory
 
 
@@ -66,6 +68,22 @@ class IdentityQuerySet(models.QuerySet):
 
     def pending(self) -> "IdentityQuerySet":
         return self.filter(status=AssistanceIdentity.Status.PENDING)
+
+    def visible_to(self, user) -> "IdentityQuerySet":
+        """Identities of residents in the user's scope; for a county or wider scope, also those
+        of people not registered yet whose ID number's address code lies in it (the same rule
+        as the 应保尽保 list, assistance/identity_selectors.py)."""
+        from enrollment.models import Resident  # enrollment's models load after these
+
+        scope = staff_scope(user)
+        if scope is None:
+            return self.none()
+        registered_here = Exists(Resident.objects.within(scope).filter(id_digest=OuterRef("id_digest")))
+        visible = Q(registered_here)
+        if scope.level <= Level.COUNTY:
+            registered = Exists(Resident.objects.filter(id_digest=OuterRef("id_digest")))
+            visible |= Q(id_masked__startswith=scope.prefix) & ~Q(registered)
+        return self.filter(visible)
 
 
 class AssistanceIdentity(models.Model):

@@ -230,3 +230,12 @@ def test_settlements_of_someone_who_registers_later_are_linked_on_recompute(demo
     call_command("recompute_alerts", "--year", "2022", stdout=io.StringIO())
     assert Settlement.objects.get().resident == resident
     assert HighCostAlert.objects.get().resident == resident
+
+
+@pytest.mark.django_db
+def test_resolving_keeps_the_notes_written_at_acknowledgement(alert_world, clerk_chezhan):
+    alerts_refresh(year=2022)
+    pk = HighCostAlert.objects.get().pk
+    alert_acknowledge(alert_id=pk, clerk=clerk_chezhan, notes="下周入户核查")
+    alert = alert_resolve(alert_id=pk, clerk=clerk_chezhan, outcome="no_action", notes="已核实，收入高于低保边缘线。")
+    assert alert.notes.splitlines() == ["下周入户核查", "处理结果：已核实，收入高于低保边缘线。"]

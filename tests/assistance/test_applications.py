@@ -362,3 +362,16 @@ def test_the_public_lookup_shows_the_applicants_status(client, submitted, clerk_
 @pytest.mark.django_db
 def test_the_public_lookup_shows_no_section_without_applications(client, demo, on_2022_window):
     assert "医疗救助申请" not in client.post("/lookup/", {"name": "王秀兰", "id_number": WANG}).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_negative_income_and_no_category_are_refused_with_words_that_say_what_to_fix(client, village_clerk, wang):
+    client.force_login(village_clerk)
+    response = client.post("/station/assistance/applications/new/", {
+        "id_number": WANG, "category_claimed": "", "household_income": "-8000",
+        "medical_costs": "abc", "reason": "x",
+    })
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "请选择申请类别" in page and "金额不能是负数" in page and "请填写金额数字" in page
+    assert not Application.objects.exists()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from assistance.identity_services import identity_import_verify, identity_revoke, identity_verify
 from assistance.models import AssistanceIdentity, IdentityImport
 from enrollment.models import Resident
+from portal.models import Region
 from portal.id_numbers import ID_NUMBER_PATTERN
 from tests.assistance.identity_helpers import NOBODY, WANG, identity, second_officer
 from tests.factories import staff_user
@@ -185,3 +186,13 @@ def test_a_malformed_revoke_request_changes_nothing(demo, officer, client):
     client.force_login(officer)
     response = client.post("/admin/assistance/assistanceidentity/revoke/", {"ids": "abc,,", "reason": "x"})
     assert response.status_code == 302 and fresh(item).status == "verified"
+
+
+def test_an_officer_cannot_verify_a_whole_import_that_reaches_outside_their_scope(demo, officer):
+    source = IdentityImport.objects.create(file_name="全市低保.csv", imported_by=officer, rows=2, created=2)
+    first = identity(imported_by=officer, source=source)  # 王秀兰, registered in 车站街道 (张店区)
+    second = identity(NOBODY, name="马春兰", document="张民低2号", imported_by=officer, source=source)
+    zichuan = staff_user(role="officer", scope=Region.objects.get(code="370302000000"), username="officer_zichuan")
+    with pytest.raises(ValidationError, match="不在您的管辖范围内"):
+        identity_import_verify(source=source, officer=zichuan, on=ON)
+    assert {fresh(first).status, fresh(second).status} == {"pending"}

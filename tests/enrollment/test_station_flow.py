@@ -84,7 +84,7 @@ def test_the_full_record_shows_the_number_to_the_clerk_and_logs_the_view(clerk_c
     wang = Resident.objects.get(name="王秀兰")
     html = clerk_client.get(f"/station/residents/{wang.pk}/").content.decode()
     assert WANG in html
-    entry = AccessLogEntry.objects.get()
+    entry = AccessLogEntry.objects.get(action="view_resident")
     assert entry.user == clerk_chezhan and entry.subject_digest == wang.id_digest and entry.action == "view_resident"
 
 

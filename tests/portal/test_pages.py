@@ -60,8 +60,8 @@ def test_a_clerk_sees_their_scope_and_service_point(client, clerk_chezhan):
 
 
 def test_clerks_log_in_through_the_login_page(client, clerk_chezhan):
-    response = client.post("/accounts/login/", {"username": "clerk_chezhan", "password": "portal-demo-2022"})
-    assert response.status_code == 302 and response["Location"] == "/station/"
+    response = client.post("/accounts/login/", {"username": "clerk_chezhan", "password": "portal-demo-2022"}, follow=True)
+    assert response.redirect_chain[-1] == ("/station/", 302) and response.status_code == 200
 
 
 def test_an_officer_is_not_a_station_clerk(client, officer):
@@ -78,12 +78,15 @@ def test_a_clerk_without_a_scope_is_told_to_ask_for_one(client, clerk_chezhan):
 
 
 def test_clerks_cannot_log_into_the_admin(client, clerk_chezhan):
+    # The admin's own password form is not used: it would skip the lockout and second factor.
     response = client.post(
         "/admin/login/", {"username": "clerk_chezhan", "password": "portal-demo-2022", "next": "/admin/"}
     )
-    assert response.status_code == 200  # the form again, with an error
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert "_auth_user_id" not in client.session
     client.force_login(clerk_chezhan)
     assert client.get("/admin/").status_code == 302
+    assert client.get("/admin/", follow=True).status_code == 403
 
 
 def test_a_clerk_marked_staff_by_mistake_still_cannot_use_the_admin(client, clerk_chezhan):
@@ -94,8 +97,15 @@ def test_a_clerk_marked_staff_by_mistake_still_cannot_use_the_admin(client, cler
 
 
 def test_officers_log_into_the_admin(client, officer):
-    response = client.post("/admin/login/", {"username": "officer", "password": "portal-demo-2022", "next": "/admin/"})
+    # Password, then the code of the demo authenticator (tests/portal/test_logins.py has the rest).
+    from django_otp.oath import totp
+
+    from portal.demo import DEMO_TOTP_KEY
+
+    response = client.post("/accounts/login/", {"username": "officer", "password": "portal-demo-2022", "next": "/admin/"})
     assert response.status_code == 302
+    response = client.post("/accounts/login/code/", {"code": f"{totp(bytes.fromhex(DEMO_TOTP_KEY)):06d}", "next": "/admin/"})
+    assert response.status_code == 302 and response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/portal/region/").status_code == 200
 
@@ -104,3 +114,15 @@ def test_unknown_pages_get_a_chinese_404(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "页面不存在" in response.content.decode()
+
+
+@pytest.mark.parametrize(("account", "landing"), [("clerk_chezhan", "/station/"), ("officer", "/admin/")])
+def test_after_login_clerks_land_at_their_station_and_officers_in_the_admin(client, demo_network, account, landing):
+    from django.contrib.auth.models import User
+
+    client.force_login(User.objects.get(username=account))
+    assert client.get("/staff/")["Location"] == landing
+
+
+def test_the_staff_landing_asks_an_anonymous_visitor_to_log_in(client, db):
+    assert client.get("/staff/")["Location"].startswith("/accounts/login/")

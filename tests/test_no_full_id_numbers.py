@@ -1,0 +1,413 @@
+"""No page, export, log line or notification shows a full ID number (issue 7, DESIGN.md section 4),
+except the full record page for a clerk of the resident's region.
+
+Every URL pattern is discovered from the resolver; patterns that take a value get it from the demo
+objects (PARAMETER_FILLERS), so a new page with a parameter and no filler fails
+test_every_parametrised_page_has_a_filler until someone says how to reach it.
+"""
+
+import csv
+import io
+import logging
+import re
+import unicodedata
+from datetime import date
+
+import openpyxl
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from portal.id_numbers import make_id_number
+
+pytestmark = pytest.mark.django_db
+
+FULL_ID = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9Xx])")
+WANG = "370303195203151223"  # the demo resident of 车站街道 (README)
+ZHAO_WEI = make_id_number("370303", date(1990, 3, 3), 55)  # a demo resident of 车站街道
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+# The one page allowed to show the number, and only to a clerk of the resident's region.
+FULL_RECORD_PAGE = "station:resident"
+# Not pages a user reads: a POST-only logout, and a redirect to an object's public page.
+NOT_RENDERED = {"logout", "admin:logout", "admin:view_on_site"}
+OUR_ADMIN_PAGES = tuple(f"admin:{app}_" for app in ("portal", "enrollment", "benefits", "assistance"))
+
+
+def _walk(patterns, namespace=None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = ":".join(part for part in (namespace, pattern.namespace) if part) or None
+            yield from _walk(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            name = pattern.name and (f"{namespace}:{pattern.name}" if namespace else pattern.name)
+            regex = pattern.pattern.regex
+            # Unnamed groups (simple_history's version pages) count as positional parameters.
+            yield name, tuple(sorted(regex.groupindex)) or ("*",) * regex.groups
+
+
+def url_patterns() -> dict[str, tuple[str, ...]]:
+    """Every named URL pattern and the parameters it takes. Unnamed ones are admin's catch-alls
+    (redirects to the named change page, or 404)."""
+    return {name: params for name, params in _walk(get_resolver().url_patterns) if name and name not in NOT_RENDERED}
+
+
+def _pks(model_label: str, limit: int = 20) -> list[dict]:
+    model = apps.get_model(model_label)
+    return [{"pk": pk} for pk in model._default_manager.order_by("pk").values_list("pk", flat=True)[:limit]]
+
+
+PARAMETER_FILLERS = {
+    "display": lambda: [{"mode": "large"}, {"mode": "standard"}],
+    "service_points_area": lambda: [{"code": c} for c in apps.get_model("portal.Region").objects.values_list("code", flat=True)],
+    "service_point": lambda: _pks("portal.ServicePoint", 100),
+    "guide": lambda: [{"code": c} for c in apps.get_model("portal.ServiceItem").objects.values_list("code", flat=True)],
+    "notice": lambda: _pks("portal.PolicyNotice"),
+    "receipt_verify": lambda: [
+        {"code": c} for c in apps.get_model("enrollment.Payment").objects.values_list("verification_code", flat=True)
+    ],
+    "station:resident": lambda: _pks("enrollment.Resident"),
+    "station:resident_edit": lambda: _pks("enrollment.Resident"),
+    "station:resident_death": lambda: _pks("enrollment.Resident"),
+    "station:enroll": lambda: _pks("enrollment.Resident"),
+    "station:enrollment": lambda: _pks("enrollment.Enrollment", 40),
+    "station:payment_create": lambda: _pks("enrollment.Enrollment", 40),
+    "station:refund_create": lambda: _pks("enrollment.Enrollment", 40),
+    "station:receipt": lambda: _pks("enrollment.Payment", 40),
+    "assistance:application": lambda: _pks("assistance.Application"),
+    "assistance:application_step": lambda: _pks("assistance.Application"),
+    "assistance:attachment_upload": lambda: _pks("assistance.Application"),
+    "assistance:attachment": lambda: _pks("assistance.ApplicationAttachment"),
+    "assistance:alert": lambda: _pks("assistance.HighCostAlert"),
+    "assistance:alert_acknowledge": lambda: _pks("assistance.HighCostAlert"),
+    "assistance:alert_resolve": lambda: _pks("assistance.HighCostAlert"),
+    "admin:app_list": lambda: [{"app_label": label} for label in {m._meta.app_label for m in admin.site._registry}],
+    "admin:auth_user_password_change": lambda: [{"id": pk} for pk in apps.get_model("auth.User").objects.values_list("pk", flat=True)],
+}
+
+
+def _admin_object_filler(name: str):
+    """admin:<app>_<model>_<view> with an object id: every object of that model (up to 20)."""
+    for model in admin.site._registry:
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}_"
+        if name.startswith(prefix):
+            return lambda: [{"object_id": pk} for pk in model._default_manager.order_by("pk").values_list("pk", flat=True)[:20]]
+    return None
+
+
+def _history_version_filler(name: str):
+    """admin:<app>_<model>_simple_history: every stored version of that model (up to 20)."""
+    for model in admin.site._registry:
+        if name == f"admin:{model._meta.app_label}_{model._meta.model_name}_simple_history":
+            if not hasattr(model, "history"):  # no versions kept: the page answers 404
+                return lambda: [{"_args": (pk, 1)} for pk in model._default_manager.values_list("pk", flat=True)[:1]]
+            history = model.history.model._default_manager
+            return lambda: [{"_args": pair} for pair in history.order_by("history_id").values_list("id", "history_id")[:20]]
+    return None
+
+
+def filler_for(name: str, params: tuple[str, ...]):
+    if name in PARAMETER_FILLERS:
+        return PARAMETER_FILLERS[name]
+    if name.endswith("_simple_history"):
+        return _history_version_filler(name)
+    if params == ("object_id",) or params == ("pk",) and name.startswith("admin:"):
+        filler = _admin_object_filler(name)
+        if filler and params == ("pk",):
+            return lambda: [{"pk": kwargs["object_id"]} for kwargs in filler()]
+        return filler
+    return None
+
+
+def test_every_parametrised_page_has_a_filler():
+    missing = [name for name, params in url_patterns().items() if params and filler_for(name, params) is None]
+    assert not missing, f"add these pages to PARAMETER_FILLERS so the masking test renders them: {missing}"
+
+
+# --- the demo, complete: every app's demo data, a payment batch, an attachment ---------------
+
+
+def verified_login(client: Client, user) -> None:
+    """Log in; where the second factor is installed, as someone who has passed it."""
+    client.force_login(user)
+    if apps.is_installed("django_otp.plugins.otp_totp"):
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device, _ = TOTPDevice.objects.get_or_create(user=user, name="masking-test", defaults={"confirmed": True})
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+
+
+@pytest.fixture
+def everything(demo_network, settings, tmp_path, django_capture_on_commit_callbacks, outbox):
+    from assistance.batch_services import batch_generate
+    from assistance.identity_services import categories_refresh
+    from assistance.models import Application
+    from enrollment.models import Enrollment, Refund, Resident
+    from enrollment.services import enrollment_register, refund_request
+    from portal.demo import DEMO_PASSWORD
+    from portal.id_vault import id_digest
+    from portal.models import Region
+    from portal.vocabulary import Category
+    from tests.assistance.identity_helpers import identity, second_officer
+
+    settings.PRIVATE_STORAGE_ROOT = tmp_path
+    settings.ROLL_UPLOAD_DIR = tmp_path / "rolls"
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", stdout=io.StringIO())
+    User = apps.get_model("auth.User")
+    officer = User.objects.get(username="officer")
+    # A subsidised enrollment the assistance fund has not paid yet, so that a batch exists.
+    window = date(2021, 10, 15)
+    identity(ZHAO_WEI, name="赵伟", document="张民低〔2021〕77号", imported_by=officer, verified_by=second_officer())
+    categories_refresh(on=window)
+    enrollment_register(
+        resident=Resident.objects.get(id_digest=id_digest(ZHAO_WEI)), year=2022, category=Category.ADULT,
+        clerk=User.objects.get(username="clerk_chezhan"), on=window,
+    )
+    batch_generate(year=2022, region=Region.objects.get(code="370303001000"), officer=officer)
+    # A refund (a duplicate enrollment elsewhere), for the refund pages.
+    paid = Enrollment.objects.filter(payments__isnull=False, region__code__startswith="370303001").first()
+    refund_request(enrollment=paid, reason=Refund.Reason.OTHER, note="重复参保", clerk=User.objects.get(username="clerk_chezhan"))
+    assert apps.get_model("assistance.PaymentBatchItem").objects.exists()
+    # A failed and a successful sign-in, so that the login records have rows to show.
+    Client().post(reverse("login"), {"username": "clerk_chezhan", "password": "wrong"}, REMOTE_ADDR="10.0.0.9")
+    Client().post(reverse("login"), {"username": "clerk_other", "password": DEMO_PASSWORD}, REMOTE_ADDR="10.0.0.9")
+    clerk = Client()
+    verified_login(clerk, User.objects.get(username="clerk_chezhan"))
+    application = next(
+        a for a in Application.objects.order_by("pk")
+        if clerk.get(reverse("assistance:application", args=[a.pk])).status_code == 200
+        and a.state not in ("rejected", "paid")
+    )
+    response = clerk.post(
+        reverse("assistance:attachment_upload", args=[application.pk]), {"file": SimpleUploadedFile("住院结算单.pdf", PDF)}
+    )
+    assert response.status_code == 302
+    assert apps.get_model("assistance.ApplicationAttachment").objects.exists()
+    return {"officer": officer, "clerk": User.objects.get(username="clerk_chezhan")}
+
+
+def leaks_in(response) -> list[str]:
+    content_type = response.get("Content-Type", "")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if "spreadsheetml" in content_type:
+        book = openpyxl.load_workbook(io.BytesIO(body), read_only=True)
+        text = "\n".join(
+            str(cell) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for cell in row if cell is not None
+        )
+    elif content_type.startswith("text/csv"):
+        text = "\n".join(",".join(row) for row in csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    else:
+        text = body.decode("utf-8", errors="replace")
+    text += "\n" + "\n".join(f"{k}: {v}" for k, v in response.items())
+    # Full-width digits (３７０…) read as a number too.
+    return FULL_ID.findall(unicodedata.normalize("NFKC", text))
+
+
+def rendered_pages(client: Client, prefix_filter) -> list[tuple[str, str, int]]:
+    """(name, url, status) of every page of the chosen part of the site, rendered with GET."""
+    seen = []
+    for name, params in sorted(url_patterns().items()):
+        if not prefix_filter(name):
+            continue
+        fill = filler_for(name, params) if params else (lambda: [{}])
+        kwargs_list = fill()
+        # Our own models must have demo rows; a library's (login records, devices) may be empty.
+        assert kwargs_list or not name.startswith(OUR_ADMIN_PAGES), f"the demo has no object to render {name} with"
+        for kwargs in kwargs_list:
+            url = reverse(name, args=kwargs["_args"]) if "_args" in kwargs else reverse(name, kwargs=kwargs)
+            response = client.get(url)
+            seen.append((name, url, response.status_code, leaks_in(response)))
+    return seen
+
+
+def is_public(name: str) -> bool:
+    return not name.startswith(("admin:", "station:", "assistance:"))
+
+
+def is_station(name: str) -> bool:
+    return name.startswith(("station:", "assistance:"))
+
+
+def is_admin(name: str) -> bool:
+    return name.startswith("admin:")
+
+
+def test_no_page_shows_a_full_id_number_except_the_full_record_for_its_clerk(everything, caplog):
+    caplog.set_level(logging.DEBUG)
+    anonymous, clerk, officer = Client(), Client(), Client()
+    verified_login(clerk, everything["clerk"])
+    verified_login(officer, everything["officer"])
+
+    leaks = []
+    full_record_shown = 0
+    # (who, client, part of the site, whether they may read pages of it; None: some of them)
+    visits = (
+        ("anonymous", anonymous, is_public, True), ("anonymous", anonymous, is_station, False),
+        ("clerk_chezhan", clerk, is_public, True), ("clerk_chezhan", clerk, is_station, True),
+        # Officers read the application pages of the station (they approve there), not the rest.
+        ("officer", officer, is_admin, True), ("officer", officer, is_station, None),
+    )
+    for who, client, part, may_read in visits:
+        pages = rendered_pages(client, part)
+        read = [url for _, url, status, _ in pages if status == 200]
+        assert may_read is None or bool(read) == may_read, f"{who} read {len(read)} pages of this part"
+        for name, url, status, found in pages:
+            assert status < 500, f"{url} as {who}: HTTP {status}"
+            if name == FULL_RECORD_PAGE and who == "clerk_chezhan" and found:
+                full_record_shown += 1
+                continue
+            if found:
+                leaks.append(f"{who} {url} ({status}): {found}")
+
+    # The detector works, and the allowed page does show the number (to its clerk only).
+    assert full_record_shown >= 1
+    assert not leaks, "\n".join(leaks)
+    assert not FULL_ID.findall(caplog.text), "a log line holds a full ID number"
+
+
+def test_searches_and_lookups_answer_without_echoing_the_number(everything, caplog):
+    caplog.set_level(logging.DEBUG)
+    clerk, anonymous = Client(), Client()
+    verified_login(clerk, everything["clerk"])
+    responses = {
+        "station search by number": clerk.post(reverse("station:resident_search"), {"query": WANG}),
+        "station search by name": clerk.post(reverse("station:resident_search"), {"query": "王"}),
+        "public lookup": anonymous.post(reverse("lookup"), {"id_number": WANG, "name": "王秀兰"}),
+        "public lookup, wrong name": anonymous.post(reverse("lookup"), {"id_number": WANG, "name": "李四"}),
+        "public lookup, full-width digits": anonymous.post(
+            reverse("lookup"), {"id_number": "３７０３０３１９５２０３１５１２２３", "name": "李四"}
+        ),
+    }
+    assert "王*兰" in responses["public lookup"].content.decode() or "王秀兰" in responses["public lookup"].content.decode()
+    leaks = {what: leaks_in(response) for what, response in responses.items() if leaks_in(response)}
+    assert not leaks
+    assert not FULL_ID.findall(caplog.text)
+
+
+# --- exports --------------------------------------------------------------------------------
+
+
+def _years() -> list[int]:
+    return sorted(set(apps.get_model("enrollment.Enrollment").objects.values_list("year", flat=True)))
+
+
+def station_exports(clerk: Client) -> dict:
+    found = {}
+    for year in _years():
+        for export_format in ("csv", "xlsx"):
+            for name in ("station:follow_up", "assistance:uninsured"):
+                response = clerk.get(reverse(name), {"year": year, "format": export_format})
+                assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+                found[f"{name} {year} {export_format}"] = response
+    return found
+
+
+def admin_action_exports(officer: Client) -> dict:
+    grants = apps.get_model("assistance.ReassistanceGrant").objects.values_list("pk", flat=True)
+    assert grants, "the demo has no re-assistance grant to export"
+    found = {}
+    for action in ("export_xlsx", "export_csv"):
+        response = officer.post(
+            reverse("admin:assistance_reassistancegrant_changelist"),
+            {"action": action, "_selected_action": list(grants), "index": 0},
+        )
+        assert response.status_code == 200 and "attachment" in response["Content-Disposition"], action
+        found[f"re-assistance {action}"] = response
+    return found
+
+
+def import_export_admin_exports(officer: Client) -> dict:
+    """Every django-import-export export page of the admin, downloaded as XLSX and as CSV."""
+    found = {}
+    for name, params in url_patterns().items():
+        if not (name.startswith("admin:") and name.endswith("_export")) or params:
+            continue
+        url = reverse(name)
+        form = officer.get(url).context["form"]
+        formats = [label.lower() for _, label in form.fields["format"].choices]
+        for wanted in ("xlsx", "csv"):
+            if wanted not in formats:
+                continue
+            data = {}
+            for field_name, field in form.fields.items():
+                if getattr(field.widget, "input_type", "") == "checkbox":
+                    data[field_name] = "on"
+                elif field_name == "format":
+                    data[field_name] = formats.index(wanted)
+                elif field.initial is not None:
+                    data[field_name] = field.initial
+                elif getattr(field, "choices", None):
+                    data[field_name] = list(field.choices)[0][0]
+            response = officer.post(url, data)
+            assert response.status_code == 200 and "attachment" in response.get("Content-Disposition", ""), (url, wanted)
+            found[f"{name} {wanted}"] = response
+    assert any("paymentbatchitem" in key for key in found), "the payment-batch export was not reached"
+    return found
+
+
+def test_no_export_holds_a_full_id_number(everything, caplog):
+    caplog.set_level(logging.DEBUG)
+    clerk, officer = Client(), Client()
+    verified_login(clerk, everything["clerk"])
+    verified_login(officer, everything["officer"])
+    exports = {**station_exports(clerk), **admin_action_exports(officer), **import_export_admin_exports(officer)}
+    leaks = {what: leaks_in(response) for what, response in exports.items() if leaks_in(response)}
+    assert not leaks
+    # The exports are not empty: a masked number of the demo is in the lists that hold people.
+    masked = "370303********1223"
+    assert any(masked in "".join(map(str, leaks_in_text(r))) for r in exports.values())
+    assert not FULL_ID.findall(caplog.text)
+
+
+def leaks_in_text(response) -> list[str]:
+    body = response.content
+    if "spreadsheetml" in response["Content-Type"]:
+        book = openpyxl.load_workbook(io.BytesIO(body), read_only=True)
+        return [str(c) for s in book.worksheets for row in s.iter_rows(values_only=True) for c in row if c is not None]
+    return [body.decode("utf-8-sig")]
+
+
+# --- notifications --------------------------------------------------------------------------
+
+
+def test_no_notification_holds_a_full_id_number(everything, outbox):
+    assert outbox, "the demo sent no notification, so this test would prove nothing"
+    for notification in outbox:
+        assert not FULL_ID.findall(f"{notification.phone} {notification.kind} {notification.message}")
+
+
+def test_the_pattern_finds_real_numbers_and_spares_other_long_numbers():
+    assert FULL_ID.findall(f"身份证号：{WANG}。") == [WANG]
+    assert FULL_ID.findall("11010519491231002x") == ["11010519491231002x"]
+    # Region codes (12 digits), phone numbers (11), masked numbers and longer digit runs are not IDs.
+    assert not FULL_ID.findall("370303001001 13900000000 370303********1223 3703031952031512230")
+
+
+# --- error reports ----------------------------------------------------------------------------
+
+
+def test_an_error_report_masks_every_number_it_would_show(rf, settings):
+    import sys
+
+    from django.views.debug import ExceptionReporter, get_exception_reporter_class
+
+    settings.DEFAULT_EXCEPTION_REPORTER = "portal.error_reports.MaskingExceptionReporter"
+    request = rf.post(f"/lookup/?q={WANG}", {"id_number": WANG, "name": "王秀兰"}, HTTP_X_NOTE=WANG)
+    try:
+        number = WANG  # a local variable of the failing frame, which the report lists
+        raise ValueError(f"查不到 {number}")
+    except ValueError:
+        info = sys.exc_info()
+    # Django's own report shows the number: the check below can fail.
+    assert WANG in ExceptionReporter(request, *info).get_traceback_text()
+    reporter = get_exception_reporter_class(request)(request, *info)
+    for report in (reporter.get_traceback_html(), reporter.get_traceback_text()):
+        assert not FULL_ID.findall(report)
+        assert "370303********1223" in report

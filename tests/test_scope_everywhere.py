@@ -1,0 +1,462 @@
+"""Record-level access everywhere (ASVS 8.2.2; 等保 2.0 8.1.4.2): every address that takes an
+object id keeps to the user's scope.
+
+The addresses are discovered from the URL configuration, not listed by hand: each one that
+takes an id must appear below with a way to make an object of 车站街道 for it, or with the
+reason it needs no scope. A new address that is in neither list fails
+`test_every_address_with_an_object_id_has_a_scope_rule`, naming it.
+
+Then, for every such address and object:
+- a clerk of another township (公园街道) gets 404, for GET and POST, exactly as for an id that
+  does not exist (a POST-only page may answer GET with 405, also exactly as for a missing id);
+- an officer of another county (淄川区), or of another city for the city-wide standards, gets on
+  the admin pages what they get for an id that does not exist (404, or the admin's
+  "does not exist" redirect, or 403) and never the page;
+- an anonymous visitor is sent to sign in;
+- and someone inside the scope does reach the object, so that the checks above cannot pass
+  because the object was never there.
+"""
+
+import io
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db.models import F
+from django.shortcuts import resolve_url
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+# --- discovery ------------------------------------------------------------------------------
+
+
+def _installed_label(label: str) -> bool:
+    return any(config.label == label for config in apps.get_app_configs())
+
+
+# A path converter (<int:pk>) or a regex group (([^/]+), (?P<x>...)) in a route: an object id.
+PARAMETER = re.compile(r"<[^>]+>|\(\?P<\w+>[^)]*\)|\(\[\^/\]\+\)")
+MISSING_ID = "987654321"
+
+
+@dataclass(frozen=True)
+class Address:
+    route: str  # the whole route, prefixes joined, regex anchors removed
+    name: str | None
+
+    @property
+    def has_parameters(self) -> bool:
+        return bool(PARAMETER.search(self.route))
+
+    @property
+    def area(self) -> str:
+        for area in ("station", "admin", "api"):
+            if self.route.startswith(f"{area}/"):
+                return area
+        return "public"
+
+    @property
+    def admin_model(self) -> str | None:
+        """"app_label.model_name" of an admin page of one model, else None."""
+        match = re.match(r"admin/(\w+)/(\w+)/", self.route)
+        if not match or not _installed_label(match[1]):
+            return None
+        return f"{match[1]}.{match[2]}"
+
+    def url(self, *values) -> str:
+        parts = iter(str(value) for value in values)
+        return "/" + PARAMETER.sub(lambda _: next(parts), self.route)
+
+
+def addresses() -> list[Address]:
+    found = []
+
+    def walk(patterns, prefix: str, namespace: str) -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern).lstrip("^").rstrip("$")
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, route, inner)
+            elif isinstance(pattern, URLPattern):
+                found.append(Address(route, f"{namespace}{pattern.name}" if pattern.name else None))
+
+    walk(get_resolver().url_patterns, "", "")
+    return found
+
+
+# --- the scope rules ------------------------------------------------------------------------
+
+# Station pages with an object id -> which demo object of 车站街道 they take.
+STATION_OBJECTS = {
+    "station:resident": "resident", "station:resident_edit": "resident", "station:resident_death": "resident",
+    "station:enroll": "resident",
+    "station:enrollment": "enrollment", "station:payment_create": "enrollment", "station:refund_create": "enrollment",
+    "station:receipt": "payment",
+    "assistance:application": "application", "assistance:application_step": "application",
+    "assistance:attachment_upload": "application",
+    "assistance:attachment": "attachment",
+    "assistance:alert": "alert", "assistance:alert_acknowledge": "alert", "assistance:alert_resolve": "alert",
+}
+# Station pages without an object id: lists and forms that show only the user's own scope.
+STATION_WITHOUT_ID = {
+    "station:home", "station:resident_search", "station:resident_create", "station:follow_up",
+    "station:roll_import", "station:roll_import_confirm", "station:roll_import_result",
+    "assistance:uninsured", "assistance:applications", "assistance:application_create", "assistance:alerts",
+}
+# API endpoints with an object id -> demo object. There are none yet: the API answers public
+# questions (premium, estimate, service points) and takes no id of anyone's record.
+API_OBJECTS: dict[str, str] = {}
+API_WITHOUT_ID = {"api_service_points", "api_benefits_estimate", "api_premium"}
+# Public pages that take an id or a code: public information, the same for everyone.
+PUBLIC_WITH_ID = {
+    "display": "the large-text display mode of the visitor's own browser",
+    "service_points_area": "the public service network",
+    "service_point": "the public service network",
+    "guide": "published service guides",
+    "notice": "published policy notices",
+    "receipt_verify": "a receipt's check code shows a masked name, year and paid or not (by design)",
+}
+
+# Admin pages of one model that hold personal data: scoped to the officer's region.
+# model -> (demo object, which outsider must not see it)
+ADMIN_SCOPED = {
+    "enrollment.resident": ("resident", "county"),
+    "enrollment.household": ("household", "county"),
+    "enrollment.enrollment": ("enrollment", "county"),
+    "enrollment.payment": ("payment", "county"),
+    "enrollment.refund": ("refund", "county"),
+    "assistance.assistanceidentity": ("identity", "county"),
+    "assistance.application": ("application", "county"),
+    "assistance.settlement": ("settlement", "county"),
+    "assistance.highcostalert": ("alert", "county"),
+    "assistance.reassistancegrant": ("grant", "county"),
+    "assistance.paymentbatch": ("batch", "county"),
+    "assistance.paymentbatchitem": ("batch_item", "county"),
+    "portal.accesslogentry": ("log_entry", "county"),
+    # Standards and thresholds belong to a pooling region (the city): other cities' officers.
+    "enrollment.contributionstandard": ("contribution_standard", "city"),
+    "enrollment.assistancesubsidy": ("assistance_subsidy", "city"),
+    "benefits.benefitpolicy": ("benefit_policy", "city"),
+    "benefits.inpatientlevelrule": ("inpatient_rule", "city"),
+    "benefits.catastrophictierrule": ("catastrophic_rule", "city"),
+    "benefits.assistancecategoryrule": ("assistance_rule", "city"),
+    "assistance.alertthreshold": ("threshold", "city"),
+}
+SUPERUSERS_ONLY = "officers hold no permission on it"
+# Admin pages of one model that need no region scope, and why.
+ADMIN_UNSCOPED = {
+    "portal.region": "the administrative divisions are public",
+    "portal.servicepoint": "the service network is public",
+    "portal.serviceitem": "the fixed list of services",
+    "portal.serviceguide": "public service guides",
+    "portal.policynotice": "public policy notices",
+    "assistance.identityimport": "a department list's file name and counts, no personal data",
+    "auth.user": SUPERUSERS_ONLY,
+    "auth.group": SUPERUSERS_ONLY,
+    "otp_totp.totpdevice": SUPERUSERS_ONLY,
+    "axes.accessattempt": SUPERUSERS_ONLY,
+    "axes.accesslog": SUPERUSERS_ONLY,
+    "axes.accessfailurelog": SUPERUSERS_ONLY,
+}
+# Admin pages of no single model that take parameters.
+ADMIN_SITE_WITH_PARAMETERS = {
+    "admin:app_list": "an app's index",
+    "admin:view_on_site": "checked per scoped model below",
+    None: "the admin's catch-all that answers 404",
+}
+
+
+def unknown_addresses() -> list[str]:
+    unknown = []
+    for address in addresses():
+        label = f"{address.route} (name {address.name})"
+        if address.area == "station":
+            if address.name not in STATION_OBJECTS and address.name not in STATION_WITHOUT_ID:
+                unknown.append(label)
+        elif address.area == "api":
+            if address.name not in API_OBJECTS and address.name not in API_WITHOUT_ID:
+                unknown.append(label)
+        elif address.area == "admin":
+            if not address.has_parameters:
+                continue
+            model = address.admin_model
+            if model is None:
+                known = address.name in ADMIN_SITE_WITH_PARAMETERS or (
+                    address.name is None and address.route == "admin/(?P<url>.*)"
+                )
+            else:
+                known = model in ADMIN_SCOPED or model in ADMIN_UNSCOPED
+            if not known:
+                unknown.append(label)
+        elif address.has_parameters and address.name not in PUBLIC_WITH_ID:
+            unknown.append(label)
+    return unknown
+
+
+def test_every_address_with_an_object_id_has_a_scope_rule():
+    unknown = unknown_addresses()
+    assert not unknown, (
+        "these addresses have no scope rule in tests/test_scope_everywhere.py; add each to the "
+        "objects it takes (and make sure its view looks the object up through visible_to/within), "
+        f"or to the list of addresses that need none, with the reason: {unknown}"
+    )
+
+
+def test_the_discovery_sees_the_pages_it_must_check():
+    # Were the walk broken, the rules above would hold for nothing: prove it finds known pages.
+    found = {address.name for address in addresses()}
+    assert {"station:resident", "assistance:attachment", "admin:enrollment_resident_change"} <= found
+    routes = {address.route for address in addresses()}
+    assert "admin/assistance/application/([^/]+)/history/([^/]+)/" in routes  # simple_history's own
+
+
+def test_superusers_only_admin_pages_are_closed_to_officers(officer):
+    for model, reason in ADMIN_UNSCOPED.items():
+        if reason == SUPERUSERS_ONLY and _installed_label(model.split(".")[0]):
+            app_label, model_name = model.split(".")
+            assert not officer.has_perm(f"{app_label}.view_{model_name}"), model
+
+
+# --- the demo objects -----------------------------------------------------------------------
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+CHEZHAN = "370303001"  # 车站街道's prefix
+
+
+def verified_login(client: Client, user) -> Client:
+    """Log in; where the second factor is installed, as someone who has passed it."""
+    client.force_login(user)
+    if apps.is_installed("django_otp.plugins.otp_totp"):
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device, _ = TOTPDevice.objects.get_or_create(user=user, name="scope-test", defaults={"confirmed": True})
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+    return client
+
+
+def _in_chezhan(model_label: str, lookup: str):
+    model = apps.get_model(model_label)
+    obj = model.objects.filter(**{f"{lookup}__code__startswith": CHEZHAN}).order_by("pk").first()
+    assert obj is not None, f"the demo has no {model_label} in 车站街道"
+    return obj
+
+
+def _city_standard(model_label: str, lookup: str):
+    model = apps.get_model(model_label)
+    obj = model.objects.filter(**{f"{lookup}__code": "370300000000"}).order_by("pk").first()
+    assert obj is not None, f"the demo has no {model_label} of 淄博市"
+    return obj
+
+
+@pytest.fixture
+def world(demo_network, settings, tmp_path, django_capture_on_commit_callbacks):
+    """The whole demo, plus what it lacks: a refund, a payment batch, an attachment, a log entry."""
+    from assistance.batch_services import batch_generate
+    from assistance.case_services import attachment_add
+    from assistance.models import Application
+    from enrollment.models import Enrollment
+    from enrollment.services import refund_request
+    from portal.models import AccessLogEntry, Region, StaffProfile
+    from tests.factories import staff_user
+
+    settings.PRIVATE_STORAGE_ROOT = tmp_path
+    settings.ROLL_UPLOAD_DIR = tmp_path / "rolls"
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", stdout=io.StringIO())
+    User = apps.get_model("auth.User")
+    officer = User.objects.get(username="officer")
+    clerk = User.objects.get(username="clerk_chezhan")
+    chezhan = Region.objects.get(code="370303001000")
+
+    paid = Enrollment.objects.within(chezhan).filter(payments__isnull=False).order_by("pk").first()
+    refund_request(enrollment=paid, reason="death", note="范围测试", clerk=clerk)
+    # The demo has no subsidised enrollment; make one of 车站街道 the fund owes, for a batch.
+    owed = Enrollment.objects.within(chezhan).for_year(2022).filter(payments__isnull=True).order_by("pk").first()
+    Enrollment.objects.filter(pk=owed.pk).update(assistance_category="minimum_living", subsidy=F("standard_amount"))
+    batch = batch_generate(year=2022, region=chezhan, officer=officer)
+    application = Application.objects.within(chezhan).exclude(status__in=["rejected", "paid"]).order_by("pk").first()
+    village_clerk = application.recorded_by
+    attachment = attachment_add(application=application, upload=SimpleUploadedFile("结算单.pdf", PDF), user=village_clerk)
+    verified_login(Client(), clerk)  # a login: an access-log entry of a 车站街道 clerk
+
+    jinan = Region.objects.create(code="370100000000", name="济南市", parent=Region.objects.get(code="370000000000"))
+    zichuan = Region.objects.get(code="370302000000")
+    outsiders = {
+        "county": staff_user(role="officer", scope=zichuan, username="officer_zichuan"),
+        "city": staff_user(role="officer", scope=jinan, username="officer_jinan"),
+    }
+    assert StaffProfile.objects.filter(user__in=outsiders.values()).count() == 2
+
+    identity_model = apps.get_model("assistance.AssistanceIdentity")
+    resident = apps.get_model("enrollment.Resident").objects.get(name="王秀兰")
+    objects = {
+        "resident": resident,
+        "household": resident.household,
+        "enrollment": paid,
+        "payment": paid.payments.order_by("pk").first(),
+        "refund": paid.refund,
+        "identity": identity_model.objects.filter(id_digest=resident.id_digest).first(),
+        "application": application,
+        "attachment": attachment,
+        "settlement": _in_chezhan("assistance.Settlement", "resident__region"),
+        "alert": _in_chezhan("assistance.HighCostAlert", "township"),
+        "grant": _in_chezhan("assistance.ReassistanceGrant", "resident__region"),
+        "batch": batch,
+        "batch_item": batch.items.get(),
+        "log_entry": AccessLogEntry.objects.filter(user=clerk).order_by("pk").first(),
+        "contribution_standard": _city_standard("enrollment.ContributionStandard", "region"),
+        "assistance_subsidy": _city_standard("enrollment.AssistanceSubsidy", "standard__region"),
+        "benefit_policy": _city_standard("benefits.BenefitPolicy", "region"),
+        "inpatient_rule": _city_standard("benefits.InpatientLevelRule", "policy__region"),
+        "catastrophic_rule": _city_standard("benefits.CatastrophicTierRule", "policy__region"),
+        "assistance_rule": _city_standard("benefits.AssistanceCategoryRule", "policy__region"),
+        "threshold": _city_standard("assistance.AlertThreshold", "region"),
+    }
+    missing = [name for name, obj in objects.items() if obj is None]
+    assert not missing, f"the demo lacks {missing}"
+    return {"objects": objects, "outsiders": outsiders, "officer": officer, "clerk": clerk}
+
+
+# --- station pages --------------------------------------------------------------------------
+
+
+def _login_url() -> str:
+    return resolve_url(settings.LOGIN_URL)
+
+
+def _answer(response) -> tuple[int, str]:
+    return response.status_code, response.get("Location", "")
+
+
+def test_station_pages_of_another_township_are_404_and_anonymous_visitors_sign_in(world, client):
+    insider = verified_login(Client(), world["clerk"])
+    outsider = verified_login(Client(), apps.get_model("auth.User").objects.get(username="clerk_other"))
+    problems, checked = [], 0
+    for address in addresses():
+        if address.name not in STATION_OBJECTS:
+            continue
+        pk = world["objects"][STATION_OBJECTS[address.name]].pk
+        url, missing_url = address.url(pk), address.url(MISSING_ID)
+        for method in ("get", "post"):
+            answer = _answer(getattr(outsider, method)(url))
+            expected = _answer(getattr(outsider, method)(missing_url))
+            allowed = {404} if method == "post" else {404, 405}
+            if answer != expected or answer[0] not in allowed:
+                problems.append(f"{method.upper()} {url} by clerk_other: {answer}, for a missing id {expected}")
+            anonymous = getattr(client, method)(url)
+            if anonymous.status_code != 302 or not anonymous["Location"].startswith(_login_url()):
+                problems.append(f"{method.upper()} {url} anonymous: {_answer(anonymous)}, not sent to sign in")
+        # Inside the scope the object is there: a 404 here would make the checks above empty.
+        reached = insider.get(url).status_code
+        if reached == 405:
+            reached = insider.post(url).status_code
+        if reached == 404:
+            problems.append(f"{url}: clerk_chezhan gets 404 too; the test's object is wrong")
+        checked += 1
+    assert checked == len(STATION_OBJECTS)
+    assert not problems, "\n".join(problems)
+
+
+# --- admin pages ----------------------------------------------------------------------------
+
+
+def _admin_versions(obj) -> list:
+    history = getattr(type(obj), "history", None)
+    if history is None:
+        return []
+    return list(history.model.objects.filter(id=obj.pk).values_list("history_id", flat=True)[:1])
+
+
+def test_admin_pages_of_another_region_answer_as_for_a_missing_id(world, client):
+    insider = verified_login(Client(), world["officer"])
+    outsiders = {kind: verified_login(Client(), user) for kind, user in world["outsiders"].items()}
+    index = reverse("admin:index")
+    problems, models_checked = [], set()
+    for address in addresses():
+        model = address.admin_model
+        if not address.has_parameters or model not in ADMIN_SCOPED:
+            continue
+        object_name, outsider_kind = ADMIN_SCOPED[model]
+        obj = world["objects"][object_name]
+        extra = []
+        if len(PARAMETER.findall(address.route)) > 1:  # simple_history's page of one version
+            extra = _admin_versions(obj)
+            if not extra:
+                continue  # no history kept of this model: nothing to open
+        url, missing_url = address.url(obj.pk, *extra), address.url(MISSING_ID, *extra)
+        outsider = outsiders[outsider_kind]
+        for method in ("get", "post"):
+            answer = _answer(getattr(outsider, method)(url))
+            expected = _answer(getattr(outsider, method)(missing_url))
+            expected = (expected[0], expected[1].replace(MISSING_ID, str(obj.pk)))
+            if answer != expected or answer[0] not in {302, 403, 404, 405} or (
+                answer[0] == 302 and not (answer[1] == index or answer[1] == address.url(obj.pk) + "change/")
+            ):
+                problems.append(f"{method.upper()} {url} by an officer of another {outsider_kind}: {answer}, "
+                                f"for a missing id {expected}")
+            anonymous = getattr(client, method)(url)
+            if anonymous.status_code != 302 or not (
+                anonymous["Location"].startswith(reverse("admin:login")) or anonymous["Location"].startswith(_login_url())
+            ):
+                problems.append(f"{method.upper()} {url} anonymous: {_answer(anonymous)}, not sent to sign in")
+        if address.route.endswith("/change/"):
+            if insider.get(url).status_code != 200:
+                problems.append(f"{url}: the city officer cannot open it either; the test's object is wrong")
+            # The admin's "view on site" finds the object past get_queryset; it must lead nowhere.
+            content_type = ContentType.objects.get_for_model(obj)
+            on_site = reverse("admin:view_on_site", args=[content_type.pk, obj.pk])
+            if outsider.get(on_site).status_code != 404:
+                problems.append(f"{on_site}: view-on-site answers an outsider with {_answer(outsider.get(on_site))}")
+            models_checked.add(model)
+    assert models_checked == set(ADMIN_SCOPED), f"not checked: {set(ADMIN_SCOPED) - models_checked}"
+    assert not problems, "\n".join(problems)
+
+
+# --- identities: people not registered yet have no village ----------------------------------
+
+
+def test_an_unregistered_persons_identity_is_seen_by_the_county_of_the_id_number_only(demo):
+    from assistance.demo import load
+    from assistance.models import AssistanceIdentity
+    from enrollment.models import Resident
+    from portal.models import Region
+    from tests.factories import staff_user
+
+    load()
+    unregistered = AssistanceIdentity.objects.exclude(
+        id_digest__in=Resident.objects.values("id_digest")).filter(id_masked__startswith="370303")
+    assert unregistered.exists()
+    zhangdian = staff_user(role="officer", scope=Region.objects.get(code="370303000000"), username="o_zhangdian")
+    zichuan = staff_user(role="officer", scope=Region.objects.get(code="370302000000"), username="o_zichuan")
+    township = staff_user(role="officer", scope=Region.objects.get(code="370303001000"), username="o_chezhan")
+    assert set(unregistered) <= set(AssistanceIdentity.objects.visible_to(zhangdian))
+    assert not AssistanceIdentity.objects.visible_to(zichuan).exists()
+    # A township cannot tell whether the person lives there: only its registered residents.
+    registered_here = Resident.objects.filter(region__code__startswith="370303001").values("id_digest")
+    assert set(AssistanceIdentity.objects.visible_to(township)) == set(
+        AssistanceIdentity.objects.filter(id_digest__in=registered_here))
+
+
+def test_revoking_takes_only_identities_in_the_officers_scope(demo, officer):
+    from assistance.demo import load
+    from assistance.models import AssistanceIdentity
+    from portal.models import Region
+    from tests.factories import staff_user
+
+    load()
+    identity = AssistanceIdentity.objects.verified().first()
+    zichuan = staff_user(role="officer", scope=Region.objects.get(code="370302000000"), username="o_zichuan")
+    assert zichuan.has_perm("assistance.verify_assistanceidentity")
+    client = verified_login(Client(), zichuan)
+    url = reverse("admin:assistance_assistanceidentity_revoke")
+    response = client.post(url, {"ids": str(identity.pk), "reason": "不在管辖范围也想撤销"})
+    assert response.status_code == 302
+    identity.refresh_from_db()
+    assert identity.status == AssistanceIdentity.Status.VERIFIED
