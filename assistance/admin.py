@@ -26,9 +26,8 @@ from assistance.identity_imports import ListFileError, identities_import, read_i
 from assistance.identity_services import identity_import_verify, identity_revoke, identity_verify
 from assistance.models import AssistanceIdentity, IdentityImport, PaymentBatch, PaymentBatchItem
 from assistance.resources import PaymentBatchItemResource
-from portal.id_numbers import IdNumberError, parse_id_number
+from portal.admin_id_search import IdNumberFindMixin
 from portal.admin_scope import AccessLoggedAdminMixin, ScopedHistoryMixin
-from portal.id_vault import id_digest
 from portal.models import access_log_write, staff_scope
 
 # An uploaded list waits here between its dry run and the officer's confirmation.
@@ -58,13 +57,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(AssistanceIdentity)
-class AssistanceIdentityAdmin(AccessLoggedAdminMixin, ScopedHistoryMixin, ReadOnlyAdmin, SimpleHistoryAdmin):
+class AssistanceIdentityAdmin(
+    IdNumberFindMixin, AccessLoggedAdminMixin, ScopedHistoryMixin, ReadOnlyAdmin, SimpleHistoryAdmin
+):
     access_action, access_detail = "view_identity", "查看困难群众身份"
     change_list_template = "admin/assistance/assistanceidentity/change_list.html"
     list_display = ["name", "id_masked", "category", "department", "document_number", "valid_from", "valid_to", "status", "source"]
     list_filter = ["status", "category", "department", "source"]
     search_fields = ["name", "id_masked", "document_number"]
-    search_help_text = "按姓名、脱敏身份证号、认定文号或完整身份证号查找"
+    search_help_text = "按姓名、脱敏身份证号或认定文号查找；完整身份证号请用“按身份证号查找”"
     list_select_related = ["source"]
     # Listed explicitly so that the encrypted number and its digest never appear.
     fields = [
@@ -86,13 +87,6 @@ class AssistanceIdentityAdmin(AccessLoggedAdminMixin, ScopedHistoryMixin, ReadOn
 
     def access_subject_digest(self, obj) -> str:
         return obj.id_digest
-
-    def get_search_results(self, request, queryset, search_term):
-        try:
-            number = parse_id_number(search_term.strip(), today=timezone.localdate()).number
-        except IdNumberError:
-            return super().get_search_results(request, queryset, search_term)
-        return queryset.filter(id_digest=id_digest(number)), False
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name

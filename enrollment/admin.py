@@ -7,14 +7,12 @@ look-ups show only rows inside the officer's scope, and never the encrypted ID n
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from enrollment.models import AssistanceSubsidy, ContributionStandard, Enrollment, Household, Payment, Refund, Resident
 from enrollment.resources import AssistanceSubsidyResource, ContributionStandardResource
 from enrollment.services import refund_approve
-from portal.id_numbers import IdNumberError, parse_id_number
+from portal.admin_id_search import IdNumberFindMixin
 from portal.admin_scope import AccessLoggedAdminMixin
-from portal.id_vault import id_digest
 from portal.standards_admin import VERSION_FIELDSET, StandardPartAdmin, StandardPartInline, VersionedStandardAdmin
 
 
@@ -43,11 +41,15 @@ class AssistanceSubsidyAdmin(StandardPartAdmin):
     fields = ["standard", "category", "full", "amount"]
 
 
-class ScopedLookupAdmin(admin.ModelAdmin):
-    """Look-ups for officers: rows of their scope only, no adding, no deleting, and a full ID
-    number in the search box finds its resident by the keyed hash (the number is never stored)."""
+class ScopedLookupAdmin(IdNumberFindMixin, admin.ModelAdmin):
+    """Look-ups for officers: rows of their scope only, no adding, no deleting; a full ID number
+    finds its resident by the keyed hash through 按身份证号查找 (portal/admin_id_search.py)."""
 
     resident_lookup = "resident__"  # path from the model to Resident, "" for Resident itself
+
+    @property
+    def id_digest_lookup(self) -> str:
+        return f"{self.resident_lookup}id_digest"
     # What an officer may change here; everything else is written by the station's services.
     editable_fields: tuple[str, ...] = ()
     list_per_page = 50
@@ -70,13 +72,6 @@ class ScopedLookupAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
-    def get_search_results(self, request, queryset, search_term):
-        try:
-            number = parse_id_number(search_term.strip(), today=timezone.localdate()).number
-        except IdNumberError:
-            return super().get_search_results(request, queryset, search_term)
-        return queryset.filter(**{f"{self.resident_lookup}id_digest": id_digest(number)}), False
-
 
 @admin.register(Resident)
 class ResidentAdmin(AccessLoggedAdminMixin, ScopedLookupAdmin):
@@ -85,7 +80,7 @@ class ResidentAdmin(AccessLoggedAdminMixin, ScopedLookupAdmin):
     list_display = ["name", "id_masked", "gender", "birth_date", "region", "assistance_category", "date_of_death"]
     list_filter = ["assistance_category", "gender", "residence_permit"]
     search_fields = ["name", "id_masked"]
-    search_help_text = "按姓名、脱敏身份证号（如 1223）或完整身份证号查找"
+    search_help_text = "按姓名或脱敏身份证号（如 1223）查找；完整身份证号请用“按身份证号查找”"
     list_select_related = ["region"]
     # Listed explicitly so that the encrypted number and its digest can never appear.
     fields = [
