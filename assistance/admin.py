@@ -29,6 +29,7 @@ from assistance.resources import PaymentBatchItemResource
 from portal.admin_id_search import IdNumberFindMixin
 from portal.admin_scope import AccessLoggedAdminMixin, ScopedHistoryMixin
 from portal.models import access_log_write, staff_scope
+from portal.sealed import seal, unseal
 
 # An uploaded list waits here between its dry run and the officer's confirmation.
 PENDING_UPLOAD_SECONDS = 30 * 60
@@ -157,10 +158,11 @@ class AssistanceIdentityAdmin(
         form = IdentityListUploadForm()
         if request.method == "POST" and "confirm" in request.POST:
             pending = cache.get(self._cache_key(request, token)) if token else None
-            if pending is None:
+            data = unseal(pending[1], bound_to=self._cache_key(request, token)) if pending else None
+            if data is None:
                 self.message_user(request, "上传的名单已过期，请重新上传。", messages.ERROR)
                 return redirect(_admin_url(self, "import"))
-            file_name, data = pending
+            file_name = pending[0]
             report = self._run_import(request, file_name, data, dry_run=False)
             if report is not None and report.committed:
                 cache.delete(self._cache_key(request, token))
@@ -178,7 +180,9 @@ class AssistanceIdentityAdmin(
                 report = self._run_import(request, file_name, data, dry_run=True)
                 if report is not None and not report.errors:
                     token = secrets.token_urlsafe(16)
-                    cache.set(self._cache_key(request, token), (file_name, data), PENDING_UPLOAD_SECONDS)
+                    # The list holds full ID numbers: the cache only ever sees it sealed.
+                    key = self._cache_key(request, token)
+                    cache.set(key, (file_name, seal(data, bound_to=key)), PENDING_UPLOAD_SECONDS)
         context = {
             **self.admin_site.each_context(request), "title": "导入困难群众身份名单", "opts": self.opts,
             "form": form, "report": report, "token": token if report and not report.errors else "",

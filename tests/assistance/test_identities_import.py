@@ -17,6 +17,7 @@ from assistance.models import AssistanceIdentity, IdentityImport
 from enrollment.models import Resident
 from portal.id_numbers import make_id_number
 from tests.assistance.identity_helpers import NOBODY, SUN_LI, WANG, second_officer
+from tests.factories import staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -234,3 +235,18 @@ def test_an_unreadable_upload_on_the_admin_page_is_a_message_not_an_error(demo, 
                            {"file": SimpleUploadedFile("名单.xlsx", b"garbage")}, follow=True)
     assert response.status_code == 200 and "无法打开这个 XLSX" in response.content.decode()
     assert not IdentityImport.objects.exists()
+
+
+def test_a_list_waiting_for_confirmation_is_sealed_in_the_cache_and_bound_to_its_uploader(demo, officer, client):
+    from django.core.cache import cache
+
+    client.force_login(officer)
+    token = client.post("/admin/assistance/assistanceidentity/import/", {"file": csv_file(good_rows())}).context["token"]
+    file_name, stored = cache.get(f"assistance:identity-upload:{officer.pk}:{token}")
+    assert good_rows()[0][0].encode() not in stored  # no ID number in the clear
+    # Another officer holding the token opens nothing, and nothing is written.
+    other = staff_user(role="officer", scope=officer.staff_profile.scope, username="officer_peer")
+    cache.set(f"assistance:identity-upload:{other.pk}:{token}", (file_name, stored), 60)
+    client.force_login(other)
+    client.post("/admin/assistance/assistanceidentity/import/", {"token": token, "confirm": "1"})
+    assert not AssistanceIdentity.objects.exists()
