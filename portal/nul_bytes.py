@@ -10,7 +10,9 @@ Enabled by adding ``portal.nul_bytes.RejectNulMiddleware`` to MIDDLEWARE after S
 
 from urllib.parse import unquote_to_bytes
 
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
+
+MESSAGE = "请求地址中含有无效字符（NUL），请检查后重试。"
 
 
 class RejectNulMiddleware:
@@ -19,7 +21,7 @@ class RejectNulMiddleware:
 
     def __call__(self, request):
         if "\x00" in request.path or b"\x00" in unquote_to_bytes(request.META.get("QUERY_STRING", "")):
-            return HttpResponseBadRequest(
-                "请求地址中含有无效字符（NUL），请检查后重试。", content_type="text/plain; charset=utf-8"
-            )
+            if request.path.startswith("/api/"):  # the API answers in its own error shape
+                return JsonResponse({"errors": {"__all__": [MESSAGE]}}, status=400, json_dumps_params={"ensure_ascii": False})
+            return HttpResponseBadRequest(MESSAGE, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

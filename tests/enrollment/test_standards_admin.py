@@ -458,7 +458,7 @@ def test_the_resident_pages_never_show_the_encrypted_number(officer_client):
 
 
 def test_a_full_id_number_finds_its_resident_without_being_stored(officer_client):
-    page = officer_client.get("/admin/enrollment/resident/", {"q": "370303195203151223"}).content.decode()
+    page = officer_client.post("/admin/enrollment/resident/find/", {"id_number": "370303195203151223"}).content.decode()
     assert "王秀兰" in page and "张建国" not in page
     assert "王秀兰" in officer_client.get("/admin/enrollment/resident/", {"q": "1223"}).content.decode()
 

@@ -38,3 +38,8 @@ def test_public_addresses_with_a_nul_are_refused_in_chinese(with_middleware, db,
 
 def test_ordinary_addresses_pass(with_middleware, db):
     assert Client().get("/service-points/search/", {"q": "车站"}).status_code == 200
+
+
+def test_the_api_refuses_a_nul_in_its_own_error_shape(client, db):
+    response = client.get("/api/v1/premium", {"year": "\x00"})
+    assert response.status_code == 400 and "无效字符" in response.json()["errors"]["__all__"][0]
