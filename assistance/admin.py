@@ -27,7 +27,7 @@ from assistance.identity_services import identity_import_verify, identity_revoke
 from assistance.models import AssistanceIdentity, IdentityImport, PaymentBatch, PaymentBatchItem
 from assistance.resources import PaymentBatchItemResource
 from portal.admin_id_search import IdNumberFindMixin
-from portal.admin_scope import AccessLoggedAdminMixin, ScopedHistoryMixin
+from portal.admin_scope import AccessLoggedAdminMixin, ReadOnlyAdminMixin, ScopedHistoryMixin, VisibleToMixin
 from portal.models import access_log_write, staff_scope
 from portal.sealed import seal, unseal
 
@@ -44,22 +44,13 @@ def _service_error_text(error: ValidationError) -> str:
     return "；".join(error.messages)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Pages that show what the services wrote; nothing is added, changed or deleted here."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(AssistanceIdentity)
 class AssistanceIdentityAdmin(
-    IdNumberFindMixin, AccessLoggedAdminMixin, ScopedHistoryMixin, ReadOnlyAdmin, SimpleHistoryAdmin
+    VisibleToMixin, IdNumberFindMixin, AccessLoggedAdminMixin, ScopedHistoryMixin, ReadOnlyAdmin, SimpleHistoryAdmin
 ):
     access_action, access_detail = "view_identity", "查看困难群众身份"
     change_list_template = "admin/assistance/assistanceidentity/change_list.html"
@@ -81,10 +72,6 @@ class AssistanceIdentityAdmin(
 
     def has_verify_permission(self, request) -> bool:
         return request.user.has_perm("assistance.verify_assistanceidentity")
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        return queryset if request.user.is_superuser else queryset.visible_to(request.user)
 
     def access_subject_digest(self, obj) -> str:
         return obj.id_digest
@@ -246,7 +233,7 @@ class PaymentBatchItemInline(admin.TabularInline):
 
 
 @admin.register(PaymentBatch)
-class PaymentBatchAdmin(ScopedHistoryMixin, ReadOnlyAdmin, SimpleHistoryAdmin):
+class PaymentBatchAdmin(VisibleToMixin, ScopedHistoryMixin, ReadOnlyAdmin, SimpleHistoryAdmin):
     change_list_template = "admin/assistance/paymentbatch/change_list.html"
     list_display = ["batch_number", "year", "region", "status", "total", "item_count", "created_by", "created_at", "pushed_at", "paid_at"]
     list_filter = ["year", "status"]
@@ -255,10 +242,6 @@ class PaymentBatchAdmin(ScopedHistoryMixin, ReadOnlyAdmin, SimpleHistoryAdmin):
     readonly_fields = fields
     inlines = [PaymentBatchItemInline]
     actions = ["push_selected", "mark_paid_selected"]
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        return queryset if request.user.is_superuser else queryset.visible_to(request.user)
 
     @admin.display(description="单据号", ordering="pk")
     def batch_number(self, batch: PaymentBatch) -> int:
@@ -316,7 +299,7 @@ class PaymentBatchAdmin(ScopedHistoryMixin, ReadOnlyAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(PaymentBatchItem)
-class PaymentBatchItemAdmin(ExportMixin, ReadOnlyAdmin):
+class PaymentBatchItemAdmin(VisibleToMixin, ExportMixin, ReadOnlyAdmin):
     resource_classes = [PaymentBatchItemResource]
     list_display = ["batch", "enrollment", "amount", "payment"]
     list_filter = ["batch__year", "batch__status", "batch"]
@@ -324,10 +307,6 @@ class PaymentBatchItemAdmin(ExportMixin, ReadOnlyAdmin):
     search_fields = ["enrollment__resident__name", "enrollment__resident__id_masked"]
     fields = ["batch", "enrollment", "amount", "payment"]
     readonly_fields = fields
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        return queryset if request.user.is_superuser else queryset.visible_to(request.user)
 
     def has_export_permission(self, request) -> bool:
         return request.user.has_perm("assistance.view_paymentbatchitem")

@@ -21,31 +21,18 @@ from assistance.models import AlertThreshold, Application, ApplicationStep, High
 from assistance.settlement_imports import read_settlements, settlements_import
 from assistance.settlement_services import alerts_refresh, reassistance_approve, reassistance_compute
 from enrollment.exports import spreadsheet_response
-from enrollment.rolls import RollError
-from portal.admin_scope import AccessLoggedAdminMixin, ScopedHistoryMixin
+from portal.admin_scope import AccessLoggedAdminMixin, ReadOnlyAdminMixin, ScopedHistoryMixin, VisibleToMixin
 from portal.models import Region, access_log_write, staff_scope
 from portal.region_codes import Level, pooling_region_code
 from portal.standards_admin import scoped
 from portal.resources import neutralise_formula
+from portal.tabular import TableError
 
 
-class ScopedAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
-    """Rows inside the officer's scope; nothing added or deleted here."""
+class ScopedAdmin(VisibleToMixin, ReadOnlyAdminMixin, ScopedHistoryMixin, SimpleHistoryAdmin):
+    """Rows inside the officer's scope; nothing added, changed or deleted here."""
 
     list_per_page = 50
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        return queryset if request.user.is_superuser else queryset.visible_to(request.user)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class ApplicationStepInline(admin.TabularInline):
@@ -130,9 +117,9 @@ class SettlementAdmin(AccessLoggedAdminMixin, ScopedAdmin):
             try:
                 rows = read_settlements(upload, upload.name)
                 if len(rows) > MAX_SETTLEMENT_ROWS:
-                    raise RollError(f"文件有 {len(rows):,} 行，网页导入最多 {MAX_SETTLEMENT_ROWS:,} 行；"
+                    raise TableError(f"文件有 {len(rows):,} 行，网页导入最多 {MAX_SETTLEMENT_ROWS:,} 行；"
                                     "请分成几个文件，或请管理员用 manage.py import_settlements 导入。")
-            except RollError as error:
+            except TableError as error:
                 form.add_error("file", error.message)
             else:
                 report = settlements_import(rows=rows, user=request.user, today=timezone.localdate(),

@@ -6,12 +6,8 @@ matched to residents by the ID digest only, never by name: an import reports who
 registered yet and never guesses.
 """
 
-import csv
-import io
-import zipfile
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,6 +17,7 @@ from assistance.models import CATEGORIES_OF_DEPARTMENT, AssistanceIdentity, Depa
 from enrollment.models import Resident
 from portal.id_numbers import IdNumberError, parse_id_number
 from portal.id_vault import id_digest, id_encrypt
+from portal.tabular import TableError, cell_text, table_records, table_rows
 from portal.vocabulary import AssistanceCategory
 
 COLUMNS = ("身份证号", "姓名", "困难类别", "认定部门", "认定文号", "有效期起", "有效期止")
@@ -28,17 +25,9 @@ NAME_LENGTH = AssistanceIdentity._meta.get_field("name").max_length
 DOCUMENT_LENGTH = AssistanceIdentity._meta.get_field("document_number").max_length
 DEPARTMENTS = {text: member for member in Department for text in (member.value, member.label, f"{member.label}部门")}
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d")
-# A department list is a few thousand rows; an XLSX unpacking to more than this is not one.
-XLSX_MAX_UNPACKED = 100 * 1024 * 1024
 CHUNK = 2000
 
-
-class ListFileError(ValueError):
-    """A file that cannot be read as a list at all; the message says what to fix, in Chinese."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+ListFileError = TableError  # a list that cannot be read; the message says what to fix
 
 
 @dataclass(frozen=True)
@@ -99,80 +88,11 @@ class IdentityImportReport:
 # -- Reading ---------------------------------------------------------------------------------
 
 def read_identity_list(source, filename: str | None = None) -> list[IdentityRow]:
-    """Rows of a CSV (UTF-8 or GB18030, as Chinese Excel saves it) or XLSX list; ``source`` is a
-    path or an open binary file. Raises ``ListFileError`` for a file that cannot be read."""
-    filename = filename or getattr(source, "name", None) or str(source)
-    suffix = Path(filename).suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise ListFileError(f"只能导入 CSV 或 XLSX 文件，“{Path(filename).name}”不是")
-    if isinstance(source, str | Path):
-        with open(source, "rb") as file:
-            data = file.read()
-    else:
-        data = source.read()
-    return _rows(_csv_records(data) if suffix == ".csv" else _xlsx_records(data))
-
-
-def _csv_records(data: bytes) -> list[list[str]]:
-    if b"\x00" in data:
-        raise ListFileError("这个 CSV 文件不是文本格式，请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后再导入")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ListFileError("无法识别 CSV 文件的编码，请另存为“CSV UTF-8”格式后再导入")
-    try:
-        return list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as error:
-        raise ListFileError(f"CSV 文件格式有误：{error}") from error
-
-
-def _xlsx_records(data: bytes) -> list[tuple]:
-    from openpyxl import load_workbook  # only XLSX imports pay for loading openpyxl
-
-    unreadable = "无法打开这个 XLSX 文件，请确认它是用 Excel 保存的 .xlsx 文件"
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(member.file_size for member in archive.infolist())
-    except (zipfile.BadZipFile, OSError) as error:
-        raise ListFileError(unreadable) from error
-    if unpacked > XLSX_MAX_UNPACKED:  # measured before openpyxl would unpack it
-        raise ListFileError("这个 XLSX 文件解压后过大，请只保留名单所在的工作表后再导入")
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise ListFileError(unreadable) from error
-    try:
-        return list(workbook.active.iter_rows(values_only=True))
-    finally:
-        workbook.close()
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _rows(records: list) -> list[IdentityRow]:
-    if not records:
-        raise ListFileError("文件是空的，第 1 行应为表头：" + "、".join(COLUMNS))
-    header = [_text(cell).lstrip("\ufeff") for cell in records[0]]
-    missing = [name for name in COLUMNS if name not in header]
-    if missing:
-        raise ListFileError(f"第 1 行表头缺少“{'”“'.join(missing)}”列；表头应为：{'、'.join(COLUMNS)}")
-    positions = [header.index(name) for name in COLUMNS]
+    """Rows of a CSV or XLSX list; ``source`` is a path or an open binary file. Raises
+    ``ListFileError`` for a file that cannot be read."""
     rows = []
-    for number, record in enumerate(records[1:], start=2):
-        cells = [record[p] if p < len(record) else None for p in positions]
-        if not any(_text(cell) for cell in cells):
-            continue
-        texts = [_text(cell) for cell in cells[:5]]
+    for number, cells in table_rows(table_records(source, filename), COLUMNS):
+        texts = [cell_text(cell) for cell in cells[:5]]
         if isinstance(cells[0], int | float):
             texts[0] = "EXCEL_NUMBER"
         rows.append(IdentityRow(number, *texts, cells[5], cells[6]))
@@ -188,7 +108,7 @@ def _date(value, label: str) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    text = _text(value)
+    text = cell_text(value)
     if not text:
         return None
     for pattern in DATE_FORMATS:

@@ -12,19 +12,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from assistance.models import Settlement
-# The enrollee roll's readers: encodings, Excel's quirks and zip-bomb limits handled once.
 from enrollment.imports import RowError, _matching
-from enrollment.rolls import OLE2_MAGIC, RollError, _csv_records, _text, _xlsx_records
 from enrollment.models import Resident
 from portal.id_numbers import IdNumberError, parse_id_number
 from portal.id_vault import id_digest
+from portal.tabular import TableError, cell_text, table_records, table_rows
 
 COLUMNS = ("身份证号", "结算日期", "医疗机构", "就诊类别", "医疗总费用", "政策范围内费用",
            "基本医保支付", "大病保险支付", "医疗救助支付", "个人负担")
@@ -85,41 +83,10 @@ class SettlementReport:
 # -- Reading ---------------------------------------------------------------------------------
 
 def read_settlements(source, filename: str | None = None) -> list[SettlementRow]:
-    """The rows of a CSV (UTF-8 or GB18030) or XLSX file; raises RollError saying what to fix."""
-    filename = filename or getattr(source, "name", None) or str(source)
-    suffix = Path(filename).suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise RollError(f"只能导入 CSV 或 XLSX 文件，“{Path(filename).name}”不是")
-    if isinstance(source, str | Path):
-        with open(source, "rb") as file:
-            data = file.read()
-    else:
-        data = source.read()
-    if data.startswith(OLE2_MAGIC):
-        raise RollError("这是旧版 Excel（.xls）文件，请在 Excel 中“另存为” .xlsx 或 CSV 后再导入")
-    return _rows(_csv_records(data) if suffix == ".csv" else _xlsx_records(data))
-
-
-def _rows(records) -> list[SettlementRow]:
-    records = iter(records)
-    first = next(records, None)
-    if first is None:
-        raise RollError("文件是空的，第 1 行应为表头：" + "、".join(COLUMNS))
-    header = [_text(cell).lstrip("\ufeff") for cell in first]
-    missing = [name for name in COLUMNS if name not in header]
-    if missing:
-        raise RollError(f"第 1 行表头缺少“{'”“'.join(missing)}”列；表头应为：{'、'.join(COLUMNS)}")
-    positions = [header.index(name) for name in COLUMNS]
-    width = max(positions) + 1
-    rows = []
-    for number, record in enumerate(records, start=2):
-        if len(record) < width:
-            record = (*record, *[None] * (width - len(record)))
-        cells = tuple(record[p] for p in positions)
-        if any(cell not in (None, "") for cell in cells):
-            rows.append(SettlementRow(number, cells))
+    """The rows of a CSV or XLSX settlement file; raises TableError saying what to fix."""
+    rows = [SettlementRow(number, tuple(cells)) for number, cells in table_rows(table_records(source, filename), COLUMNS)]
     if not rows:
-        raise RollError("文件中只有表头，没有结算记录")
+        raise TableError("文件中只有表头，没有结算记录")
     return rows
 
 
@@ -131,7 +98,7 @@ def _date(cell, today: date) -> date:
     elif isinstance(cell, date):
         value = cell
     else:
-        value = _date_from_text(_text(cell))
+        value = _date_from_text(cell_text(cell))
     if value > today:
         raise ValueError(f"结算日期 {value.isoformat()} 晚于今天，请核对")
     return value
@@ -147,7 +114,7 @@ def _date_from_text(text: str) -> date:
 
 
 def _money(name: str, cell) -> Decimal:
-    text = _text(cell).replace(",", "")
+    text = cell_text(cell).replace(",", "")
     if not text:
         raise ValueError(f"请填写{name}")
     try:
@@ -176,7 +143,7 @@ class _Seen:
     def person(self, cell) -> tuple[str, str] | str:
         if isinstance(cell, int | float):
             return "身份证号被 Excel 存成了数字，后几位已丢失；请把这一列设为“文本”格式后重新导出"
-        text = _text(cell)
+        text = cell_text(cell)
         found = self.people.get(text)
         if found is None:
             try:
@@ -207,12 +174,12 @@ def check_row(row: SettlementRow, *, today: date, seen: _Seen | None = None) -> 
     for result in (person, settled_on):
         if isinstance(result, str):
             problems.append(result)
-    institution = _text(institution_cell)
+    institution = cell_text(institution_cell)
     if not institution:
         problems.append("请填写医疗机构")
     elif len(institution) > INSTITUTION_LENGTH:
         problems.append(f"医疗机构名称过长，最多 {INSTITUTION_LENGTH} 个字")
-    kind_text = _text(kind_cell)
+    kind_text = cell_text(kind_cell)
     kind = KINDS.get(kind_text)
     if kind is None:
         problems.append(f"就诊类别“{kind_text}”无法识别，应填 住院、门诊慢特病、普通门诊、两病门诊用药 或 生育")

@@ -12,7 +12,7 @@ from enrollment.models import AssistanceSubsidy, ContributionStandard, Enrollmen
 from enrollment.resources import AssistanceSubsidyResource, ContributionStandardResource
 from enrollment.services import refund_approve
 from portal.admin_id_search import IdNumberFindMixin
-from portal.admin_scope import AccessLoggedAdminMixin
+from portal.admin_scope import AccessLoggedAdminMixin, VisibleToMixin
 from portal.standards_admin import VERSION_FIELDSET, StandardPartAdmin, StandardPartInline, VersionedStandardAdmin
 
 
@@ -41,7 +41,7 @@ class AssistanceSubsidyAdmin(StandardPartAdmin):
     fields = ["standard", "category", "full", "amount"]
 
 
-class ScopedLookupAdmin(IdNumberFindMixin, admin.ModelAdmin):
+class ScopedLookupAdmin(VisibleToMixin, IdNumberFindMixin, admin.ModelAdmin):
     """Look-ups for officers: rows of their scope only, no adding, no deleting; a full ID number
     finds its resident by the keyed hash through 按身份证号查找 (portal/admin_id_search.py)."""
 
@@ -53,10 +53,6 @@ class ScopedLookupAdmin(IdNumberFindMixin, admin.ModelAdmin):
     # What an officer may change here; everything else is written by the station's services.
     editable_fields: tuple[str, ...] = ()
     list_per_page = 50
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        return queryset if request.user.is_superuser else queryset.visible_to(request.user)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -15,6 +15,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 
+from portal.admin_scope import ReadOnlyAdminMixin
 from portal.id_numbers import IdNumberError, parse_id_number
 from portal.id_vault import id_digest
 from portal.models import AccessLogEntry, staff_scope
@@ -94,8 +95,9 @@ class ResidentIdForm(forms.Form):
             raise forms.ValidationError(f"身份证号有误：{error}") from error
 
 
+# Append-only, for superusers too: the record must outlive whoever it records.
 @admin.register(AccessLogEntry)
-class AccessLogEntryAdmin(admin.ModelAdmin):
+class AccessLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     change_list_template = "admin/portal/accesslogentry/change_list.html"
     list_display = ["at", "staff", "address", "action_label", "detail", "resident_marker"]
     list_filter = [("at", DateRangeFilter), "action", ResidentFilter]
@@ -105,15 +107,6 @@ class AccessLogEntryAdmin(admin.ModelAdmin):
     list_per_page = 100
     date_hierarchy = "at"
 
-    # --- append-only, for superusers too: the record must outlive whoever it records ---
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

@@ -63,3 +63,24 @@ class AccessLoggedAdminMixin:
             access_log_write(request=request, action=self.access_action,
                              subject_digest=self.access_subject_digest(obj),
                              detail=f"{self.access_detail}{what}（管理后台）")
+
+
+class VisibleToMixin:
+    """Rows of the officer's scope only (the model's QuerySet.visible_to); superusers see all."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.visible_to(request.user)
+
+
+class ReadOnlyAdminMixin:
+    """Pages that show what the services wrote; nothing is added, changed or deleted here."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

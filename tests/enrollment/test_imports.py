@@ -15,10 +15,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook
 
-from enrollment import imports, rolls
+from enrollment import imports
 from enrollment.imports import enrollees_import
 from enrollment.rolls import RollError, RollRow, read_roll
 from enrollment.models import Enrollment, Resident
+from portal import tabular
 from portal.id_numbers import IdNumberError, make_id_number, parse_id_number
 from portal.id_vault import id_digest
 from tests.factories import UserFactory
@@ -292,7 +293,7 @@ def test_an_xlsx_that_unpacks_to_too_much_is_refused_before_it_is_opened(monkeyp
     book.active.append(HEADER)
     data = io.BytesIO()
     book.save(data)
-    monkeypatch.setattr(rolls, "XLSX_MAX_UNPACKED", 1000)
+    monkeypatch.setattr(tabular, "XLSX_MAX_UNPACKED", 1000)
     with pytest.raises(RollError, match="解压后过大"):
         read_roll(io.BytesIO(data.getvalue()), "a.xlsx")
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from assistance.settlement_imports import read_settlements, settlements_import
 from assistance.settlement_services import alerts_refresh
-from enrollment.rolls import RollError
+from portal.tabular import TableError
 
 
 class Command(BaseCommand):
@@ -38,7 +38,7 @@ class Command(BaseCommand):
             rows = read_settlements(options["path"])
         except FileNotFoundError:
             raise CommandError(f"找不到文件 {options['path']}") from None
-        except RollError as error:
+        except TableError as error:
             raise CommandError(error.message) from error
         report = settlements_import(rows=rows, user=user, today=timezone.localdate(), dry_run=options["dry_run"])
         alerts = [alerts_refresh(year=year, resident_ids=report.resident_ids) for year in sorted(report.years)
