@@ -221,9 +221,9 @@ def dashboard_panel(request, scope, year) -> str:
     }, request=request)
 
 
-def lookup_section(resident: Resident, *, today) -> dict | None:
+def lookup_section(resident_id: int, *, today) -> dict | None:
     """The applicant's own applications on the public lookup: status and dates, no names."""
-    applications = list(resident.assistance_applications.order_by("-recorded_at")[:5])
+    applications = list(Application.objects.filter(resident_id=resident_id).order_by("-recorded_at")[:5])
     if not applications:
         return None
     lines = []

@@ -10,16 +10,20 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.safestring import SafeString
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from enrollment.models import ContributionStandard, Enrollment, Resident
+from enrollment.lookup_records import EnrollmentRecord, LookupRecord, lookup_record
+from enrollment.models import ContributionStandard
 from enrollment.public_forms import LookupForm, PremiumChoiceForm
 from enrollment.rules import Premium, PremiumRefused, premium_for
 from enrollment.selectors import collection_years, current_collection_year
 from enrollment.services import standard_in_force
+from portal.caching import remembered
 from portal.context_processors import display
 from portal.extensions import contributions
 from portal.id_numbers import mask_name
@@ -131,50 +135,50 @@ def _normalise_name(name: str) -> str:
     return "".join(text.split())
 
 
-def _lookup_sections(resident: Resident, today: date) -> list[dict]:
+def _lookup_sections(resident_id: int, today: date) -> list[dict]:
     """Sections other apps add to a found lookup, without enrollment importing them.
 
     An app lists functions in ``AppConfig.lookup_sections`` (portal/extensions.py). Each is called
-    as ``function(resident, today=today)`` and returns None (nothing to show) or
+    as ``function(resident_id, today=today)`` and returns None (nothing to show) or
     ``{"title": str, "lines": [str, ...]}``, shown escaped as a titled list under the years: the
     assistance app adds the status of the resident's applications (依申请救助). Like the rest of
     the page, a section must not show the full name or ID number.
     """
-    sections = (section(resident, today=today) for section in contributions("lookup_sections"))
+    sections = (section(resident_id, today=today) for section in contributions("lookup_sections"))
     return [section for section in sections if section]
 
 
 @dataclass(frozen=True)
 class YearRow:
     year: int
-    enrollment: Enrollment | None
+    enrollment: EnrollmentRecord | None
     note: str  # "本年度" / "下一年度" / ""
 
 
-def _year_rows(resident: Resident, *, today: date, collection_year: int | None) -> list[YearRow]:
+def _year_rows(enrollments: tuple[EnrollmentRecord, ...], *, today: date, collection_year: int | None) -> list[YearRow]:
     """Every enrollment of the resident, newest year first, plus a "not enrolled" row for this
     year and for the year being collected when the resident has no enrollment for them."""
     notes = {today.year: "本年度"}
     if collection_year and collection_year > today.year:
         notes[collection_year] = "下一年度，正在缴费"
-    enrollments = list(resident.enrollments.select_related("region").order_by("-year", "status"))
     rows = [YearRow(e.year, e, notes.get(e.year, "")) for e in enrollments]
-    enrolled = {e.year for e in enrollments if e.status == Enrollment.Status.ACTIVE}
+    enrolled = {e.year for e in enrollments if e.is_active}
     rows += [YearRow(year, None, note) for year, note in notes.items() if year not in enrolled]
-    return sorted(rows, key=lambda r: (-r.year, _rank(r)))
+    # Two cancelled enrollments of one year: the earlier coverage first, the same on every lookup.
+    return sorted(rows, key=lambda r: (-r.year, _rank(r), r.enrollment and r.enrollment.coverage_start))
 
 
 def _rank(row: YearRow) -> int:
     """Within a year: the active enrollment, then "not enrolled", then cancelled ones."""
     if row.enrollment is None:
         return 1
-    return 0 if row.enrollment.status == Enrollment.Status.ACTIVE else 2
+    return 0 if row.enrollment.is_active else 2
 
 
-def _covered_today(rows: list[YearRow], today: date) -> Enrollment | None:
+def _covered_today(rows: list[YearRow], today: date) -> EnrollmentRecord | None:
     for row in rows:
         e = row.enrollment
-        if (e and e.status == Enrollment.Status.ACTIVE and e.is_paid
+        if (e and e.is_active and e.is_paid
                 and e.coverage_start <= today <= e.coverage_end):
             return e
     return None
@@ -193,12 +197,12 @@ def lookup(request: HttpRequest) -> HttpResponse:
         refused = hit_all([(LOOKUP_PER_ADDRESS, client_address(request)), (LOOKUP_PER_PERSON, digest)])
         if refused is not None:
             return too_many_requests(request, refused, action="参保查询")
-        resident = Resident.objects.filter(id_digest=digest).select_related("region").first()
-        stored_name = resident.name if resident is not None else ""
+        record = lookup_record(digest)
+        stored_name = record.name if record is not None else ""
         # Compare even when nobody has the number, so both misses take the same path.
         same_name = constant_time_compare(_normalise_name(stored_name), _normalise_name(name))
-        if resident is not None and same_name:
-            return _found(request, resident)
+        if record is not None and same_name:
+            return _found(request, record)
         not_found = True
     return render(request, "enrollment/lookup.html", {"form": form, "not_found": not_found})
 
@@ -207,37 +211,46 @@ def lookup(request: HttpRequest) -> HttpResponse:
 NEIGHBOURHOOD_SECONDS = 300
 
 
-def _neighbourhood(region: Region, today: date) -> dict:
-    """The region path, the year being collected and the service points of a village: kept in the
-    shared cache for a few minutes, so a lookup asks the database only about the person. An
+@dataclass(frozen=True)
+class Neighbourhood:
+    region_path: str  # "张店区 车站街道 和平社区"
+    region_code: str
+    collection_year: int | None
+    local_points_html: SafeString  # the rendered 您的服务站 block
+
+
+def _neighbourhood(region_id: int, today: date) -> Neighbourhood:
+    """A village's part of the lookup page, remembered a few minutes (portal/caching.py), so that
+    a lookup asks the database only about the person and renders only the person's part. An
     officer's change to a service point shows within NEIGHBOURHOOD_SECONDS."""
-    key = f"lookup-neighbourhood:{region.pk}:{today.isoformat()}"
-    found = cache.get(key)
-    if found is None:
-        found = {
-            "region_path": [r for r in region.ancestors() if r.level >= Level.COUNTY] + [region],
-            "collection_year": current_collection_year(region, today),
-            "local": local_points(region),
-        }
-        cache.set(key, found, NEIGHBOURHOOD_SECONDS)
-    return found
+
+    def build() -> Neighbourhood:
+        region = Region.objects.get(pk=region_id)
+        path = [r for r in region.ancestors() if r.level >= Level.COUNTY] + [region]
+        return Neighbourhood(
+            region_path=" ".join(r.name for r in path),
+            region_code=region.code,
+            collection_year=current_collection_year(region, today),
+            local_points_html=render_to_string("enrollment/_lookup_local_points.html",
+                                               {"local": local_points(region)}),
+        )
+
+    return remembered(f"lookup-neighbourhood:{region_id}:{today.isoformat()}", NEIGHBOURHOOD_SECONDS, build)
 
 
-def _found(request: HttpRequest, resident: Resident) -> HttpResponse:
+def _found(request: HttpRequest, record: LookupRecord) -> HttpResponse:
     today = timezone.localdate()
-    neighbourhood = _neighbourhood(resident.region, today)
-    collection_year = neighbourhood["collection_year"]
-    rows = _year_rows(resident, today=today, collection_year=collection_year)
+    neighbourhood = _neighbourhood(record.region_id, today)
+    rows = _year_rows(record.enrollments, today=today, collection_year=neighbourhood.collection_year)
     return render(
         request, "enrollment/lookup_result.html",
         {
-            **neighbourhood,
-            "masked_name": mask_name(resident.name),
-            "masked_id": resident.id_masked,
+            **vars(neighbourhood),
+            "masked_name": mask_name(record.name),
+            "masked_id": record.id_masked,
             "rows": rows,
             "covered": _covered_today(rows, today),
             "today": today,
-            "sections": _lookup_sections(resident, today),
-            "region_code": resident.region.code,
+            "sections": _lookup_sections(record.resident_id, today),
         },
     )

@@ -1,11 +1,12 @@
 """Fixed-window rate limits kept in the shared cache, so that every gunicorn worker counts the
-same tries (DESIGN.md section 10: the public lookup; later the login lockout).
+same tries (DESIGN.md section 10: the public lookup).
 
 A window is a stretch of clock time ``[start, start + seconds)`` aligned to multiples of its
 length; its counter lives in the cache under a key that names the window, so it needs no reset
-and the time to wait is simply the end of the window. ``cache.add`` creates the counter (atomic
-on Redis and in local memory) and ``cache.incr`` counts on it (atomic on both), so two workers
-never both see "first try".
+and the time to wait is simply the end of the window. Counting is atomic, so two workers never
+both see "first try": on Redis, INCR and EXPIRE for every counter of a request go in one round
+trip (the lookup counts two, per address and per person); on other caches ``cache.add`` creates
+a counter and ``cache.incr`` counts on it.
 """
 
 import hashlib
@@ -16,6 +17,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -57,31 +59,56 @@ class RateLimit:
 
     def hit(self, key: str) -> Verdict:
         """Count one try for ``key`` and say whether it is within the limit."""
-        moment = now()
-        window_start = int(moment // self.seconds) * self.seconds
-        cache = caches[self.cache_alias]
-        cache_key = self._cache_key(key, window_start)
+        return _hit([(self, key)])[0]
+
+    def _timeout(self) -> int:
         # A little longer than the window, so the counter cannot expire while it still counts.
-        timeout = self.seconds + 5
-        if cache.add(cache_key, 1, timeout=timeout):
-            count = 1
-        else:
-            try:
-                count = cache.incr(cache_key)
-            except ValueError:  # evicted between add and incr: this try opens the counter again
-                cache.add(cache_key, 1, timeout=timeout)
-                count = 1
-        window_end = window_start + self.seconds
-        return Verdict(
-            allowed=count <= self.limit, count=count, limit=self.limit,
-            retry_after=max(1, math.ceil(window_end - moment)), window_end=window_end,
-        )
+        return self.seconds + 5
 
 
 def hit_all(limits: list[tuple[RateLimit, str]]) -> Verdict | None:
     """Count one try against each (limit, key); the verdict that refuses it longest, or None."""
-    refused = [verdict for limit, key in limits if not (verdict := limit.hit(key)).allowed]
+    refused = [verdict for verdict in _hit(limits) if not verdict.allowed]
     return max(refused, key=lambda verdict: verdict.retry_after, default=None)
+
+
+def _hit(limits: list[tuple[RateLimit, str]]) -> list[Verdict]:
+    moment = now()
+    aliases = {limit.cache_alias for limit, _ in limits}
+    if len(aliases) != 1:
+        raise ValueError("limits counted together must share one cache")
+    cache = caches[aliases.pop()]
+    windows = [int(moment // limit.seconds) * limit.seconds for limit, _ in limits]
+    counters = [(limit._cache_key(key, start), limit._timeout()) for (limit, key), start in zip(limits, windows)]
+    counts = _count_on_redis(cache, counters) if isinstance(cache, RedisCache) else [_count(cache, *c) for c in counters]
+    return [
+        Verdict(allowed=count <= limit.limit, count=count, limit=limit.limit,
+                retry_after=max(1, math.ceil(start + limit.seconds - moment)), window_end=start + limit.seconds)
+        for (limit, _), start, count in zip(limits, windows, counts)
+    ]
+
+
+def _count_on_redis(cache: RedisCache, counters: list[tuple[str, int]]) -> list[int]:
+    """INCR creates a missing counter at 1; EXPIRE after it also renews the expiry, which only
+    keeps a finished window's counter a little longer (its key names the window). Stored as
+    plain integers, the counters read back through ``cache.get`` like those of ``cache.incr``.
+    Django's Redis backend writes every key to its first server, so one pipeline reaches all."""
+    pipeline = cache._cache.get_client(write=True).pipeline(transaction=False)
+    for key, timeout in counters:
+        full_key = cache.make_and_validate_key(key)
+        pipeline.incr(full_key)
+        pipeline.expire(full_key, timeout)
+    return pipeline.execute()[::2]
+
+
+def _count(cache, key: str, timeout: int) -> int:
+    if cache.add(key, 1, timeout=timeout):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # evicted between add and incr: this try opens the counter again
+        cache.add(key, 1, timeout=timeout)
+        return 1
 
 
 def client_address(request) -> str:

@@ -113,6 +113,13 @@ if env.str("CACHE_URL", default=""):
     CACHES = {"default": env.cache_url_config(_cache_url, backend=_backend)}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Each worker's own memory, for small public things many requests need and a few minutes of
+# staleness does not hurt (a village's part of the lookup page): no network round trip.
+CACHES["local"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "portal-local",
+    "OPTIONS": {"MAX_ENTRIES": 20_000},
+}
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 

@@ -61,12 +61,14 @@ def outbox(settings):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    # Rate limits and remembered lookups must not leak from one test into the next.
-    from django.core.cache import cache
+    # Rate limits and remembered pages must not leak from one test into the next.
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in ("default", "local"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "local"):
+        caches[alias].clear()
 
 
 @pytest.fixture

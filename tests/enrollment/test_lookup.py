@@ -72,7 +72,9 @@ def test_a_resident_sees_their_years_with_masked_name_and_number(client, demo, o
 
 
 def test_the_answer_names_the_residents_village_point_and_township_station(client, demo, on_2022_window):
-    page = main_text(lookup(client, WANG))
+    response = lookup(client, WANG)
+    assert response.content.decode().count('<article class="point-card') == 2  # markup, not escaped text
+    page = main_text(response)
     assert "您的村(社区)医保服务点 华光路社区医保服务点" in page
     assert "您的乡镇(街道)医保工作站 车站街道医保工作站" in page
 
@@ -113,14 +115,20 @@ def test_sections_declared_by_other_apps_are_shown(client, demo, on_2022_window,
         apps.get_app_config("assistance"), "lookup_sections", ["tests.enrollment.test_lookup.assistance_status"],
     )
     contributions.cache_clear()
+    ASKED_ABOUT.clear()
     try:
         page = main_text(lookup(client, WANG))
     finally:
         contributions.cache_clear()
     assert "救助申请 2022 年第 1 件：乡镇审核中" in page
+    assert ASKED_ABOUT == [Resident.objects.get(id_digest=id_digest(WANG["id_number"])).pk]
 
 
-def assistance_status(resident, *, today):
+ASKED_ABOUT = []
+
+
+def assistance_status(resident_id, *, today):
+    ASKED_ABOUT.append(resident_id)
     return {"title": "救助申请", "lines": [f"{today.year + 1} 年第 1 件：乡镇审核中"]}
 
 
@@ -147,6 +155,15 @@ def test_a_wrong_name_and_an_unknown_number_run_the_same_queries(client, demo, o
         statements.append([re.sub(r"'[0-9a-f]{64}'", "'<digest>'", q["sql"]) for q in queries.captured_queries])
     assert statements[0] == statements[1]
     assert any("id_digest" in sql for sql in statements[0])
+
+
+def test_a_found_lookup_reads_the_person_in_one_query_once_the_village_is_remembered(client, demo, on_2022_window):
+    lookup(client, WANG)  # builds the village's part of the page
+    with CaptureQueriesContext(connection) as queries:
+        page = main_text(lookup(client, WANG))
+    assert "2022 年度" in page and "2021 年度" in page
+    tables = [re.search(r'FROM "(\w+)"', q["sql"]).group(1) for q in queries.captured_queries]
+    assert tables == ["enrollment_resident", "assistance_application"]  # the record, then the section
 
 
 def test_an_invalid_number_is_explained_next_to_the_field_without_a_lookup(client, demo, on_2022_window):

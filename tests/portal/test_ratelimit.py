@@ -1,7 +1,8 @@
 """The fixed-window limiter, on whatever cache the run uses (local memory, or Redis with CACHE_URL)."""
 
 import pytest
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import cache, caches
 from django.test import RequestFactory
 
 from portal import ratelimit
@@ -73,16 +74,45 @@ def test_the_key_itself_never_appears_in_the_cache_key():
     assert "198.51.100.23" not in key and key.startswith("ratelimit:lookup-address:")
 
 
-def test_a_counter_evicted_between_add_and_incr_starts_again(clock, monkeypatch):
-    limit = RateLimit("test", limit=5, seconds=60)
+@pytest.fixture
+def local_memory(settings):
+    """A local-memory cache beside the default, which may be Redis: the add-and-incr path."""
+    settings.CACHES = {**settings.CACHES, "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    return caches["local"]
+
+
+def test_a_counter_evicted_between_add_and_incr_starts_again(clock, monkeypatch, local_memory):
+    limit = RateLimit("test", limit=5, seconds=60, cache_alias="local")
     limit.hit("a")
-    monkeypatch.setattr(cache, "incr", _raise_value_error)
+
+    def evicted(*args, **kwargs):
+        local_memory.clear()
+        raise ValueError("key evicted")
+
+    monkeypatch.setattr(local_memory, "incr", evicted)
     assert limit.hit("a").count == 1
 
 
-def _raise_value_error(*args, **kwargs):
-    cache.clear()
-    raise ValueError("key evicted")
+def test_limits_counted_together_must_share_a_cache(local_memory):
+    with pytest.raises(ValueError):
+        hit_all([(RateLimit("a", limit=1), "k"), (RateLimit("b", limit=1, cache_alias="local"), "k")])
+
+
+@pytest.mark.skipif("redis" not in settings.CACHES["default"]["BACKEND"].lower(), reason="needs CACHE_URL=redis://")
+def test_on_redis_the_counters_of_a_request_go_in_one_round_trip_and_expire(clock, monkeypatch):
+    from redis.client import Pipeline
+
+    executed = []
+    original = Pipeline.execute
+    monkeypatch.setattr(Pipeline, "execute", lambda self, *a, **k: executed.append(1) or original(self, *a, **k))
+    short, long = RateLimit("short", limit=5, seconds=10), RateLimit("long", limit=5, seconds=60)
+    hit_all([(short, "k"), (long, "k")])
+    hit_all([(short, "k"), (long, "k")])
+    assert executed == [1, 1]
+    key = long._cache_key("k", int(WINDOW_START))
+    assert cache.get(key) == 2  # the counter reads back like one made by cache.incr
+    client = cache._cache.get_client(write=True)
+    assert 0 < client.ttl(cache.make_and_validate_key(key)) <= 65
 
 
 def test_hit_all_counts_every_limit_and_returns_the_longest_refusal(clock):

@@ -1,0 +1,83 @@
+"""What the public lookup (我参保了吗) shows about one person, read in one indexed query.
+
+The lookup is the busiest page that reads personal data, so it asks the database once: the
+resident by the digest of their ID number, joined to their enrollments (one row per enrollment,
+one row of empty enrollment columns when there is none), as plain values rather than model
+instances. Only the masked ID number is read, never the ciphertext.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from enrollment.models import Enrollment, Resident
+
+_CATEGORY_LABELS = dict(Enrollment._meta.get_field("category").flatchoices)
+_ASSISTANCE_LABELS = dict(Enrollment._meta.get_field("assistance_category").flatchoices)
+
+# Enrollment columns of the query, by the name they get here.
+_ENROLLMENT_COLUMNS = {
+    "year": "enrollments__year",
+    "status": "enrollments__status",
+    "region_name": "enrollments__region__name",
+    "category": "enrollments__category",
+    "assistance_category": "enrollments__assistance_category",
+    "payable": "enrollments__payable",
+    "paid_at": "enrollments__paid_at",
+    "coverage_start": "enrollments__coverage_start",
+    "coverage_end": "enrollments__coverage_end",
+}
+
+
+@dataclass(frozen=True)
+class EnrollmentRecord:
+    year: int
+    status: str
+    region_name: str
+    category: str
+    assistance_category: str
+    payable: Decimal
+    paid_at: datetime | None
+    coverage_start: date
+    coverage_end: date
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == Enrollment.Status.ACTIVE
+
+    @property
+    def is_paid(self) -> bool:
+        return self.paid_at is not None
+
+    @property
+    def category_label(self) -> str:
+        return _CATEGORY_LABELS.get(self.category, self.category)
+
+    @property
+    def assistance_label(self) -> str:
+        return _ASSISTANCE_LABELS.get(self.assistance_category, self.assistance_category)
+
+
+@dataclass(frozen=True)
+class LookupRecord:
+    resident_id: int
+    name: str
+    id_masked: str
+    region_id: int
+    enrollments: tuple[EnrollmentRecord, ...]
+
+
+def lookup_record(digest: str) -> LookupRecord | None:
+    rows = list(
+        Resident.objects.filter(id_digest=digest)
+        .values("pk", "name", "id_masked", "region_id", *_ENROLLMENT_COLUMNS.values())
+    )
+    if not rows:
+        return None
+    first = rows[0]
+    enrollments = tuple(
+        EnrollmentRecord(**{name: row[column] for name, column in _ENROLLMENT_COLUMNS.items()})
+        for row in rows if row["enrollments__year"] is not None
+    )
+    return LookupRecord(resident_id=first["pk"], name=first["name"], id_masked=first["id_masked"],
+                        region_id=first["region_id"], enrollments=enrollments)
