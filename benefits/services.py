@@ -3,12 +3,12 @@
 from datetime import date
 from functools import lru_cache
 
-from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 
 from benefits.models import AssistanceCategoryRule, BenefitPolicy, CatastrophicTierRule, InpatientLevelRule
 from benefits.rules import BenefitPolicySnapshot, Estimate, Visit, estimate
+from portal.caching import remembered
 from portal.models import Region
 from portal.region_codes import RegionCodeError, normalize_code, pooling_region_code
 from portal.vocabulary import AssistanceCategory, Category
@@ -49,13 +49,13 @@ def _policy_and_snapshot(year: int, region_code: str) -> tuple[BenefitPolicy, Be
     """The policy in force and its snapshot, remembered for a minute: every estimate needs them,
     and building them takes six queries. Published revisions never change, so a snapshot is
     kept per revision for the life of the process."""
-    key = f"benefits:policy-in-force:{year}:{region_code}"
-    remembered = cache.get(key)
-    if remembered is None:
+
+    def in_force() -> tuple[int, object]:
         policy = policy_in_force(year=year, region_code=region_code)
-        remembered = (policy.pk, policy.published_at)
-        cache.set(key, remembered, POLICY_CACHE_SECONDS)
-    return _published_policy(*remembered)
+        return policy.pk, policy.published_at
+
+    key = f"benefits:policy-in-force:{year}:{region_code}"
+    return _published_policy(*remembered(key, POLICY_CACHE_SECONDS, in_force))
 
 
 @lru_cache(maxsize=64)

@@ -75,9 +75,8 @@ def test_the_key_itself_never_appears_in_the_cache_key():
 
 
 @pytest.fixture
-def local_memory(settings):
-    """A local-memory cache beside the default, which may be Redis: the add-and-incr path."""
-    settings.CACHES = {**settings.CACHES, "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+def local_memory():
+    """The worker's local-memory cache beside the default, which may be Redis: the add-and-incr path."""
     return caches["local"]
 
 
