@@ -28,6 +28,7 @@ from enrollment.models import Resident
 from enrollment.services import resident_find_by_id_number
 from portal.access import STATION_PERMISSION
 from portal.models import access_log_write, staff_scope
+from portal.precompiled import PrecompiledValues
 
 # What each role is waiting to do, for the "awaiting me" filter and the dashboard.
 WAITING_FOR = {
@@ -221,9 +222,18 @@ def dashboard_panel(request, scope, year) -> str:
     }, request=request)
 
 
+# The public lookup asks this of every person found, most of whom never applied: compiled once
+# (portal/precompiled.py), and only the columns the lines show.
+_LATEST_APPLICATIONS = PrecompiledValues(
+    lambda resident_id: Application.objects.filter(resident_id=resident_id).order_by("-recorded_at")
+    .values("id", "recorded_at", "status", "publicity_end")[:5],
+    examples=(-1,),
+)
+
+
 def lookup_section(resident_id: int, *, today) -> dict | None:
     """The applicant's own applications on the public lookup: status and dates, no names."""
-    applications = list(Application.objects.filter(resident_id=resident_id).order_by("-recorded_at")[:5])
+    applications = [Application(**row) for row in _LATEST_APPLICATIONS.rows(resident_id)]
     if not applications:
         return None
     lines = []

@@ -14,6 +14,9 @@ made the way Django makes them, from a random X-Forwarded-For address (gunicorn'
 127.0.0.1 is a trusted proxy, so the per-address limit is not reached either). A lookup counts
 as an error unless it is a 200 page showing the person's record (参保查询结果).
 The Redis database of CACHE_URL is flushed first: it holds the rate-limit counters.
+Each measured run follows an uncounted warm-up run of the same URL (--warm-up, 10 s): the
+figures are those of a running site, whose workers hold their database connections and whose
+caches hold the villages' part of the lookup page and the premium pages.
 """
 
 import argparse
@@ -152,6 +155,7 @@ def main() -> None:
     parser.add_argument("--duration", default="30s")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (WEB_CONCURRENCY)")
+    parser.add_argument("--warm-up", default="10s", help="uncounted wrk run before each measured one")
     parser.add_argument("--port", type=int, default=8105)
     parser.add_argument("--database", default=DATABASE_NAME)
     args = parser.parse_args()
@@ -187,7 +191,8 @@ def main() -> None:
                     time.sleep(0.2)
             sanity_check(base, args.residents, Path(directory))
             load = os.getloadavg()
-            print(f"gunicorn workers={args.workers} (sync), wrk -t2 -c{args.connections} -d{args.duration}, "
+            print(f"gunicorn workers={args.workers} (sync), wrk -t2 -c{args.connections} -d{args.duration} "
+                  f"after {args.warm_up} of warm-up, "
                   f"{os.cpu_count()} cores, load average before {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
             results = {}
             for name, path, lua in (
@@ -196,6 +201,7 @@ def main() -> None:
                 ("POST /lookup/ (found)", "/lookup/", script),
                 ("GET /premium/", f"/premium/?{urlencode(PREMIUM_QUERY)}", None),
             ):
+                wrk(base + path, duration=args.warm_up, connections=args.connections, script=lua)
                 results[name] = result = wrk(base + path, duration=args.duration, connections=args.connections,
                                              script=lua)
                 print(f"{name:34} {result['rps']:7.0f} req/s  p50 {result['p50']:>8}  p99 {result['p99']:>8}  "

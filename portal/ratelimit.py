@@ -4,9 +4,9 @@ same tries (DESIGN.md section 10: the public lookup).
 A window is a stretch of clock time ``[start, start + seconds)`` aligned to multiples of its
 length; its counter lives in the cache under a key that names the window, so it needs no reset
 and the time to wait is simply the end of the window. Counting is atomic, so two workers never
-both see "first try": on Redis, INCR and EXPIRE for every counter of a request go in one round
-trip (the lookup counts two, per address and per person); on other caches ``cache.add`` creates
-a counter and ``cache.incr`` counts on it.
+both see "first try": on Redis, one script does INCR and EXPIRE for every counter of a request
+in one round trip (the lookup counts two, per address and per person); on other caches
+``cache.add`` creates a counter and ``cache.incr`` counts on it.
 """
 
 import hashlib
@@ -88,17 +88,30 @@ def _hit(limits: list[tuple[RateLimit, str]]) -> list[Verdict]:
     ]
 
 
+# One command for all the counters of a request: INCR creates a missing counter at 1; EXPIRE
+# after it also renews the expiry, which only keeps a finished window's counter a little longer
+# (its key names the window). Stored as plain integers, the counters read back through
+# ``cache.get`` like those of ``cache.incr``.
+_COUNT_SCRIPT = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+  counts[i] = redis.call('INCR', key)
+  redis.call('EXPIRE', key, ARGV[i])
+end
+return counts
+"""
+_count_script = None  # redis-py's Script: EVALSHA, loading the script the first time it is missing
+
+
 def _count_on_redis(cache: RedisCache, counters: list[tuple[str, int]]) -> list[int]:
-    """INCR creates a missing counter at 1; EXPIRE after it also renews the expiry, which only
-    keeps a finished window's counter a little longer (its key names the window). Stored as
-    plain integers, the counters read back through ``cache.get`` like those of ``cache.incr``.
-    Django's Redis backend writes every key to its first server, so one pipeline reaches all."""
-    pipeline = cache._cache.get_client(write=True).pipeline(transaction=False)
-    for key, timeout in counters:
-        full_key = cache.make_and_validate_key(key)
-        pipeline.incr(full_key)
-        pipeline.expire(full_key, timeout)
-    return pipeline.execute()[::2]
+    """Django's Redis backend writes every key to its first server, so one script reaches all.
+    One command rather than a pipeline of INCR and EXPIRE: a third less time in the client."""
+    global _count_script
+    client = cache._cache.get_client(write=True)
+    if _count_script is None:
+        _count_script = client.register_script(_COUNT_SCRIPT)
+    keys = [cache.make_and_validate_key(key) for key, _ in counters]
+    return _count_script(keys=keys, args=[timeout for _, timeout in counters], client=client)
 
 
 def _count(cache, key: str, timeout: int) -> int:

@@ -1,0 +1,65 @@
+"""PrecompiledValues: the same rows as .values(), one counted query, on SQLite and PostgreSQL."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from enrollment.models import Enrollment, Resident
+from portal.precompiled import PrecompiledValues
+
+pytestmark = pytest.mark.django_db
+
+COLUMNS = ("pk", "name", "enrollments__year", "enrollments__payable", "enrollments__paid_at",
+           "enrollments__coverage_start", "enrollments__region__name")
+
+
+def by_digest(digest):
+    return Resident.objects.filter(id_digest=digest).order_by("enrollments__year").values(*COLUMNS)
+
+
+BY_DIGEST = PrecompiledValues(by_digest, examples=("not a digest",))
+
+
+def test_rows_are_what_values_returns_with_the_same_python_types(demo):
+    paid = Enrollment.objects.filter(paid_at__isnull=False).select_related("resident").first()
+    unenrolled = Resident.objects.create(name="赵六", id_digest="f" * 64, id_masked="3703**********0000", gender="female",
+                                         region=paid.resident.region, birth_date=paid.resident.birth_date,
+                                         household=paid.resident.household)
+    for resident in (paid.resident, unenrolled):
+        rows = BY_DIGEST.rows(resident.id_digest)
+        assert rows == list(by_digest(resident.id_digest))
+    rows = BY_DIGEST.rows(paid.resident.id_digest)
+    row = next(r for r in rows if r["enrollments__year"] == paid.year)
+    assert isinstance(row["enrollments__payable"], Decimal) and row["enrollments__payable"] == paid.payable
+    assert row["enrollments__paid_at"] == paid.paid_at and row["enrollments__paid_at"].tzinfo is not None
+    assert row["enrollments__coverage_start"] == paid.coverage_start
+    assert BY_DIGEST.rows(unenrolled.id_digest) == [
+        {"pk": unenrolled.pk, "name": "赵六", **{column: None for column in COLUMNS[2:]}}]
+    assert BY_DIGEST.rows("0" * 64) == []
+
+
+def test_each_run_is_one_query_in_the_counted_queries(demo):
+    resident = Resident.objects.first()
+    BY_DIGEST.rows(resident.id_digest)
+    with CaptureQueriesContext(connection) as queries:
+        BY_DIGEST.rows(resident.id_digest)
+    assert len(queries.captured_queries) == 1
+    assert resident.id_digest in queries.captured_queries[0]["sql"]
+
+
+def test_the_example_must_be_exactly_one_parameter():
+    twice = PrecompiledValues(lambda name: Resident.objects.filter(name=name, household__head__name=name)
+                              .values("pk"), examples=("张三",))
+    with pytest.raises(ValueError, match="2 parameters"):
+        twice.rows("李四")
+    absent = PrecompiledValues(lambda name: Resident.objects.filter(name="张三").values("pk"), examples=("李四",))
+    with pytest.raises(ValueError, match="0 parameters"):
+        absent.rows("王五")
+
+
+def test_only_values_querysets_are_accepted():
+    models = PrecompiledValues(lambda name: Resident.objects.filter(name=name), examples=("张三",))
+    with pytest.raises(TypeError):
+        models.rows("李四")
