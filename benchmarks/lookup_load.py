@@ -23,6 +23,7 @@ import argparse
 import os
 import random
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -127,6 +128,49 @@ def wrk(url: str, *, duration: str, connections: int, script: Path | None = None
     return {"rps": rps, "requests": total, "p50": latency.get("50"), "p99": latency.get("99"), "errors": errors}
 
 
+TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu_ms(gunicorn_pid: int) -> dict[str, float]:
+    """CPU time (user + system) used so far by gunicorn's master and workers, by PostgreSQL's
+    processes and by Redis, from /proc (Linux). On a shared machine a request's CPU time varies
+    far less than requests per second do: another tenant slows the clock, not the work."""
+    used = {"gunicorn": 0.0, "PostgreSQL": 0.0, "Redis": 0.0}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as file:
+                stat = file.read()
+        except OSError:  # ended while we looked
+            continue
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        # Its own time and that of its children that ended (PostgreSQL's backends come and go).
+        parent, ticks = int(fields[1]), sum(int(field) for field in fields[11:15])
+        if int(pid) == gunicorn_pid or parent == gunicorn_pid:
+            used["gunicorn"] += ticks * TICK_MS
+        elif name == "postgres":
+            used["PostgreSQL"] += ticks * TICK_MS
+        elif name.startswith("redis-server"):
+            used["Redis"] += ticks * TICK_MS
+    return used
+
+
+def wrk_cpu_ms() -> float:
+    """CPU time of the finished child processes of this script: wrk's runs."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (usage.ru_utime + usage.ru_stime) * 1000
+
+
+def measured(url: str, *, gunicorn_pid: int, **options) -> dict:
+    """A wrk run, with the CPU time each part of the stack spent per request during it."""
+    before, wrk_before = server_cpu_ms(gunicorn_pid), wrk_cpu_ms()
+    result = wrk(url, **options)
+    after, wrk_after = server_cpu_ms(gunicorn_pid), wrk_cpu_ms()
+    spent = {part: after[part] - before[part] for part in before} | {"wrk": wrk_after - wrk_before}
+    result["cpu_ms"] = {part: ms / result["requests"] for part, ms in spent.items()}
+    return result
+
+
 def milliseconds(text: str | None) -> float:
     value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
     return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
@@ -202,16 +246,22 @@ def main() -> None:
                 ("GET /premium/", f"/premium/?{urlencode(PREMIUM_QUERY)}", None),
             ):
                 wrk(base + path, duration=args.warm_up, connections=args.connections, script=lua)
-                results[name] = result = wrk(base + path, duration=args.duration, connections=args.connections,
-                                             script=lua)
+                results[name] = result = measured(base + path, gunicorn_pid=server.pid, duration=args.duration,
+                                                  connections=args.connections, script=lua)
+                cpu = "  ".join(f"{part} {ms:.2f}" for part, ms in result["cpu_ms"].items())
                 print(f"{name:34} {result['rps']:7.0f} req/s  p50 {result['p50']:>8}  p99 {result['p99']:>8}  "
-                      f"requests {result['requests']:7d}  errors {result['errors']}", flush=True)
+                      f"requests {result['requests']:7d}  errors {result['errors']}\n"
+                      f"{'':34} CPU ms per request: {cpu}", flush=True)
         finally:
             server.terminate()
             server.wait(timeout=10)
     lookup, yardstick = results["POST /lookup/ (found)"], results["bare view: one query + template"]
     print(f"lookup / one-query view: {lookup['rps'] / yardstick['rps']:.2f} (target >= 1.00); "
           f"lookup p99 {milliseconds(lookup['p99']):.1f} ms (target < 100 ms); lookup errors {lookup['errors']}")
+    cpu = {name: sum(result["cpu_ms"].values()) for name, result in results.items()}
+    print(f"CPU per request, all parts: one-query view {cpu['bare view: one query + template']:.2f} ms, "
+          f"lookup {cpu['POST /lookup/ (found)']:.2f} ms: the lookup costs "
+          f"{cpu['POST /lookup/ (found)'] / cpu['bare view: one query + template']:.1f}x the one-query view")
 
 
 if __name__ == "__main__":

@@ -39,7 +39,8 @@ class PrecompiledValues:
     def __init__(self, build: Callable[..., QuerySet], *, examples: Sequence[Any]):
         """``build(*examples)`` must return a values() queryset in which each example value is
         a parameter exactly once; pick examples no real parameter equals (a digest that is not
-        hex, a negative id)."""
+        hex, a negative id). Every other value in the query is fixed when it is compiled, so it
+        must not depend on the moment (no ``timezone.now()``, no setting that tests change)."""
         self._build = build
         self._examples = tuple(examples)
         # A compiler holds its thread's connection, so each thread compiles its own.
