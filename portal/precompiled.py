@@ -67,7 +67,7 @@ class PrecompiledValues:
     def _compile(self) -> _Compiled:
         queryset = self._build(*self._examples)
         query = queryset.query
-        if not query.values_select and not query.annotation_select:
+        if query.default_cols:  # the model's own columns: a queryset of instances, not of values()
             raise TypeError("PrecompiledValues needs a values() queryset.")
         compiler = query.get_compiler(queryset.db)
         sql, params = compiler.as_sql()

@@ -357,6 +357,7 @@ def test_the_public_lookup_shows_the_applicants_status(client, submitted, clerk_
     step(submitted, "publicise", clerk_chezhan, on_2022_window)
     page = client.post("/lookup/", {"name": "王秀兰", "id_number": WANG}).content.decode()
     assert "医疗救助申请" in page and "公示中" in page and "2021年10月21日" in page
+    assert f"（编号 {submitted.number}）" in page
 
 
 @pytest.mark.django_db

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
 from enrollment.models import Enrollment, Resident
@@ -60,6 +61,7 @@ def test_the_example_must_be_exactly_one_parameter():
 
 
 def test_only_values_querysets_are_accepted():
-    models = PrecompiledValues(lambda name: Resident.objects.filter(name=name), examples=("张三",))
-    with pytest.raises(TypeError):
-        models.rows("李四")
+    for build in (lambda name: Resident.objects.filter(name=name),
+                  lambda name: Resident.objects.annotate(years=Count("enrollments")).filter(name=name)):
+        with pytest.raises(TypeError):
+            PrecompiledValues(build, examples=("张三",)).rows("李四")
