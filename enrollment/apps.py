@@ -21,3 +21,8 @@ class EnrollmentConfig(AppConfig):
             "enrollment.approve_refund",
         ],
     }
+
+    def ready(self) -> None:
+        from enrollment.neighbourhood import follow_changes
+
+        follow_changes()

@@ -10,20 +10,18 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
-from django.utils.safestring import SafeString
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from enrollment.lookup_records import EnrollmentRecord, LookupRecord, lookup_record
 from enrollment.models import ContributionStandard
+from enrollment.neighbourhood import neighbourhood
 from enrollment.public_forms import LookupForm, PremiumChoiceForm
 from enrollment.rules import Premium, PremiumRefused, premium_for
 from enrollment.selectors import collection_years, current_collection_year
 from enrollment.services import standard_in_force
-from portal.caching import remembered
 from portal.context_processors import display
 from portal.extensions import contributions
 from portal.id_numbers import mask_name
@@ -207,45 +205,14 @@ def lookup(request: HttpRequest) -> HttpResponse:
     return render(request, "enrollment/lookup.html", {"form": form, "not_found": not_found})
 
 
-# The village's part of a found lookup is public and the same for everyone living there.
-NEIGHBOURHOOD_SECONDS = 300
-
-
-@dataclass(frozen=True)
-class Neighbourhood:
-    region_path: str  # "张店区 车站街道 和平社区"
-    region_code: str
-    collection_year: int | None
-    local_points_html: SafeString  # the rendered 您的服务站 block
-
-
-def _neighbourhood(region_id: int, today: date) -> Neighbourhood:
-    """A village's part of the lookup page, remembered a few minutes (portal/caching.py), so that
-    a lookup asks the database only about the person and renders only the person's part. An
-    officer's change to a service point shows within NEIGHBOURHOOD_SECONDS."""
-
-    def build() -> Neighbourhood:
-        region = Region.objects.get(pk=region_id)
-        path = [r for r in region.ancestors() if r.level >= Level.COUNTY] + [region]
-        return Neighbourhood(
-            region_path=" ".join(r.name for r in path),
-            region_code=region.code,
-            collection_year=current_collection_year(region, today),
-            local_points_html=render_to_string("enrollment/_lookup_local_points.html",
-                                               {"local": local_points(region)}),
-        )
-
-    return remembered(f"lookup-neighbourhood:{region_id}:{today.isoformat()}", NEIGHBOURHOOD_SECONDS, build)
-
-
 def _found(request: HttpRequest, record: LookupRecord) -> HttpResponse:
     today = timezone.localdate()
-    neighbourhood = _neighbourhood(record.region_id, today)
-    rows = _year_rows(record.enrollments, today=today, collection_year=neighbourhood.collection_year)
+    village = neighbourhood(record.region_id, today)
+    rows = _year_rows(record.enrollments, today=today, collection_year=village.collection_year)
     return render(
         request, "enrollment/lookup_result.html",
         {
-            **vars(neighbourhood),
+            **vars(village),
             "masked_name": mask_name(record.name),
             "masked_id": record.id_masked,
             "rows": rows,

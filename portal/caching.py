@@ -7,9 +7,16 @@ once per expiry for all workers, not once per worker. The shared cache keeps the
 moment it was built, and a worker keeps its copy only until then plus ``seconds``: a value is
 never more than ``seconds`` old, wherever it is read. So only things where that much staleness
 is acceptable belong here, and never anything about one person.
+
+A value that is costly to rebuild and changes rarely can instead follow a ``Generation``: the
+shared cache keeps it for as long as ``seconds`` (a day), the saves that change what it shows
+replace the generation's token, and a value kept under another token is built again. A worker
+cannot see the token change without a round trip, so it keeps its own copy ``LOCAL_SECONDS`` at
+most: a change shows everywhere within that.
 """
 
 import time
+import uuid
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -19,19 +26,54 @@ T = TypeVar("T")
 
 LOCAL, SHARED = "local", "default"
 
+# How long a worker keeps its copy of a value that follows a generation.
+LOCAL_SECONDS = 60
 
-def remembered(key: str, seconds: int, build: Callable[[], T]) -> T:
+# The shape of what the shared cache keeps, (value, built at, generation token). Django's cache
+# version: values of an earlier shape, left in Redis by the previous release, are not read.
+KEPT_FORMAT = 2
+
+
+class Generation:
+    """A token in the shared cache that stands for the current state of some tables."""
+
+    def __init__(self, name: str):
+        self.key = f"generation:{name}"
+
+    def token(self, found: dict) -> str:
+        """The current token from a get_many() that asked for it; a new one if the cache has
+        none (flushed or evicted), so that nothing kept before counts as current."""
+        current = found.get(self.key)
+        if current is None:
+            shared = caches[SHARED]
+            shared.add(self.key, uuid.uuid4().hex, None, version=KEPT_FORMAT)
+            current = shared.get(self.key, version=KEPT_FORMAT)
+        return current
+
+    def advance(self) -> None:
+        """Call after the change has committed: a value built from the old rows before the
+        commit must not be kept under the new token."""
+        caches[SHARED].set(self.key, uuid.uuid4().hex, None, version=KEPT_FORMAT)
+
+
+def remembered(key: str, seconds: int, build: Callable[[], T], generation: Generation | None = None) -> T:
     local = caches[LOCAL]
     value = local.get(key)
     if value is not None:
         return value
     shared = caches[SHARED]
-    kept = shared.get(key)  # (value, built at)
-    if kept is None:
-        kept = (build(), time.time())
-        shared.set(key, kept, seconds)
-    value, built_at = kept
+    if generation is None:
+        kept, current = shared.get(key, version=KEPT_FORMAT), None
+    else:  # the value and the current token in one round trip
+        found = shared.get_many([key, generation.key], version=KEPT_FORMAT)
+        kept, current = found.get(key), generation.token(found)
+    if kept is None or kept[2] != current:
+        kept = (build(), time.time(), current)
+        shared.set(key, kept, seconds, version=KEPT_FORMAT)
+    value, built_at, _ = kept
     left = built_at + seconds - time.time()
+    if generation is not None:
+        left = min(left, LOCAL_SECONDS)
     if left >= 1:  # cache timeouts are whole seconds; a value about to expire is not copied
         local.set(key, value, int(left))
     return value

@@ -4,7 +4,6 @@
 from datetime import date
 
 import pytest
-from django.core.cache import cache
 
 from portal import ratelimit
 from portal.id_numbers import make_id_number
@@ -15,13 +14,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 WANG = ("王秀兰", "370303195203151223")
 UNKNOWN = make_id_number("370303", date(1980, 1, 1), 901)
 MODES = [False, True]
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

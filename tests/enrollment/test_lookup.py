@@ -4,7 +4,6 @@ import re
 from datetime import date
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -17,13 +16,6 @@ pytestmark = pytest.mark.django_db
 
 WANG = {"name": "王秀兰", "id_number": "370303195203151223"}
 UNKNOWN_NUMBER = make_id_number("370303", date(1980, 1, 1), 901)
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -164,6 +156,65 @@ def test_a_found_lookup_reads_the_person_in_one_query_once_the_village_is_rememb
     assert "2022 年度" in page and "2021 年度" in page
     tables = [re.search(r'FROM "(\w+)"', q["sql"]).group(1) for q in queries.captured_queries]
     assert tables == ["enrollment_resident", "assistance_application"]  # the record, then the section
+
+
+def _rename_point():
+    from portal.models import ServicePoint
+
+    point = ServicePoint.objects.get(name="华光路社区医保服务点")
+    point.name = "华光路社区便民服务中心医保服务点"
+    point.save()
+
+
+def _rename_village():
+    from portal.models import Region
+
+    village = Region.objects.get(name="华光路社区")
+    village.name = "华光路新社区"
+    village.save()
+
+
+def _clear_services():
+    from portal.models import ServicePoint
+
+    ServicePoint.objects.get(name="华光路社区医保服务点").services.clear()
+
+
+@pytest.mark.parametrize("change, shown", [
+    (_rename_point, "您的村(社区)医保服务点 华光路社区便民服务中心医保服务点"),
+    (_rename_village, "车站街道 华光路新社区"),
+    (_clear_services, "暂无可办事项信息"),
+])
+def test_the_village_part_is_kept_until_a_save_changes_what_it_shows(
+        client, demo, on_2022_window, django_capture_on_commit_callbacks, change, shown):
+    from django.core.cache import caches
+
+    lookup(client, WANG)  # builds the village's part of the page
+    caches["local"].clear()  # another worker, or this one after its copy's minute
+    with CaptureQueriesContext(connection) as queries:
+        lookup(client, WANG)
+    assert not any("portal_servicepoint" in q["sql"] for q in queries.captured_queries)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        change()
+    caches["local"].clear()
+    assert shown in main_text(lookup(client, WANG))
+
+
+def test_the_kept_part_is_replaced_only_once_the_save_commits(
+        client, demo, on_2022_window, django_capture_on_commit_callbacks):
+    from django.core.cache import caches
+
+    from portal.models import ServicePoint
+
+    lookup(client, WANG)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        ServicePoint.objects.get(name="华光路社区医保服务点").save()
+    assert callbacks  # advanced only once the save commits, never before
+    caches["local"].clear()
+    with CaptureQueriesContext(connection) as queries:
+        lookup(client, WANG)
+    assert not any("portal_servicepoint" in q["sql"] for q in queries.captured_queries)
 
 
 def test_an_invalid_number_is_explained_next_to_the_field_without_a_lookup(client, demo, on_2022_window):

@@ -4,17 +4,11 @@ import re
 from datetime import date
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
 
 HUAGUANG = "370303001001"
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from django.core.cache import caches
 
-from portal.caching import remembered
+from portal.caching import KEPT_FORMAT, LOCAL_SECONDS, Generation, remembered
 
 
 def counting(value):
@@ -20,7 +20,7 @@ def test_a_value_is_built_once_and_kept_in_both_places():
     assert remembered("k", 60, build) == {"path": "张店区 车站街道"}
     assert remembered("k", 60, build) == {"path": "张店区 车站街道"}
     assert calls == [1]
-    assert caches["local"].get("k") == caches["default"].get("k")[0] == {"path": "张店区 车站街道"}
+    assert caches["local"].get("k") == caches["default"].get("k", version=KEPT_FORMAT)[0] == {"path": "张店区 车站街道"}
 
 
 def test_another_worker_finds_the_value_in_the_shared_cache_without_building_it():
@@ -51,3 +51,40 @@ def test_a_worker_keeps_its_copy_only_as_long_as_the_shared_value_has_left(monke
     monkeypatch.setattr(caches["local"], "set", lambda key, value, timeout: kept_for.append(timeout))
     assert remembered("k", 60, lambda: "built again") == "built at 0 s"
     assert kept_for == [15]
+
+
+def test_a_value_of_an_earlier_release_in_the_shared_cache_is_not_read():
+    caches["default"].set("k", ("old shape", 0))  # version 1, as the previous release kept it
+    assert remembered("k", 60, lambda: "built") == "built"
+
+
+# Following a generation
+
+VILLAGES = Generation("villages")
+
+
+def test_a_value_following_a_generation_is_shared_until_the_generation_advances():
+    remembered("k", 86_400, lambda: "before", VILLAGES)
+    caches["local"].clear()
+    assert remembered("k", 86_400, lambda: "built again", VILLAGES) == "before"
+    VILLAGES.advance()
+    caches["local"].clear()
+    assert remembered("k", 86_400, lambda: "after", VILLAGES) == "after"
+    caches["local"].clear()
+    assert remembered("k", 86_400, lambda: "built a third time", VILLAGES) == "after"
+
+
+def test_values_kept_before_the_generation_was_lost_are_built_again():
+    remembered("k", 86_400, lambda: "before", VILLAGES)
+    caches["default"].delete(VILLAGES.key, version=KEPT_FORMAT)  # evicted, or Redis restarted
+    caches["local"].clear()
+    assert remembered("k", 86_400, lambda: "after", VILLAGES) == "after"
+    caches["local"].clear()
+    assert remembered("k", 86_400, lambda: "built again", VILLAGES) == "after"
+
+
+def test_a_worker_keeps_its_copy_of_a_value_following_a_generation_a_minute_at_most(monkeypatch):
+    kept_for = []
+    monkeypatch.setattr(caches["local"], "set", lambda key, value, timeout: kept_for.append(timeout))
+    remembered("k", 86_400, lambda: "value", VILLAGES)
+    assert kept_for == [LOCAL_SECONDS] and LOCAL_SECONDS <= 60

@@ -5,7 +5,6 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 
 from portal.models import PolicyNotice, ServiceGuide, ServiceItem, ServicePoint
 
@@ -14,11 +13,6 @@ pytestmark = pytest.mark.django_db
 REPO = Path(__file__).resolve().parents[2]
 HUAGUANG = "370303001001"  # 华光路社区, 车站街道, 张店区
 CHEZHAN = "370303001000"
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
 
 
 def html(response) -> str:

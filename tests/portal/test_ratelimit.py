@@ -11,13 +11,6 @@ from portal.ratelimit import RateLimit, client_address, hit_all
 WINDOW_START = 1_700_000_040.0  # a multiple of 60
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def clock(monkeypatch):
     """A clock the test moves by hand: clock.at(seconds after the start of a window)."""
