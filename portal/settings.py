@@ -106,10 +106,11 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 
-# django-environ maps redis:// to django-redis; Django's own Redis backend is enough here.
+# django-environ maps redis:// to django-redis; Django's own Redis backend is enough here, made
+# to keep its client (portal/redis_cache.py).
 if env.str("CACHE_URL", default=""):
     _cache_url = env.str("CACHE_URL")
-    _backend = "django.core.cache.backends.redis.RedisCache" if _cache_url.startswith("redis") else None
+    _backend = "portal.redis_cache.ReusingRedisCache" if _cache_url.startswith("redis") else None
     CACHES = {"default": env.cache_url_config(_cache_url, backend=_backend)}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
