@@ -33,7 +33,7 @@ class AssistanceConfig(AppConfig):
     # Contributions to enrollment's pages (portal/extensions.py).
     station_nav_links = ["assistance.identity_views.station_nav_links", "assistance.case_views.station_nav_links"]
     station_dashboard_panels = ["assistance.case_views.dashboard_panel"]
-    lookup_sections = ["assistance.case_views.lookup_section"]
+    lookup_sections = ["assistance.case_views.LOOKUP_SECTION"]
 
     def ready(self) -> None:
         from django.db.models.signals import post_save

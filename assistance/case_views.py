@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Exists
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -24,6 +25,7 @@ from assistance import case_services
 from assistance.case_forms import ApplicationForm, AttachmentForm, StepForm
 from assistance.models import Application, ApplicationAttachment, HighCostAlert
 from assistance.workflow import ACTION_LABELS, STATUS_LABELS, TRANSITIONS, Action, Role, Status, actions_from
+from enrollment.lookup_records import LookupSection
 from enrollment.models import Resident
 from enrollment.services import resident_find_by_id_number
 from portal.access import STATION_PERMISSION
@@ -222,8 +224,8 @@ def dashboard_panel(request, scope, year) -> str:
     }, request=request)
 
 
-# The public lookup asks this of every person found, most of whom never applied: compiled once
-# (portal/precompiled.py), and only the columns the lines show.
+# The public lookup asks this of every applicant it finds (the record query tells which people
+# have applied): compiled once (portal/precompiled.py), and only the columns the lines show.
 _LATEST_APPLICATIONS = PrecompiledValues(
     lambda resident_id: Application.objects.filter(resident_id=resident_id).order_by("-recorded_at")
     .values("id", "recorded_at", "status", "publicity_end")[:5],
@@ -245,3 +247,9 @@ def lookup_section(resident_id: int, *, today) -> dict | None:
             line += "，请到受理的医保工作站补充材料"
         lines.append(line)
     return {"title": "医疗救助申请", "lines": lines}
+
+
+LOOKUP_SECTION = LookupSection(
+    applies=lambda resident: Exists(Application.objects.filter(resident=resident)),
+    build=lookup_section,
+)

@@ -23,7 +23,6 @@ from enrollment.rules import Premium, PremiumRefused, premium_for
 from enrollment.selectors import collection_years, current_collection_year
 from enrollment.services import standard_in_force
 from portal.context_processors import display
-from portal.extensions import contributions
 from portal.id_numbers import mask_name
 from portal.id_vault import id_digest
 from portal.models import Region
@@ -133,16 +132,10 @@ def _normalise_name(name: str) -> str:
     return "".join(text.split())
 
 
-def _lookup_sections(resident_id: int, today: date) -> list[dict]:
-    """Sections other apps add to a found lookup, without enrollment importing them.
-
-    An app lists functions in ``AppConfig.lookup_sections`` (portal/extensions.py). Each is called
-    as ``function(resident_id, today=today)`` and returns None (nothing to show) or
-    ``{"title": str, "lines": [str, ...]}``, shown escaped as a titled list under the years: the
-    assistance app adds the status of the resident's applications (依申请救助). Like the rest of
-    the page, a section must not show the full name or ID number.
-    """
-    sections = (section(resident_id, today=today) for section in contributions("lookup_sections"))
+def _lookup_sections(record: LookupRecord, today: date) -> list[dict]:
+    """Sections other apps add to a found lookup, without enrollment importing them
+    (enrollment/lookup_records.py: LookupSection); only those the record says have something."""
+    sections = (section.build(record.resident_id, today=today) for section in record.sections)
     return [section for section in sections if section]
 
 
@@ -218,6 +211,6 @@ def _found(request: HttpRequest, record: LookupRecord) -> HttpResponse:
             "rows": rows,
             "covered": _covered_today(rows, today),
             "today": today,
-            "sections": _lookup_sections(record.resident_id, today),
+            "sections": _lookup_sections(record, today),
         },
     )
