@@ -114,7 +114,7 @@ if env.str("CACHE_URL", default=""):
     CACHES = {"default": env.cache_url_config(_cache_url, backend=_backend)}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Each worker's own memory, for small public things many requests need and a few minutes of
+# Each worker's own memory, for small public things many requests need and a minute or a few of
 # staleness does not hurt (a village's part of the lookup page): no network round trip.
 CACHES["local"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
