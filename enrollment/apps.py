@@ -25,4 +25,4 @@ class EnrollmentConfig(AppConfig):
     def ready(self) -> None:
         from enrollment.neighbourhood import follow_changes
 
-        follow_changes()
+        follow_changes(self)

@@ -4,11 +4,12 @@ queries, so it is kept for the day in the shared cache (portal/caching.py) and b
 when a save changes what it shows. With thousands of villages a shorter expiry would rebuild
 most villages' part on most visits."""
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
@@ -19,10 +20,13 @@ from portal.models import Region, ServiceItem, ServicePoint
 from portal.network import local_points
 from portal.region_codes import Level
 
+logger = logging.getLogger(__name__)
+
 NEIGHBOURHOOD_SECONDS = 24 * 60 * 60
 
 # Advanced by every save of what the part shows: region names and tree, service points and
-# their services, contribution standards (the collection year).
+# their services, published contribution standards (the collection year). One token for all
+# villages: any such save builds every village's part again, once, when it is next looked up.
 NEIGHBOURHOODS = Generation("lookup-neighbourhoods")
 SHOWN_MODELS = (Region, ServicePoint, ServiceItem, ContributionStandard)
 
@@ -51,13 +55,32 @@ def neighbourhood(region_id: int, today: date) -> Neighbourhood:
                       generation=NEIGHBOURHOODS)
 
 
-def _changed(sender, using="default", **kwargs) -> None:
-    transaction.on_commit(NEIGHBOURHOODS.advance, using=using)
+def _changed(sender, instance=None, using="default", action="post_save", **kwargs) -> None:
+    if isinstance(instance, ContributionStandard) and instance.status != ContributionStandard.Status.PUBLISHED:
+        return  # a draft is shown nowhere
+    if not action.startswith("post_"):
+        return  # m2m_changed sends pre_add and post_add for one change
+    # After the commit: a part built from the old rows before then must not get the new token.
+    # Robust: when Redis is unreachable the save stands and the failure is logged; the parts
+    # kept then are built again once Redis has lost them or the next save advances the token.
+    transaction.on_commit(NEIGHBOURHOODS.advance, using=using, robust=True)
 
 
-def follow_changes() -> None:
-    """Connected once, from EnrollmentConfig.ready()."""
+def _migrated(**kwargs) -> None:
+    """Every deploy migrates: data migrations send no save signals, and a new release may render
+    the part differently, so parts kept before it are not used after it. A cache that cannot be
+    reached must not stop a migration: the parts then last until they expire."""
+    try:
+        NEIGHBOURHOODS.advance()
+    except Exception:
+        logger.warning("Could not advance the lookup's village parts after migrate.", exc_info=True)
+
+
+def follow_changes(app_config) -> None:
+    """Connected once, from EnrollmentConfig.ready(). Saves made outside the ORM (SQL in a shell,
+    ``QuerySet.update``) send no signal: follow them with ``NEIGHBOURHOODS.advance()``."""
     for model in SHOWN_MODELS:
         post_save.connect(_changed, sender=model, dispatch_uid=f"neighbourhood-save-{model._meta.label}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"neighbourhood-delete-{model._meta.label}")
     m2m_changed.connect(_changed, sender=ServicePoint.services.through, dispatch_uid="neighbourhood-services")
+    post_migrate.connect(_migrated, sender=app_config, dispatch_uid="neighbourhood-migrate")

@@ -12,7 +12,8 @@ A value that is costly to rebuild and changes rarely can instead follow a ``Gene
 shared cache keeps it for as long as ``seconds`` (a day), the saves that change what it shows
 replace the generation's token, and a value kept under another token is built again. A worker
 cannot see the token change without a round trip, so it keeps its own copy ``LOCAL_SECONDS`` at
-most: a change shows everywhere within that.
+most: a change shows everywhere within that. Without a shared cache (no ``CACHE_URL``) such a
+value lasts ``LOCAL_SECONDS`` too.
 """
 
 import time
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 
 T = TypeVar("T")
 
@@ -29,8 +31,9 @@ LOCAL, SHARED = "local", "default"
 # How long a worker keeps its copy of a value that follows a generation.
 LOCAL_SECONDS = 60
 
-# The shape of what the shared cache keeps, (value, built at, generation token). Django's cache
-# version: values of an earlier shape, left in Redis by the previous release, are not read.
+# The shape of what the shared cache keeps, (value, built at, generation token), as a Django
+# cache version: values of an earlier shape, left in Redis by the previous release, are not
+# read. Raise it whenever the tuple or the class of a kept value changes or moves.
 KEPT_FORMAT = 2
 
 
@@ -45,9 +48,10 @@ class Generation:
         none (flushed or evicted), so that nothing kept before counts as current."""
         current = found.get(self.key)
         if current is None:
-            shared = caches[SHARED]
-            shared.add(self.key, uuid.uuid4().hex, None, version=KEPT_FORMAT)
-            current = shared.get(self.key, version=KEPT_FORMAT)
+            shared, new = caches[SHARED], uuid.uuid4().hex
+            # Another worker may have put one there since: then its token is the current one.
+            current = new if shared.add(self.key, new, None, version=KEPT_FORMAT) else shared.get(
+                self.key, version=KEPT_FORMAT)
         return current
 
     def advance(self) -> None:
@@ -62,6 +66,10 @@ def remembered(key: str, seconds: int, build: Callable[[], T], generation: Gener
     if value is not None:
         return value
     shared = caches[SHARED]
+    if generation is not None and isinstance(shared, LocMemCache):
+        # Without CACHE_URL the "shared" cache is each worker's own: a save advances the token in
+        # the worker that made it only, so the others must not keep the value longer than a copy.
+        seconds = min(seconds, LOCAL_SECONDS)
     if generation is None:
         kept, current = shared.get(key, version=KEPT_FORMAT), None
     else:  # the value and the current token in one round trip

@@ -3,7 +3,8 @@
 Django's backend makes a new ``redis.Redis`` for every cache operation. Its pools are kept, so
 no connection is opened, but making the client costs about 160 µs here (redis-py builds its
 table of response callbacks each time): more than the round trip to Redis, on every rate-limit
-count and every cached page. A client with a pool is safe to share between threads.
+count and every cached page. Django keeps a cache object per thread, so this is one client per
+pool per thread: one per worker under gunicorn's sync workers.
 """
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient

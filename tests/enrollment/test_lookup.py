@@ -190,6 +190,14 @@ def _rename_village():
     village.save()
 
 
+def _rename_service():
+    from portal.models import ServicePoint
+
+    item = ServicePoint.objects.get(name="华光路社区医保服务点").services.order_by("order").first()
+    item.name = "参保登记（含新生儿）"
+    item.save()
+
+
 def _clear_services():
     from portal.models import ServicePoint
 
@@ -199,6 +207,7 @@ def _clear_services():
 @pytest.mark.parametrize("change, shown", [
     (_rename_point, "您的村(社区)医保服务点 华光路社区便民服务中心医保服务点"),
     (_rename_village, "车站街道 华光路新社区"),
+    (_rename_service, "参保登记（含新生儿）"),
     (_clear_services, "暂无可办事项信息"),
 ])
 def test_the_village_part_is_kept_until_a_save_changes_what_it_shows(
@@ -217,20 +226,43 @@ def test_the_village_part_is_kept_until_a_save_changes_what_it_shows(
     assert shown in main_text(lookup(client, WANG))
 
 
-def test_the_kept_part_is_replaced_only_once_the_save_commits(
+def test_the_kept_part_stays_until_the_save_commits(
         client, demo, on_2022_window, django_capture_on_commit_callbacks):
     from django.core.cache import caches
 
-    from portal.models import ServicePoint
-
     lookup(client, WANG)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        ServicePoint.objects.get(name="华光路社区医保服务点").save()
-    assert callbacks  # advanced only once the save commits, never before
+        _rename_point()
+    assert callbacks  # the token is advanced on commit, never before
     caches["local"].clear()
     with CaptureQueriesContext(connection) as queries:
-        lookup(client, WANG)
+        page = main_text(lookup(client, WANG))
     assert not any("portal_servicepoint" in q["sql"] for q in queries.captured_queries)
+    assert "您的村(社区)医保服务点 华光路社区医保服务点" in page
+
+
+def test_only_a_published_standard_advances_the_token(demo, officer, django_capture_on_commit_callbacks):
+    from django.core.cache import caches
+
+    from enrollment.models import ContributionStandard
+    from enrollment.neighbourhood import NEIGHBOURHOODS
+    from portal.caching import KEPT_FORMAT
+    from portal.standards import standard_revise, standard_publish
+
+    def token():
+        return caches["default"].get(NEIGHBOURHOODS.key, version=KEPT_FORMAT)
+
+    NEIGHBOURHOODS.advance()
+    before = token()
+    published = ContributionStandard.objects.published().get(year=2022)
+    with django_capture_on_commit_callbacks(execute=True):
+        draft = standard_revise(standard=published, effective_from=date(2022, 7, 1))
+        draft.notes = "更正错别字"
+        draft.save()
+    assert token() == before
+    with django_capture_on_commit_callbacks(execute=True):
+        standard_publish(standard=draft, officer=officer)
+    assert token() != before
 
 
 def test_an_invalid_number_is_explained_next_to_the_field_without_a_lookup(client, demo, on_2022_window):

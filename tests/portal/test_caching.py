@@ -1,5 +1,6 @@
 """remembered(): the worker's memory first, then the shared cache, then the build."""
 
+import pytest
 from django.core.cache import caches
 
 from portal.caching import KEPT_FORMAT, LOCAL_SECONDS, Generation, remembered
@@ -84,7 +85,23 @@ def test_values_kept_before_the_generation_was_lost_are_built_again():
 
 
 def test_a_worker_keeps_its_copy_of_a_value_following_a_generation_a_minute_at_most(monkeypatch):
+    from portal import caching
+
+    monkeypatch.setattr(caching, "LocMemCache", type("NotThisCache", (), {}))  # treat default as shared
     kept_for = []
     monkeypatch.setattr(caches["local"], "set", lambda key, value, timeout: kept_for.append(timeout))
     remembered("k", 86_400, lambda: "value", VILLAGES)
     assert kept_for == [LOCAL_SECONDS] and LOCAL_SECONDS <= 60
+
+
+def test_without_a_shared_cache_a_value_following_a_generation_lasts_no_longer_than_a_copy(monkeypatch):
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if not isinstance(caches["default"], LocMemCache):
+        pytest.skip("the shared cache is shared here")
+    kept_for = []
+    original = caches["default"].set
+    monkeypatch.setattr(caches["default"], "set",
+                        lambda key, value, timeout, **kw: kept_for.append(timeout) or original(key, value, timeout, **kw))
+    remembered("k", 86_400, lambda: "value", VILLAGES)
+    assert kept_for[-1] == LOCAL_SECONDS  # a save in another worker cannot advance this worker's token
