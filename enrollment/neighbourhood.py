@@ -55,15 +55,22 @@ def neighbourhood(region_id: int, today: date) -> Neighbourhood:
                       generation=NEIGHBOURHOODS)
 
 
-def _changed(sender, instance=None, using="default", action="post_save", **kwargs) -> None:
-    if isinstance(instance, ContributionStandard) and instance.status != ContributionStandard.Status.PUBLISHED:
-        return  # a draft is shown nowhere
-    if not action.startswith("post_"):
-        return  # m2m_changed sends pre_add and post_add for one change
+def _advance_on_commit(using: str) -> None:
     # After the commit: a part built from the old rows before then must not get the new token.
     # Robust: when Redis is unreachable the save stands and the failure is logged; the parts
     # kept then are built again once Redis has lost them or the next save advances the token.
     transaction.on_commit(NEIGHBOURHOODS.advance, using=using, robust=True)
+
+
+def _saved(sender, instance, using, **kwargs) -> None:
+    if isinstance(instance, ContributionStandard) and instance.status != ContributionStandard.Status.PUBLISHED:
+        return  # a draft is shown nowhere
+    _advance_on_commit(using)
+
+
+def _services_changed(sender, action, using, **kwargs) -> None:
+    if action.startswith("post_"):  # not again for the pre_ signal of the same change
+        _advance_on_commit(using)
 
 
 def _migrated(**kwargs) -> None:
@@ -80,7 +87,7 @@ def follow_changes(app_config) -> None:
     """Connected once, from EnrollmentConfig.ready(). Saves made outside the ORM (SQL in a shell,
     ``QuerySet.update``) send no signal: follow them with ``NEIGHBOURHOODS.advance()``."""
     for model in SHOWN_MODELS:
-        post_save.connect(_changed, sender=model, dispatch_uid=f"neighbourhood-save-{model._meta.label}")
-        post_delete.connect(_changed, sender=model, dispatch_uid=f"neighbourhood-delete-{model._meta.label}")
-    m2m_changed.connect(_changed, sender=ServicePoint.services.through, dispatch_uid="neighbourhood-services")
+        post_save.connect(_saved, sender=model, dispatch_uid=f"neighbourhood-save-{model._meta.label}")
+        post_delete.connect(_saved, sender=model, dispatch_uid=f"neighbourhood-delete-{model._meta.label}")
+    m2m_changed.connect(_services_changed, sender=ServicePoint.services.through, dispatch_uid="neighbourhood-services")
     post_migrate.connect(_migrated, sender=app_config, dispatch_uid="neighbourhood-migrate")

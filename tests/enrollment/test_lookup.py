@@ -4,6 +4,7 @@ import re
 from datetime import date
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.db.models import Exists
 from django.test.utils import CaptureQueriesContext
@@ -11,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from enrollment.lookup_records import LookupSection
 from enrollment.models import Enrollment, Resident
 from portal import ratelimit
+from portal.models import Region, ServicePoint
 from portal.id_numbers import make_id_number
 from portal.id_vault import id_digest
 
@@ -175,32 +177,24 @@ def test_a_found_lookup_reads_the_person_in_one_query_once_the_village_is_rememb
 
 
 def _rename_point():
-    from portal.models import ServicePoint
-
     point = ServicePoint.objects.get(name="华光路社区医保服务点")
     point.name = "华光路社区便民服务中心医保服务点"
     point.save()
 
 
 def _rename_village():
-    from portal.models import Region
-
     village = Region.objects.get(name="华光路社区")
     village.name = "华光路新社区"
     village.save()
 
 
 def _rename_service():
-    from portal.models import ServicePoint
-
     item = ServicePoint.objects.get(name="华光路社区医保服务点").services.order_by("order").first()
     item.name = "参保登记（含新生儿）"
     item.save()
 
 
 def _clear_services():
-    from portal.models import ServicePoint
-
     ServicePoint.objects.get(name="华光路社区医保服务点").services.clear()
 
 
@@ -212,8 +206,6 @@ def _clear_services():
 ])
 def test_the_village_part_is_kept_until_a_save_changes_what_it_shows(
         client, demo, on_2022_window, django_capture_on_commit_callbacks, change, shown):
-    from django.core.cache import caches
-
     lookup(client, WANG)  # builds the village's part of the page
     caches["local"].clear()  # another worker, or this one after its copy's minute
     with CaptureQueriesContext(connection) as queries:
@@ -228,8 +220,6 @@ def test_the_village_part_is_kept_until_a_save_changes_what_it_shows(
 
 def test_the_kept_part_stays_until_the_save_commits(
         client, demo, on_2022_window, django_capture_on_commit_callbacks):
-    from django.core.cache import caches
-
     lookup(client, WANG)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         _rename_point()
@@ -242,8 +232,6 @@ def test_the_kept_part_stays_until_the_save_commits(
 
 
 def test_only_a_published_standard_advances_the_token(demo, officer, django_capture_on_commit_callbacks):
-    from django.core.cache import caches
-
     from enrollment.models import ContributionStandard
     from enrollment.neighbourhood import NEIGHBOURHOODS
     from portal.caching import KEPT_FORMAT
