@@ -4,6 +4,7 @@ neutralised on every export, and uploaded files are never reachable by a public 
 
 import csv
 import io
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import openpyxl
 import pytest
 from django.apps import apps
 from django.conf import settings as django_settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -273,6 +275,43 @@ def test_standard_imports_over_the_size_or_row_limit_are_refused(officer_client,
     monkeypatch.setattr(upload_limits, "MAX_IMPORT_ROWS", 1)
     response = _import_page_post(officer_client, url_name, "标准.csv", b"year,region\n2030,370300\n2031,370300\n", "csv")
     assert "请分成几个文件导入" in response.content.decode()
+    before = counts("enrollment.ContributionStandard")
+    workbook = xlsx_bytes(["year", "region"], [2030, "370300"], [2031, "370300"])
+    response = _import_page_post(officer_client, url_name, "标准.xlsx", workbook, "xlsx")
+    assert "工作表超过 1 行，请分成几个文件导入" in response.content.decode()
+    assert counts("enrollment.ContributionStandard") == before
+
+
+@pytest.mark.parametrize("piece_bytes", [1, 5, 13, 64, 1024 * 1024])
+@pytest.mark.parametrize("rows", [0, 1, 2, 57])
+def test_xlsx_rows_are_counted_without_opening_the_workbook(monkeypatch, piece_bytes, rows):
+    """Tags cut between two pieces of the unpacked sheet count once; the limit counts the
+    header too, as for CSV."""
+    from portal import upload_limits
+
+    monkeypatch.setattr(upload_limits, "_PIECE_BYTES", piece_bytes)
+    data = xlsx_bytes(["姓名", "金额"], *[[f"居民{n}", n] for n in range(rows)])
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert upload_limits._sheet_rows(archive, "xl/worksheets/sheet1.xml") == book.active.max_row == rows + 1
+    monkeypatch.setattr(upload_limits, "MAX_IMPORT_ROWS", rows)
+    upload_limits.check_import_bytes(data, format_title="xlsx")
+    monkeypatch.setattr(upload_limits, "MAX_IMPORT_ROWS", rows - 1)
+    with pytest.raises(ValidationError, match="工作表超过"):
+        upload_limits.check_import_bytes(data, format_title="xlsx")
+
+
+def test_xlsx_rows_with_a_namespace_prefix_are_counted():
+    from portal import upload_limits
+
+    sheet = (b'<?xml version="1.0"?><x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             b'<x:sheetData><x:row r="1"/><x:row r="2"><x:c r="A2"/></x:row><x:row>\n</x:row></x:sheetData>'
+             b'<x:rowBreaks/></x:worksheet>')
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", sheet)
+    with zipfile.ZipFile(packed) as archive:
+        assert upload_limits._sheet_rows(archive, "xl/worksheets/sheet1.xml") == 3
 
 
 # --- formula-looking cells are neutralised on every export ------------------------------------
