@@ -28,6 +28,7 @@ from assistance.models import AssistanceIdentity, IdentityImport, PaymentBatch, 
 from assistance.resources import PaymentBatchItemResource
 from portal.admin_id_search import IdNumberFindMixin
 from portal.admin_scope import AccessLoggedAdminMixin, ReadOnlyAdminMixin, ScopedHistoryMixin, VisibleToMixin
+from portal.export_form import PolicyExportForm
 from portal.models import access_log_write, staff_scope
 from portal.sealed import seal, unseal
 
@@ -301,6 +302,7 @@ class PaymentBatchAdmin(VisibleToMixin, ScopedHistoryMixin, ReadOnlyAdmin, Simpl
 @admin.register(PaymentBatchItem)
 class PaymentBatchItemAdmin(VisibleToMixin, ExportMixin, ReadOnlyAdmin):
     resource_classes = [PaymentBatchItemResource]
+    export_form_class = PolicyExportForm  # "Select all" under the CSP (portal/export_form.py)
     list_display = ["batch", "enrollment", "amount", "payment"]
     list_filter = ["batch__year", "batch__status", "batch"]
     list_select_related = ["batch", "enrollment__resident", "payment"]

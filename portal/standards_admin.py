@@ -37,6 +37,7 @@ from portal.standards import (
     standard_publish,
     standard_revise,
 )
+from portal.export_form import PolicyExportForm
 from portal.upload_limits import LimitedImportForm
 
 # Shown first on every standard's page; apps add their own fieldsets after it.
@@ -353,6 +354,7 @@ class VersionedStandardAdmin(VersionedStandardAdminMixin, ImportExportModelAdmin
     """The mixin with import/export (set ``resource_classes``) and simple_history's history."""
 
     import_form_class = LimitedImportForm  # size, row and content checks (portal/upload_limits.py)
+    export_form_class = PolicyExportForm  # \"Select all\" under the CSP (portal/export_form.py)
 
 
 class StandardPartInline(admin.TabularInline):
@@ -403,3 +405,4 @@ class StandardPartAdmin(StandardPartAdminMixin, ImportExportModelAdmin, ScopedHi
     """The parts' mixin with import/export (set ``resource_classes``) and history."""
 
     import_form_class = LimitedImportForm  # size, row and content checks (portal/upload_limits.py)
+    export_form_class = PolicyExportForm  # \"Select all\" under the CSP (portal/export_form.py)
