@@ -199,3 +199,29 @@ def attachment_add(*, application: Application, upload, user) -> ApplicationAtta
 
 def attachment_path(attachment: ApplicationAttachment) -> Path:
     return private_root() / attachment.stored_name
+
+
+# A file is written before its row, and the row's transaction may still roll back (an outer
+# transaction, a lost connection at commit): such a file names no row. An upload in progress has
+# no row yet either, so only files older than this are orphans.
+ORPHAN_AFTER = timedelta(hours=1)
+
+
+def attachments_sweep(*, now: float, dry_run: bool = False) -> list[str]:
+    """Delete the files of private storage that no attachment row names and that were written
+    more than ORPHAN_AFTER before ``now`` (UNIX time); return their names."""
+    root = private_root()
+    if not root.is_dir():
+        return []
+    cutoff = now - ORPHAN_AFTER.total_seconds()
+    candidates = {path.name: path for path in root.iterdir() if path.is_file() and path.stat().st_mtime < cutoff}
+    names = sorted(candidates)
+    kept = set()
+    for start in range(0, len(names), 1000):  # within every database's limit of query parameters
+        chunk = names[start:start + 1000]
+        kept.update(ApplicationAttachment.objects.filter(stored_name__in=chunk).values_list("stored_name", flat=True))
+    orphans = [name for name in names if name not in kept]
+    if not dry_run:
+        for name in orphans:
+            candidates[name].unlink(missing_ok=True)
+    return orphans

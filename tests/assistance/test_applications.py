@@ -1,6 +1,9 @@
 """Applications for assistance (依申请救助): every step, every refusal, scope, attachments, and
 what the applicant sees on the public lookup."""
 
+import io
+import os
+import time
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -9,8 +12,12 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db import transaction
 
-from assistance.case_services import MAX_ATTACHMENT_BYTES, attachment_add, attachment_path
+from assistance.case_services import (
+    MAX_ATTACHMENT_BYTES, ORPHAN_AFTER, attachment_add, attachment_path, attachments_sweep,
+)
 from assistance.models import Application, ApplicationStep
 from assistance.workflow import (
     TRANSITIONS,
@@ -260,6 +267,46 @@ def test_files_that_are_not_pdf_or_images_or_too_big_are_refused(submitted, vill
         attachment_add(application=submitted, upload=SimpleUploadedFile(name, content), user=village_clerk)
     assert not submitted.attachments.exists()
     assert not Path(private_root).exists() or not any(Path(private_root).rglob("*.*"))
+
+
+@pytest.mark.django_db
+def test_a_file_whose_upload_rolled_back_is_swept_after_an_hour(submitted, village_clerk, private_root):
+    """The row of an upload inside a transaction that rolls back is gone, its file is not: the
+    sweep deletes it once it is older than an upload in progress could be."""
+    kept = attachment_add(application=submitted, upload=SimpleUploadedFile("单据.pdf", PDF), user=village_clerk)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        attachment_add(application=submitted, upload=SimpleUploadedFile("发票.pdf", PDF), user=village_clerk)
+        raise RuntimeError("the request failed after the upload")
+    folder = attachment_path(kept).parent
+    files = sorted(path.name for path in folder.iterdir())
+    orphan = next(name for name in files if name != kept.stored_name)
+    assert len(files) == 2 and submitted.attachments.count() == 1
+
+    written = (folder / orphan).stat().st_mtime
+    assert attachments_sweep(now=written + ORPHAN_AFTER.total_seconds() - 1) == []  # may be an upload in progress
+    assert attachments_sweep(now=written + ORPHAN_AFTER.total_seconds() + 1, dry_run=True) == [orphan]
+    assert len(list(folder.iterdir())) == 2
+    assert attachments_sweep(now=written + ORPHAN_AFTER.total_seconds() + 1) == [orphan]
+    assert [path.name for path in folder.iterdir()] == [kept.stored_name]
+    assert attachment_path(kept).read_bytes() == PDF
+
+
+@pytest.mark.django_db
+def test_the_sweep_command_lists_then_deletes_old_files_without_a_row(submitted, village_clerk, private_root):
+    kept = attachment_add(application=submitted, upload=SimpleUploadedFile("单据.pdf", PDF), user=village_clerk)
+    folder = attachment_path(kept).parent
+    orphan, fresh = folder / ("0" * 32 + ".pdf"), folder / ("1" * 32 + ".pdf")
+    for path in (orphan, fresh):
+        path.write_bytes(PDF)
+    two_hours_ago = time.time() - 2 * 60 * 60
+    for path in (orphan, attachment_path(kept)):
+        os.utime(path, (two_hours_ago, two_hours_ago))
+
+    out = io.StringIO()
+    call_command("sweep_attachments", "--dry-run", stdout=out)
+    assert f"将删除 {orphan.name}" in out.getvalue() and "将删除 1 个" in out.getvalue() and orphan.exists()
+    call_command("sweep_attachments", stdout=out)
+    assert not orphan.exists() and fresh.exists() and attachment_path(kept).exists()
 
 
 def test_private_storage_is_outside_every_public_directory():
