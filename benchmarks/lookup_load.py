@@ -5,7 +5,7 @@ template after one indexed query (bench_urls.py), the yardsticks.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres CACHE_URL=redis://127.0.0.1:6379/6 \
         .venv/bin/python benchmarks/lookup_load.py [--residents 1000000] [--duration 30s] \
-        [--connections 32] [--workers 3] [--port 8105]
+        [--connections 32] [--workers 3] [--port 8105] [--steps]
 
 Needs the database seeded by seed_scale.py (``--residents`` must be the number it was given) and
 Debian's ``wrk``. Each lookup is a real person of the data set, picked at random from 200,000 of
@@ -17,6 +17,9 @@ The Redis database of CACHE_URL is flushed first: it holds the rate-limit counte
 Each measured run follows an uncounted warm-up run of the same URL (--warm-up, 10 s): the
 figures are those of a running site, whose workers hold their database connections and whose
 caches hold the villages' part of the lookup page and the premium pages.
+With --steps, three more views in the same run take the lookup apart (bench_urls.py): the POST
+with its form, then the rate limits, then the person's record, each on a small page; the table
+at the end says what each step adds.
 """
 
 import argparse
@@ -45,7 +48,8 @@ SAMPLE = 200_000
 PREMIUM_QUERY = {"region": "370303001001", "category": "adult"}
 
 LOOKUP_LUA = r"""
--- POST /lookup/ for a random seeded person from a random client address; counts found pages.
+-- POST /lookup/ (or the path given after --) for a random seeded person from a random client
+-- address; counts found pages.
 local bodies = {}
 for line in io.lines(BODIES_PATH) do bodies[#bodies + 1] = line end
 local threads = {}
@@ -58,12 +62,13 @@ end
 
 function init(args)
   math.randomseed(seed * 7919 + os.time())
+  path = args[1] or "/lookup/"
 end
 
 function request()
   local address = math.random(1, 223) .. "." .. math.random(0, 255) .. "." .. math.random(0, 255) .. "."
     .. math.random(1, 254)
-  return wrk.format("POST", "/lookup/", {
+  return wrk.format("POST", path, {
     ["Content-Type"] = "application/x-www-form-urlencoded",
     ["Cookie"] = COOKIE,
     ["X-Forwarded-For"] = address,
@@ -112,6 +117,7 @@ def wrk(url: str, *, duration: str, connections: int, script: Path | None = None
     cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}", "--latency", "--timeout", "5s", url]
     if script:
         cmd[1:1] = ["-s", str(script)]
+        cmd += ["--", urlsplit(url).path]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     total = int(re.search(r"(\d+) requests in", out).group(1))
@@ -171,6 +177,28 @@ def measured(url: str, *, gunicorn_pid: int, **options) -> dict:
     return result
 
 
+# Each POSTed like the lookup and ending in the same small page; each adds one step to the one
+# before (bench_urls.py). None of them renders the portal's page or reads the village's part.
+LOOKUP = object()  # in place of the Lua script, which is written when the run starts
+STEPS = (
+    ("step 1: POST, CSRF, form, digest", "/bench/step-form", LOOKUP),
+    ("step 2: + rate limits in Redis", "/bench/step-rate-limit", LOOKUP),
+    ("step 3: record in place of region", "/bench/step-record", LOOKUP),
+)
+
+
+def print_steps(results: dict, yardstick: dict) -> None:
+    """What each step adds, in gunicorn's CPU per request and as throughput against the yardstick."""
+    print("step                                  req/s vs one-query  gunicorn CPU ms  added")
+    before = yardstick
+    for name in ("bare view: one query + template", *(name for name, _, _ in STEPS), "POST /lookup/ (found)"):
+        result = results[name]
+        added = result["cpu_ms"]["gunicorn"] - before["cpu_ms"]["gunicorn"]
+        print(f"{name:36} {result['rps'] / yardstick['rps']:8.2f}x  {result['cpu_ms']['gunicorn']:14.2f}  "
+              f"{added:+6.2f}")
+        before = result
+
+
 def milliseconds(text: str | None) -> float:
     value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
     return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
@@ -202,6 +230,8 @@ def main() -> None:
     parser.add_argument("--warm-up", default="10s", help="uncounted wrk run before each measured one")
     parser.add_argument("--port", type=int, default=8105)
     parser.add_argument("--database", default=DATABASE_NAME)
+    parser.add_argument("--steps", action="store_true",
+                        help="also measure the lookup's steps one by one (bench_urls.py)")
     args = parser.parse_args()
     server_url, cache_url = os.environ.get("DATABASE_URL", ""), os.environ.get("CACHE_URL", "")
     if not server_url.startswith("postgres") or not cache_url.startswith("redis"):
@@ -242,9 +272,11 @@ def main() -> None:
             for name, path, lua in (
                 ("bare view: ok", "/bench/ok", None),
                 ("bare view: one query + template", "/bench/one-query", None),
+                *(STEPS if args.steps else ()),
                 ("POST /lookup/ (found)", "/lookup/", script),
                 ("GET /premium/", f"/premium/?{urlencode(PREMIUM_QUERY)}", None),
             ):
+                lua = script if lua is LOOKUP else lua
                 wrk(base + path, duration=args.warm_up, connections=args.connections, script=lua)
                 results[name] = result = measured(base + path, gunicorn_pid=server.pid, duration=args.duration,
                                                   connections=args.connections, script=lua)
@@ -256,6 +288,8 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=10)
     lookup, yardstick = results["POST /lookup/ (found)"], results["bare view: one query + template"]
+    if args.steps:
+        print_steps(results, yardstick)
     print(f"lookup / one-query view: {lookup['rps'] / yardstick['rps']:.2f} (target >= 1.00); "
           f"lookup p99 {milliseconds(lookup['p99']):.1f} ms (target < 100 ms); lookup errors {lookup['errors']}")
     cpu = {name: sum(result["cpu_ms"].values()) for name, result in results.items()}
