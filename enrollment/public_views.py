@@ -6,22 +6,26 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from enrollment.lookup_records import EnrollmentRecord, LookupRecord, lookup_record
 from enrollment.models import ContributionStandard
-from enrollment.neighbourhood import neighbourhood
+from enrollment.neighbourhood import NEIGHBOURHOOD_SECONDS, NEIGHBOURHOODS, neighbourhood
 from enrollment.public_forms import LookupForm, PremiumChoiceForm
 from enrollment.rules import Premium, PremiumRefused, premium_for
 from enrollment.selectors import collection_years, current_collection_year
 from enrollment.services import standard_in_force
+from portal.caching import remembered
 from portal.context_processors import display
 from portal.id_numbers import mask_name
 from portal.id_vault import id_digest
@@ -202,8 +206,8 @@ def _found(request: HttpRequest, record: LookupRecord) -> HttpResponse:
     today = timezone.localdate()
     village = neighbourhood(record.region_id, today)
     rows = _year_rows(record.enrollments, today=today, collection_year=village.collection_year)
-    return render(
-        request, "enrollment/lookup_result.html",
+    person = render_to_string(
+        "enrollment/_lookup_person.html",
         {
             **vars(village),
             "masked_name": mask_name(record.name),
@@ -214,3 +218,30 @@ def _found(request: HttpRequest, record: LookupRecord) -> HttpResponse:
             "sections": _lookup_sections(record, today),
         },
     )
+    if not _page_shared(request):
+        return render(request, "enrollment/lookup_result.html", {**vars(village), "person": person})
+    page = remembered(f"lookup-page:{display(request)['large_display']}", NEIGHBOURHOOD_SECONDS,
+                      lambda: _page_around(request), generation=NEIGHBOURHOODS)
+    return HttpResponse(page.replace(VILLAGE_SLOT, village.local_points_html, 1).replace(PERSON_SLOT, person, 1))
+
+
+# Rendering the page around the person's part costs twice the part itself, and for anonymous
+# visitors that page is the same for every lookup (in each display mode) but for two slots: the
+# person's part and the village's. It is kept like the village's part (the same generation, which
+# every deploy advances). What fills the slots was escaped when it was rendered, so no name can
+# make a slot.
+PERSON_SLOT = mark_safe("<!-- lookup: the person's part -->")
+VILLAGE_SLOT = mark_safe("<!-- lookup: the village's service points -->")
+
+
+def _page_around(request: HttpRequest) -> str:
+    return render_to_string("enrollment/lookup_result.html", {"person": PERSON_SLOT, "local_points_html": VILLAGE_SLOT},
+                            request)
+
+
+def _page_shared(request: HttpRequest) -> bool:
+    """Whether the page around the person is the one every anonymous visitor gets: not for a
+    signed-in clerk (their name, a CSRF token), nor with a message waiting to be shown, nor for
+    a URL with a query string (the display links carry the URL)."""
+    return (not request.user.is_authenticated and not request.GET
+            and not len(messages.get_messages(request)))

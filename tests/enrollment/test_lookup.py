@@ -176,6 +176,61 @@ def test_a_found_lookup_reads_the_person_in_one_query_once_the_village_is_rememb
     assert '"assistance_application"' in queries.captured_queries[0]["sql"]
 
 
+SUN = {"name": "孙丽", "id_number": make_id_number("370303", date(1986, 12, 12), 66)}  # another township
+
+
+def test_the_kept_page_around_each_person_holds_only_that_persons_part_and_village(client, demo, on_2022_window):
+    wang = lookup(client, WANG).content.decode()
+    caches["local"].clear()  # the page around is now read from the shared cache
+    sun = lookup(client, SUN).content.decode()
+    assert "王*兰" in wang and "华光路社区医保服务点" in wang and "孙*" not in wang
+    assert "孙*" in sun and "王*兰" not in sun and "华光路社区医保服务点" not in sun
+    assert "<!-- lookup:" not in wang + sun
+
+
+def test_the_kept_page_is_the_page_rendered_for_the_person(client, demo, on_2022_window, monkeypatch):
+    from enrollment import public_views
+
+    lookup(client, WANG)
+    kept = lookup(client, WANG).content.decode()
+    monkeypatch.setattr(public_views, "_page_shared", lambda request: False)
+    assert lookup(client, WANG).content.decode() == kept
+
+
+def test_each_display_mode_has_its_own_kept_page(client, demo, on_2022_window, settings):
+    standard = lookup(client, WANG).content.decode()
+    client.cookies[settings.DISPLAY_COOKIE_NAME] = "large"
+    large = lookup(client, WANG).content.decode()
+    assert 'class="display-large"' in large and ">标准版<" in large
+    assert 'class="display-large"' not in standard and ">大字版<" in standard
+
+
+def test_a_signed_in_clerk_gets_their_own_page_and_never_shares_it(client, demo, on_2022_window, clerk_chezhan):
+    from django.test import Client
+
+    client.force_login(clerk_chezhan)
+    clerks = lookup(client, WANG).content.decode()
+    assert "退出" in clerks and "csrfmiddlewaretoken" in clerks and "王*兰" in clerks
+    anonymous = lookup(Client(), WANG).content.decode()
+    assert "退出" not in anonymous and "csrfmiddlewaretoken" not in anonymous and "工作人员登录" in anonymous
+
+
+def test_a_waiting_message_is_shown_to_its_visitor_only(client, demo, on_2022_window, rf):
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.http import HttpResponse
+    from django.test import Client
+
+    lookup(Client(), WANG)  # the page around is kept
+    request = rf.get("/")
+    storage = CookieStorage(request)
+    storage.add(20, "已切换到大字版。")
+    response = HttpResponse()
+    storage.update(response)
+    client.cookies[CookieStorage.cookie_name] = response.cookies[CookieStorage.cookie_name].value
+    assert "已切换到大字版。" in main_text(lookup(client, WANG))
+    assert "已切换到大字版。" not in lookup(Client(), WANG).content.decode()
+
+
 def _rename_point():
     point = ServicePoint.objects.get(name="华光路社区医保服务点")
     point.name = "华光路社区便民服务中心医保服务点"
