@@ -7,9 +7,9 @@ and hand a zipped spreadsheet to openpyxl unmeasured.
 """
 
 import io
-import re
 import zipfile
 import zlib
+from xml.parsers import expat
 
 from django import forms
 from import_export.forms import ImportForm
@@ -19,13 +19,21 @@ MAX_IMPORT_BYTES = 20 * 1024 * 1024
 MAX_IMPORT_ROWS = 200_000
 MAX_XLSX_UNPACKED = 200 * 1024 * 1024
 ZIP_MAGIC = b"PK\x03\x04"
-# A worksheet's rows are <row> elements (<x:row> when a writer names the namespace). Counting
-# them in the unpacked XML, a piece at a time, needs neither openpyxl nor the whole sheet in
-# memory: 200 MB of XML may hold millions of rows, which import-export would load at once.
-_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
-_ROW_TAG_LONGEST = 64
+# The rows openpyxl will read are the <row> elements of the spreadsheet namespace in the
+# worksheet parts, counted here while the XML is unpacked a piece at a time: 200 MB of XML may
+# hold millions of rows, which import-export would load at once. A part's name and its prefix
+# for the namespace are the writer's choice, so every XML part is read and names are compared
+# with their namespace. openpyxl numbers a row by its r attribute and yields empty rows for the
+# numbers a sheet skips, so the count is the highest row number, not the number of elements.
+_SPREADSHEET_NAMESPACES = {
+    "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "http://purl.oclc.org/ooxml/spreadsheetml/main",  # Strict Open XML
+}
 _PIECE_BYTES = 1024 * 1024
-_SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml")
+
+
+class _NotASheet(ValueError):
+    pass
 
 
 def check_import_bytes(data: bytes, *, format_title: str) -> None:
@@ -38,9 +46,9 @@ def check_import_bytes(data: bytes, *, format_title: str) -> None:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 if sum(member.file_size for member in archive.infolist()) > MAX_XLSX_UNPACKED:
                     raise forms.ValidationError("这个 XLSX 文件解压后过大，请只保留要导入的工作表后再试。")
-                sheets = [name for name in archive.namelist() if _SHEET_PART.fullmatch(name)]
-                longest = max((_sheet_rows(archive, name) for name in sheets), default=0)
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as error:
+                parts = [name for name in archive.namelist() if name.lower().endswith(".xml")]
+                longest = max((_sheet_rows(archive, name) for name in parts), default=0)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, expat.ExpatError, _NotASheet) as error:
             raise forms.ValidationError("无法打开这个 XLSX 文件，请确认它是用 Excel 保存的 .xlsx 文件。") from error
         if longest > MAX_IMPORT_ROWS + 1:
             raise forms.ValidationError(f"工作表超过 {MAX_IMPORT_ROWS:,} 行，请分成几个文件导入。")
@@ -53,15 +61,30 @@ def check_import_bytes(data: bytes, *, format_title: str) -> None:
 
 
 def _sheet_rows(archive: zipfile.ZipFile, name: str) -> int:
-    """How many rows one worksheet part has; a tag cut between two pieces is counted once, in
-    the piece where it ends."""
-    count, carried = 0, b""
+    """How many rows openpyxl would read from one part of the workbook (0 if it is no sheet)."""
+    last = 0
+    highest = 0
+
+    def start(tag: str, attributes: dict) -> None:
+        nonlocal last, highest
+        namespace, _, local = tag.rpartition(" ")
+        if local == "row" and namespace in _SPREADSHEET_NAMESPACES:
+            number = attributes.get("r", "")
+            last = int(number) if number.isdecimal() else last + 1
+            highest = max(highest, last)
+
+    def no_declarations(*args) -> None:
+        raise _NotASheet("a document type declaration")  # never in a workbook; entities are a risk
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = start
+    parser.StartDoctypeDeclHandler = no_declarations
+    parser.EntityDeclHandler = no_declarations
     with archive.open(name) as part:
         while piece := part.read(_PIECE_BYTES):
-            text = carried + piece
-            count += sum(1 for tag in _ROW_TAG.finditer(text) if tag.end() > len(carried))
-            carried = text[-_ROW_TAG_LONGEST:]
-    return count
+            parser.Parse(piece, False)
+        parser.Parse(b"", True)
+    return highest
 
 
 class LimitedImportForm(ImportForm):

@@ -285,8 +285,8 @@ def test_standard_imports_over_the_size_or_row_limit_are_refused(officer_client,
 @pytest.mark.parametrize("piece_bytes", [1, 5, 13, 64, 1024 * 1024])
 @pytest.mark.parametrize("rows", [0, 1, 2, 57])
 def test_xlsx_rows_are_counted_without_opening_the_workbook(monkeypatch, piece_bytes, rows):
-    """Tags cut between two pieces of the unpacked sheet count once; the limit counts the
-    header too, as for CSV."""
+    """However the unpacked sheet is cut into pieces, each row counts once; the limit counts
+    the header too, as for CSV."""
     from portal import upload_limits
 
     monkeypatch.setattr(upload_limits, "_PIECE_BYTES", piece_bytes)
@@ -301,17 +301,64 @@ def test_xlsx_rows_are_counted_without_opening_the_workbook(monkeypatch, piece_b
         upload_limits.check_import_bytes(data, format_title="xlsx")
 
 
-def test_xlsx_rows_with_a_namespace_prefix_are_counted():
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def rows_in(part: str, *, name: str = "xl/worksheets/sheet1.xml") -> int:
     from portal import upload_limits
 
-    sheet = (b'<?xml version="1.0"?><x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-             b'<x:sheetData><x:row r="1"/><x:row r="2"><x:c r="A2"/></x:row><x:row>\n</x:row></x:sheetData>'
-             b'<x:rowBreaks/></x:worksheet>')
     packed = io.BytesIO()
     with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("xl/worksheets/sheet1.xml", sheet)
+        archive.writestr(name, part.encode())
     with zipfile.ZipFile(packed) as archive:
-        assert upload_limits._sheet_rows(archive, "xl/worksheets/sheet1.xml") == 3
+        return upload_limits._sheet_rows(archive, name)
+
+
+@pytest.mark.parametrize("part, rows", [
+    # Any prefix for the namespace, ASCII or not; rows without a number follow the one before.
+    (f'<x:worksheet xmlns:x="{MAIN}"><x:sheetData><x:row r="1"/><x:row><x:c/></x:row><x:row>\n</x:row>'
+     '</x:sheetData><x:rowBreaks/></x:worksheet>', 3),
+    (f'<表:worksheet xmlns:表="{MAIN}"><表:sheetData><表:row/><表:row/></表:sheetData></表:worksheet>', 2),
+    # openpyxl yields an empty row for every number a sheet skips: one element can be 300,000 rows.
+    (f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"/><row r="300000"/></sheetData></worksheet>', 300_000),
+    (f'<worksheet xmlns="{MAIN}"><sheetData><row r="7"/><row/><row r="2"/></sheetData></worksheet>', 8),
+    # A drawing's anchors have row elements of another namespace: not rows of a sheet.
+    ('<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing">'
+     '<xdr:twoCellAnchor><xdr:from><xdr:row>4</xdr:row></xdr:from></xdr:twoCellAnchor></xdr:wsDr>', 0),
+    ('<row r="9"/>', 0),  # no namespace: not a sheet
+])
+def test_xlsx_rows_are_the_rows_openpyxl_would_read(part, rows):
+    assert rows_in(part) == rows
+
+
+def test_a_sheet_stored_under_another_name_is_counted_too(monkeypatch):
+    from portal import upload_limits
+
+    data = xlsx_bytes(["year"], [2030], [2031])
+    renamed = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(renamed, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            content = source.read(member.filename).replace(b"worksheets/sheet1.xml", b"data.xml")
+            target.writestr("xl/data.xml" if member.filename == "xl/worksheets/sheet1.xml" else member.filename, content)
+    assert openpyxl.load_workbook(io.BytesIO(renamed.getvalue()), read_only=True).active.max_row == 3
+    monkeypatch.setattr(upload_limits, "MAX_IMPORT_ROWS", 1)
+    with pytest.raises(ValidationError, match="工作表超过 1 行"):
+        upload_limits.check_import_bytes(renamed.getvalue(), format_title="xlsx")
+
+
+def test_a_workbook_part_with_a_document_type_declaration_is_refused():
+    from portal import upload_limits
+
+    data = xlsx_bytes(["year"], [2030])
+    bombed = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(bombed, "w") as target:
+        for member in source.infolist():
+            content = source.read(member.filename)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                content = b'<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">]>' + content
+            target.writestr(member.filename, content)
+    with pytest.raises(ValidationError, match="无法打开这个 XLSX 文件"):
+        upload_limits.check_import_bytes(bombed.getvalue(), format_title="xlsx")
 
 
 # --- formula-looking cells are neutralised on every export ------------------------------------
