@@ -5,16 +5,17 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from import_export.admin import ImportExportModelAdmin
 
+from portal.export_form import PolicyExportForm
 from portal.models import PolicyNotice, Region, ServiceGuide, ServiceItem, ServicePoint, StaffProfile
 from portal.resources import RegionResource, ServicePointResource
-from portal.export_form import PolicyExportForm
-from portal.upload_limits import LimitedImportForm
+from portal.upload_limits import IMPORT_FORMATS, LimitedImportForm
 
 
 @admin.register(Region)
 class RegionAdmin(ImportExportModelAdmin):
     import_form_class = LimitedImportForm  # size, row and content checks (portal/upload_limits.py)
-    export_form_class = PolicyExportForm  # \"Select all\" under the CSP (portal/export_form.py)
+    import_formats = IMPORT_FORMATS  # XLSX rows limited as they are read
+    export_form_class = PolicyExportForm  # "Select all" under the CSP (portal/export_form.py)
     resource_classes = [RegionResource]
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level"]
@@ -38,7 +39,8 @@ class ServiceItemAdmin(admin.ModelAdmin):
 @admin.register(ServicePoint)
 class ServicePointAdmin(ImportExportModelAdmin):
     import_form_class = LimitedImportForm
-    export_form_class = PolicyExportForm  # \"Select all\" under the CSP (portal/export_form.py)
+    import_formats = IMPORT_FORMATS  # XLSX rows limited as they are read
+    export_form_class = PolicyExportForm  # "Select all" under the CSP (portal/export_form.py)
     resource_classes = [ServicePointResource]
     list_display = ["name", "kind", "region", "phone", "active"]
     list_filter = ["kind", "active", "region__level"]

@@ -27,6 +27,7 @@ from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin_scope import ScopedHistoryMixin
+from portal.export_form import PolicyExportForm
 from portal.models import staff_scope
 from portal.region_codes import Level, RegionCodeError, pooling_region_code
 from portal.standards import (
@@ -37,8 +38,7 @@ from portal.standards import (
     standard_publish,
     standard_revise,
 )
-from portal.export_form import PolicyExportForm
-from portal.upload_limits import LimitedImportForm
+from portal.upload_limits import IMPORT_FORMATS, LimitedImportForm
 
 # Shown first on every standard's page; apps add their own fieldsets after it.
 VERSION_FIELDSET = (
@@ -354,7 +354,8 @@ class VersionedStandardAdmin(VersionedStandardAdminMixin, ImportExportModelAdmin
     """The mixin with import/export (set ``resource_classes``) and simple_history's history."""
 
     import_form_class = LimitedImportForm  # size, row and content checks (portal/upload_limits.py)
-    export_form_class = PolicyExportForm  # \"Select all\" under the CSP (portal/export_form.py)
+    import_formats = IMPORT_FORMATS  # XLSX rows limited as they are read
+    export_form_class = PolicyExportForm  # "Select all" under the CSP (portal/export_form.py)
 
 
 class StandardPartInline(admin.TabularInline):
@@ -405,4 +406,5 @@ class StandardPartAdmin(StandardPartAdminMixin, ImportExportModelAdmin, ScopedHi
     """The parts' mixin with import/export (set ``resource_classes``) and history."""
 
     import_form_class = LimitedImportForm  # size, row and content checks (portal/upload_limits.py)
-    export_form_class = PolicyExportForm  # \"Select all\" under the CSP (portal/export_form.py)
+    import_formats = IMPORT_FORMATS  # XLSX rows limited as they are read
+    export_form_class = PolicyExportForm  # "Select all" under the CSP (portal/export_form.py)

@@ -322,6 +322,10 @@ def rows_in(part: str, *, name: str = "xl/worksheets/sheet1.xml") -> int:
     # openpyxl yields an empty row for every number a sheet skips: one element can be 300,000 rows.
     (f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"/><row r="300000"/></sheetData></worksheet>', 300_000),
     (f'<worksheet xmlns="{MAIN}"><sheetData><row r="7"/><row/><row r="2"/></sheetData></worksheet>', 8),
+    # Row numbers as openpyxl reads them: int() first, then a whole float().
+    (f'<worksheet xmlns="{MAIN}"><sheetData><row r="+20000"/></sheetData></worksheet>', 20_000),
+    (f'<worksheet xmlns="{MAIN}"><sheetData><row r=" 2e4"/></sheetData></worksheet>', 20_000),
+    (f'<worksheet xmlns="{MAIN}"><sheetData><row r="20000.0"/><row/></sheetData></worksheet>', 20_001),
     # A drawing's anchors have row elements of another namespace: not rows of a sheet.
     ('<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing">'
      '<xdr:twoCellAnchor><xdr:from><xdr:row>4</xdr:row></xdr:from></xdr:twoCellAnchor></xdr:wsDr>', 0),
@@ -331,19 +335,52 @@ def test_xlsx_rows_are_the_rows_openpyxl_would_read(part, rows):
     assert rows_in(part) == rows
 
 
-def test_a_sheet_stored_under_another_name_is_counted_too(monkeypatch):
+@pytest.mark.parametrize("name", ["xl/data.xml", "xl/worksheets/sheet1.bin"])
+def test_a_sheet_stored_under_another_name_is_counted_too(monkeypatch, name):
     from portal import upload_limits
 
     data = xlsx_bytes(["year"], [2030], [2031])
     renamed = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(renamed, "w", zipfile.ZIP_DEFLATED) as target:
         for member in source.infolist():
-            content = source.read(member.filename).replace(b"worksheets/sheet1.xml", b"data.xml")
-            target.writestr("xl/data.xml" if member.filename == "xl/worksheets/sheet1.xml" else member.filename, content)
+            content = source.read(member.filename).replace(b"worksheets/sheet1.xml", name[3:].encode())
+            target.writestr(name if member.filename == "xl/worksheets/sheet1.xml" else member.filename, content)
     assert openpyxl.load_workbook(io.BytesIO(renamed.getvalue()), read_only=True).active.max_row == 3
     monkeypatch.setattr(upload_limits, "MAX_IMPORT_ROWS", 1)
     with pytest.raises(ValidationError, match="工作表超过 1 行"):
         upload_limits.check_import_bytes(renamed.getvalue(), format_title="xlsx")
+
+
+def test_an_officer_imports_regions_from_an_xlsx_through_the_limited_format(officer_client):
+    from portal.models import Region
+
+    url_name = "admin:portal_region_import"
+    workbook = xlsx_bytes(["code", "name", "parent_code"], ["370303001099", "测试社区", "370303001000"])
+    response = _import_page_post(officer_client, url_name, "区划.xlsx", workbook, "xlsx")
+    page = response.content.decode()
+    assert response.status_code == 200 and "测试社区" in page and "errorlist" not in page
+    assert not Region.objects.filter(code="370303001099").exists()  # a dry run until confirmed
+
+
+def test_a_non_integer_row_number_is_refused_as_openpyxl_refuses_it():
+    with pytest.raises(ValueError):
+        rows_in(f'<worksheet xmlns="{MAIN}"><sheetData><row r="2.5"/></sheetData></worksheet>')
+
+
+def test_the_xlsx_format_reads_no_more_rows_than_the_limit(monkeypatch):
+    """The backstop behind the count: whatever a workbook makes openpyxl produce, import-export
+    gets at most MAX_IMPORT_ROWS rows after the header."""
+    from portal import upload_limits
+
+    monkeypatch.setattr(upload_limits, "MAX_IMPORT_ROWS", 2)
+    reader = upload_limits.LimitedXLSX()
+    dataset = reader.create_dataset(xlsx_bytes(["year", "region"], [2030, "370300"], [2031, "370300"]))
+    assert dataset.headers == ["year", "region"] and dataset.dict == [
+        {"year": 2030, "region": "370300"}, {"year": 2031, "region": "370300"}]
+    with pytest.raises(ValueError, match="more than 2 rows"):
+        reader.create_dataset(xlsx_bytes(["year"], [2030], [2031], [2032]))
+    assert upload_limits.LimitedXLSX in upload_limits.IMPORT_FORMATS
+    assert reader.get_title() == "xlsx"
 
 
 def test_a_workbook_part_with_a_document_type_declaration_is_refused():
