@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.safestring import mark_safe
@@ -202,6 +203,15 @@ def lookup(request: HttpRequest) -> HttpResponse:
     return render(request, "enrollment/lookup.html", {"form": form, "not_found": not_found})
 
 
+# Rendering the page around the person's part costs twice the part itself, and for anonymous
+# visitors that page is the same for every lookup (in each display mode) but for two slots: the
+# person's part and the village's. It is kept like the village's part (the same generation, which
+# every deploy advances). What fills the slots was escaped when it was rendered, so no name can
+# make a slot.
+PERSON_SLOT = mark_safe("<!-- lookup: the person's part -->")
+VILLAGE_SLOT = mark_safe("<!-- lookup: the village's service points -->")
+
+
 def _found(request: HttpRequest, record: LookupRecord) -> HttpResponse:
     today = timezone.localdate()
     village = neighbourhood(record.region_id, today)
@@ -225,15 +235,6 @@ def _found(request: HttpRequest, record: LookupRecord) -> HttpResponse:
     return HttpResponse(page.replace(VILLAGE_SLOT, village.local_points_html, 1).replace(PERSON_SLOT, person, 1))
 
 
-# Rendering the page around the person's part costs twice the part itself, and for anonymous
-# visitors that page is the same for every lookup (in each display mode) but for two slots: the
-# person's part and the village's. It is kept like the village's part (the same generation, which
-# every deploy advances). What fills the slots was escaped when it was rendered, so no name can
-# make a slot.
-PERSON_SLOT = mark_safe("<!-- lookup: the person's part -->")
-VILLAGE_SLOT = mark_safe("<!-- lookup: the village's service points -->")
-
-
 def _page_around(request: HttpRequest) -> str:
     return render_to_string("enrollment/lookup_result.html", {"person": PERSON_SLOT, "local_points_html": VILLAGE_SLOT},
                             request)
@@ -242,6 +243,6 @@ def _page_around(request: HttpRequest) -> str:
 def _page_shared(request: HttpRequest) -> bool:
     """Whether the page around the person is the one every anonymous visitor gets: not for a
     signed-in clerk (their name, a CSRF token), nor with a message waiting to be shown, nor for
-    a URL with a query string (the display links carry the URL)."""
-    return (not request.user.is_authenticated and not request.GET
+    any URL but the lookup's own (the display links carry the URL, "?&&" included)."""
+    return (not request.user.is_authenticated and request.get_full_path() == reverse("lookup")
             and not len(messages.get_messages(request)))

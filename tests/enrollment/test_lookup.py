@@ -215,6 +215,16 @@ def test_a_signed_in_clerk_gets_their_own_page_and_never_shares_it(client, demo,
     assert "退出" not in anonymous and "csrfmiddlewaretoken" not in anonymous and "工作人员登录" in anonymous
 
 
+@pytest.mark.parametrize("query", ["?&&", "?x=1"])
+def test_a_lookup_with_a_query_string_does_not_make_the_kept_page(client, demo, on_2022_window, query):
+    from django.test import Client
+
+    own = client.post("/lookup/" + query, WANG, REMOTE_ADDR="198.51.100.10").content.decode()
+    assert "王*兰" in own
+    others = lookup(Client(), WANG, address="198.51.100.11").content.decode()
+    assert "%3F" not in others and "next=/lookup/&" not in others and "next=/lookup/\"" in others
+
+
 def test_a_waiting_message_is_shown_to_its_visitor_only(client, demo, on_2022_window, rf):
     from django.contrib.messages.storage.cookie import CookieStorage
     from django.http import HttpResponse
