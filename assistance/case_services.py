@@ -6,6 +6,8 @@ and writes the change and its step together, or nothing.
 """
 
 import hashlib
+import os
+import re
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
@@ -207,6 +209,10 @@ def attachment_path(attachment: ApplicationAttachment) -> Path:
 ORPHAN_AFTER = timedelta(hours=1)
 
 
+# The names attachment_add gives files; nothing else in the folder is the sweep's to delete.
+STORED_NAME = re.compile(r"[0-9a-f]{32}\.(?:pdf|png|jpg)")
+
+
 def attachments_sweep(*, now: float, dry_run: bool = False) -> list[str]:
     """Delete the files of private storage that no attachment row names and that were written
     more than ORPHAN_AFTER before ``now`` (UNIX time); return their names."""
@@ -214,7 +220,15 @@ def attachments_sweep(*, now: float, dry_run: bool = False) -> list[str]:
     if not root.is_dir():
         return []
     cutoff = now - ORPHAN_AFTER.total_seconds()
-    candidates = {path.name: path for path in root.iterdir() if path.is_file() and path.stat().st_mtime < cutoff}
+    candidates = {}
+    with os.scandir(root) as entries:
+        for entry in entries:
+            try:
+                if (STORED_NAME.fullmatch(entry.name) and entry.is_file(follow_symlinks=False)
+                        and entry.stat(follow_symlinks=False).st_mtime < cutoff):
+                    candidates[entry.name] = Path(entry.path)
+            except FileNotFoundError:  # deleted meanwhile: by a failed upload, say
+                continue
     names = sorted(candidates)
     kept = set()
     for start in range(0, len(names), 1000):  # within every database's limit of query parameters

@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from assistance.case_services import (
@@ -302,11 +302,31 @@ def test_the_sweep_command_lists_then_deletes_old_files_without_a_row(submitted,
     for path in (orphan, attachment_path(kept)):
         os.utime(path, (two_hours_ago, two_hours_ago))
 
+    other = folder / "backup-2024.tar"  # not a name attachment_add gives: never the sweep's
+    other.write_bytes(b"kept by an operator")
+    os.utime(other, (two_hours_ago, two_hours_ago))
+
     out = io.StringIO()
     call_command("sweep_attachments", "--dry-run", stdout=out)
     assert f"将删除 {orphan.name}" in out.getvalue() and "将删除 1 个" in out.getvalue() and orphan.exists()
     call_command("sweep_attachments", stdout=out)
-    assert not orphan.exists() and fresh.exists() and attachment_path(kept).exists()
+    assert not orphan.exists() and fresh.exists() and attachment_path(kept).exists() and other.exists()
+
+
+@pytest.mark.django_db
+def test_the_sweep_deletes_nothing_from_a_database_without_any_attachment_row(private_root):
+    """Such a database is most likely the wrong one; its files are another database's rows."""
+    folder = Path(private_root) / "applications"
+    folder.mkdir(parents=True)
+    orphan = folder / ("2" * 32 + ".png")
+    orphan.write_bytes(b"\x89PNG\r\n\x1a\n")
+    two_hours_ago = time.time() - 2 * 60 * 60
+    os.utime(orphan, (two_hours_ago, two_hours_ago))
+    with pytest.raises(CommandError, match="--force"):
+        call_command("sweep_attachments", stdout=io.StringIO())
+    assert orphan.exists()
+    call_command("sweep_attachments", "--force", stdout=io.StringIO())
+    assert not orphan.exists()
 
 
 def test_private_storage_is_outside_every_public_directory():
