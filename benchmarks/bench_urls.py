@@ -27,7 +27,7 @@ SMALL_PAGE = engines["django"].from_string(
 STEP_PAGE = engines["django"].from_string(
     "<!doctype html><html lang=\"zh-hans\"><title>{{ title }}</title><h1>{{ title }}</h1><p>{{ line }}</p></html>"
 )
-STEP_DONE = "参保查询结果"
+STEP_DONE = "参保查询结果"  # lookup_load.py's FOUND_MARKER, which its Lua script looks for
 
 
 def bare_ok(request: HttpRequest) -> HttpResponse:
@@ -71,8 +71,9 @@ def step_rate_limit(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def step_record(request: HttpRequest) -> HttpResponse:
-    """Step 3: step 2 with the person's record in place of the region: all a lookup must do,
-    on a small page. The full lookup adds the village's part and the portal's page."""
+    """Step 3: step 2 with the person's record in place of the region: all a lookup must do
+    but compare the name (microseconds), on a small page. The full lookup adds the person's
+    years, the village's part and the portal's page."""
     return _lookup_step(request, rate_limit=True, record=True)
 
 
