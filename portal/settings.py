@@ -105,6 +105,14 @@ DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Prepared statements for the few hot reads that ask for them (portal/precompiled.py: the public
+# lookup's record), which PostgreSQL then plans once per connection instead of on every run.
+# Django's own cursors bind parameters on the client and psycopg never prepares those, so nothing
+# else changes. PgBouncer in transaction mode carries prepared statements from version 1.21 with
+# max_prepared_statements set; behind an older one set DATABASE_PREPARED_STATEMENTS=False.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+        "DATABASE_PREPARED_STATEMENTS", default=True):
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 0
 
 # django-environ maps redis:// to django-redis; Django's own Redis backend is enough here, made
 # to keep its client (portal/redis_cache.py).

@@ -65,3 +65,30 @@ def test_only_values_querysets_are_accepted():
                   lambda name: Resident.objects.annotate(years=Count("enrollments")).filter(name=name)):
         with pytest.raises(TypeError):
             PrecompiledValues(build, examples=("张三",)).rows("李四")
+
+
+def _prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [statement for (statement,) in cursor.fetchall()]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_on_postgresql_the_query_is_prepared_once_and_nothing_else_is(demo):
+    resident = Resident.objects.first()
+    assert BY_DIGEST.rows(resident.id_digest) == list(by_digest(resident.id_digest))
+    prepared = [sql for sql in _prepared_statements() if '"id_digest" = $1' in sql]
+    assert len(prepared) == 1
+    assert BY_DIGEST.rows("0" * 64) == [] and len(BY_DIGEST.rows(resident.id_digest)) >= 1
+    # Django's own queries bind on the client and are never prepared.
+    Resident.objects.filter(name=resident.name).count()
+    assert _prepared_statements() == prepared
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_without_prepared_statements_the_same_rows_come_unprepared(demo, monkeypatch):
+    resident = Resident.objects.first()
+    connection.ensure_connection()
+    monkeypatch.setattr(connection.connection, "prepare_threshold", None)
+    assert BY_DIGEST.rows(resident.id_digest) == list(by_digest(resident.id_digest))
+    assert not [sql for sql in _prepared_statements() if '"id_digest" = $1' in sql]
