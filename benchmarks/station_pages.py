@@ -33,15 +33,16 @@ CLERK = "clerk_chezhan"
 TARGET_MS = 150
 
 
-def pages(follow_up_pages: int, residents: int) -> list[tuple[str, bool, str, str, dict]]:
-    """(label, as the clerk?, method, path, data) of each measured page."""
+def pages(follow_up_pages: int, last_page_after: int, residents: int) -> list[tuple[str, bool, str, str, dict]]:
+    """(label, as the clerk?, method, path, data) of each measured page. The follow-up list's
+    last page is asked for as its link asks: after the last person of the page before it."""
     someone = person(STATION_RESIDENTS // 2)  # lives in 车站街道
     anyone = person(residents - 1)  # lives in the last generated village
     return [
         ("dashboard", True, "get", "/station/", {"year": "2022"}),
         ("follow-up list, page 1", True, "get", "/station/follow-up/", {"year": "2022"}),
         (f"follow-up list, page {follow_up_pages} (last)", True, "get", "/station/follow-up/",
-         {"year": "2022", "page": str(follow_up_pages)}),
+         {"year": "2022", "after": str(last_page_after), "page": str(follow_up_pages)}),
         ("search by name prefix (王)", True, "post", "/station/residents/", {"query": "王"}),
         ("search by full name", True, "post", "/station/residents/", {"query": someone.name}),
         ("search by ID number", True, "post", "/station/residents/", {"query": someone.number}),
@@ -85,18 +86,21 @@ def main() -> None:
 
     from enrollment.models import Resident
     from enrollment.selectors import follow_up
+    from portal.keyset import PER_PAGE
     from portal.models import Region
 
     township = Region.objects.get(code="370303001000")
     residents = Resident.objects.within(township).count()
     listed = follow_up(township, year=2022).count()
+    last_page = max(1, -(-listed // PER_PAGE))
+    last_page_after = follow_up(township, year=2022).values_list("pk", flat=True)[max(0, (last_page - 1) * PER_PAGE - 1)]
     clerk, public = Client(), Client(REMOTE_ADDR="127.0.0.1")
     clerk.force_login(User.objects.get(username=CLERK))
     print(f"{township.name}: {residents:,} residents of {Resident.objects.count():,}; "
           f"follow-up list 2022: {listed:,} people; {args.runs} runs per page, median (min-max)")
     slowest = {}
     seeded = Resident.objects.filter(created_by__username="officer").count()
-    for label, as_clerk, method, path, data in pages(max(1, -(-listed // 50)), seeded):
+    for label, as_clerk, method, path, data in pages(last_page, last_page_after, seeded):
         send = getattr(clerk if as_clerk else public, method)
 
         def request():
@@ -109,6 +113,8 @@ def main() -> None:
             return (time.perf_counter() - began) * 1000
 
         request()  # warm: templates, the connection, PostgreSQL's cache
+        if "page" in data and f"第 {data['page']} / {last_page} 页" not in send(path, data).content.decode():
+            sys.exit(f"{label}: not page {data['page']} of {last_page}")
         timings = [request() for _ in range(args.runs)]
         with CaptureQueriesContext(connection) as captured:
             request()

@@ -59,6 +59,20 @@ def villages_in_scope(scope: Region):
     return Region.objects.within(scope).filter(level=Level.VILLAGE).order_by("code")
 
 
+class FollowUpFilterForm(forms.Form):
+    """Which villages of the clerk's area the follow-up list shows: one, or all of them."""
+
+    village = VillageChoiceField(
+        label="村(社区)", queryset=Region.objects.none(), required=False, empty_label="全部村(社区)",
+        to_field_name="code", error_messages={"invalid_choice": "请从列表中选择本辖区的村(社区)。"},
+    )
+
+    def __init__(self, *args, scope: Region, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = villages_in_scope(scope)
+        self.fields["village"].widget.attrs.update({"class": "form-select"})
+
+
 class ResidentSearchForm(forms.Form):
     query = forms.CharField(
         label="身份证号或姓名", max_length=50, widget=UnechoedIdNumberInput,

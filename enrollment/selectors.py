@@ -61,6 +61,11 @@ def dashboard_counts(scope: Region, *, year: int, today: date) -> DashboardCount
     )
 
 
+# The follow-up list's order, by village then name; the id makes each place unique, which
+# keyset pagination needs (portal/keyset.py).
+FOLLOW_UP_ORDER = ("region__code", "name", "pk")
+
+
 def follow_up(scope: Region, *, year: int):
     """追缴名单: living residents in scope enrolled last year who have not paid for this year.
 
@@ -78,5 +83,5 @@ def follow_up(scope: Region, *, year: int):
         .annotate(enrolled_this_year=Subquery(
             of_resident.active().filter(year=year).values(enrolled=Value(True))[:1], output_field=BooleanField()
         ))
-        .order_by("region__code", "name", "id")
+        .order_by(*FOLLOW_UP_ORDER)
     )

@@ -1,20 +1,23 @@
 """Station back office: dashboard, finding and registering residents, their record."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from enrollment import selectors, services
-from enrollment.forms import DeathForm, NewResidentForm, ResidentForm, ResidentSearchForm
+from enrollment.forms import DeathForm, FollowUpFilterForm, NewResidentForm, ResidentForm, ResidentSearchForm
 from enrollment.exports import follow_up_export
 from enrollment.models import Resident
 from portal.access import clerk_required
 from portal.extensions import contributions
+from portal.keyset import keyset_page
 from portal.models import access_log_write
+from portal.region_codes import Level
 
 SEARCH_LIMIT = 50
 
@@ -173,11 +176,19 @@ def follow_up(request: HttpRequest) -> HttpResponse:
     scope = request.scope
     years = selectors.collection_years(scope)
     year = _chosen_year(request, years) or selectors.current_collection_year(scope, timezone.localdate())
-    rows = selectors.follow_up(scope, year=year) if year else Resident.objects.none()
+    choice = FollowUpFilterForm(request.GET, scope=scope)
+    village = choice.cleaned_data["village"] if choice.is_valid() else None
+    area = village or scope
+    rows = selectors.follow_up(area, year=year) if year else Resident.objects.none()
+    filters = {"year": year, **({"village": village.code} if village else {})}
     export_format = request.GET.get("format")
     if export_format in ("csv", "xlsx") and year:
-        access_log_write(request=request, action="export_follow_up", detail=f"{year} 年度追缴名单 {export_format}")
+        access_log_write(request=request, action="export_follow_up",
+                         detail=f"{year} 年度追缴名单 {area.name} {export_format}")
         return follow_up_export(rows, year=year, export_format=export_format)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "enrollment/follow_up.html", {"page": page, "year": year, "years": years})
+    page = keyset_page(rows, ordering=selectors.FOLLOW_UP_ORDER, keys=Resident.objects.within(area), params=request.GET)
+    return render(request, "enrollment/follow_up.html", {
+        "page": page, "year": year, "years": years, "choice": choice, "filters": urlencode(filters),
+        "villages_to_choose": scope.level < Level.VILLAGE,
+    })
 
