@@ -5,7 +5,7 @@ the first does (docs/SCALING.md, "Deep pages of long lists").
 A page link carries only the id of the row it continues from, never a name: the list's other
 ordering values of that row are read again from ``keys`` (the rows the user may see, whether or
 not the row is still on the list: a person who has paid since is still a place to continue
-from). The page number in the link is only shown; a link without a row starts at page 1.
+from). A link without such a row starts at page 1; a page's number is counted, not carried.
 """
 
 import math
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 PER_PAGE = 50
 
@@ -21,71 +21,61 @@ PER_PAGE = 50
 @dataclass(frozen=True)
 class KeysetPage:
     object_list: list
-    number: int
-    count: int
+    count: int  # rows on the whole list
+    rows_before: int  # rows of the list before this page
     per_page: int
     first_key: int | None  # the id of the first row, which the previous page ends before
     last_key: int | None  # the id of the last row, which the next page starts after
     has_previous: bool
     has_next: bool
 
+    # People who pay while a clerk pages through the list move later pages off multiples of
+    # per_page; the numbers count whole pages before this one and from it on.
+    @property
+    def number(self) -> int:
+        return 1 + math.ceil(self.rows_before / self.per_page)
+
     @property
     def num_pages(self) -> int:
-        return max(1, math.ceil(self.count / self.per_page))
+        return self.number - 1 + max(1, math.ceil((self.count - self.rows_before) / self.per_page))
 
     @property
     def has_other_pages(self) -> bool:
         return self.has_previous or self.has_next
 
-    @property
-    def previous_page_number(self) -> int:
-        return max(1, self.number - 1)
 
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-
-def keyset_page(rows: QuerySet, *, ordering: tuple[str, ...], keys: QuerySet, params, per_page: int = PER_PAGE) -> KeysetPage:
+def keyset_page(rows: QuerySet, *, ordering: tuple[str, ...], keys: QuerySet, params,
+                per_page: int = PER_PAGE) -> KeysetPage:
     """The page of ``rows`` that ``params`` (request.GET) asks for: ``after=<id>`` or
-    ``before=<id>``, with ``page=<n>`` to show; anything else is the first page. ``ordering``
-    ends with "pk", which makes every row's place unique."""
+    ``before=<id>``; anything else is the first page. ``ordering`` ends with "pk", which makes
+    every row's place unique, and holds no field that can be NULL (a NULL compares as neither
+    greater nor smaller, so its rows would drop out of every page but the first)."""
     if ordering[-1] != "pk":
         raise ValueError("A keyset ordering ends with the primary key.")
-    count = rows.count()
     direction, key = _requested(params)
     values = _key_values(keys, ordering, key) if key is not None else None
-    if values is None:
-        return _first_page(rows, ordering, count=count, per_page=per_page)
-    number = _shown_number(params)
-    if direction == "after":
-        found = list(rows.filter(_beyond(ordering, values, "gt")).order_by(*ordering)[: per_page + 1])
+    if values is not None:
+        beyond = _beyond(ordering, values, "gt" if direction == "after" else "lt")
+        # The count the page shows and, in the same query, how many rows come before the page,
+        # which gives its number however the list has changed since the link was made.
+        counts = rows.aggregate(count=Count("pk"), before=Count("pk", filter=~beyond if direction == "after" else beyond))
+        ordered = rows.filter(beyond).order_by(*(ordering if direction == "after" else [f"-{f}" for f in ordering]))
+        found = list(ordered[: per_page + 1])
         if found:
-            has_next = len(found) > per_page
-            return _page(found[:per_page], number=number if has_next else math.ceil(count / per_page), count=count,
-                         per_page=per_page, has_previous=True, has_next=has_next)
-    else:
-        descending = [f"-{field}" for field in ordering]
-        found = list(rows.filter(_beyond(ordering, values, "lt")).order_by(*descending)[: per_page + 1])
-        if found:
-            has_previous = len(found) > per_page
-            return _page(found[:per_page][::-1], number=number if has_previous else 1, count=count,
-                         per_page=per_page, has_previous=has_previous, has_next=True)
-    # Nothing is left beyond that row (people paid since the link was made): start again.
-    return _first_page(rows, ordering, count=count, per_page=per_page)
-
-
-def _first_page(rows: QuerySet, ordering: tuple[str, ...], *, count: int, per_page: int) -> KeysetPage:
+            page = found[:per_page]
+            if direction == "after":
+                return _page(page, rows_before=counts["before"], count=counts["count"], per_page=per_page,
+                             has_previous=True, has_next=len(found) > per_page)
+            return _page(page[::-1], rows_before=counts["before"] - len(page), count=counts["count"],
+                         per_page=per_page, has_previous=len(found) > per_page, has_next=True)
+        # Nothing is left beyond that row (people paid since the link was made): start again.
     found = list(rows.order_by(*ordering)[: per_page + 1])
-    return _page(found[:per_page], number=1, count=count, per_page=per_page,
+    return _page(found[:per_page], rows_before=0, count=rows.count(), per_page=per_page,
                  has_previous=False, has_next=len(found) > per_page)
 
 
-def _page(object_list: list, *, number: int, count: int, per_page: int, **kwargs) -> KeysetPage:
-    # The number is only shown: keep it among the pages there are now.
-    number = min(max(1, number), max(1, math.ceil(count / per_page)))
-    return KeysetPage(object_list=object_list, number=number, count=count, per_page=per_page,
-                      first_key=object_list[0].pk if object_list else None,
+def _page(object_list: list, **kwargs) -> KeysetPage:
+    return KeysetPage(object_list=object_list, first_key=object_list[0].pk if object_list else None,
                       last_key=object_list[-1].pk if object_list else None, **kwargs)
 
 
@@ -95,11 +85,6 @@ def _requested(params) -> tuple[str | None, int | None]:
         if value.isascii() and value.isdigit() and len(value) <= 18:
             return direction, int(value)
     return None, None
-
-
-def _shown_number(params) -> int:
-    value = params.get("page", "")
-    return max(1, int(value)) if value.isascii() and value.isdigit() and len(value) <= 6 else 1
 
 
 def _key_values(keys: QuerySet, ordering: tuple[str, ...], key: int) -> tuple | None:

@@ -3,9 +3,9 @@
 For a query that reads one person by an index, building and compiling the queryset costs more
 than running it: the public lookup's record took 1.6 ms through the ORM and 0.45 ms as the same
 SQL on a cursor (benchmarks/README.md). The hottest public reads are therefore built once, with
-an example value in place of each parameter, and run later on Django's own cursor with Django's
-own converters: they still show in ``assertNumQueries`` and return what ``.values()`` returns,
-on PostgreSQL and SQLite alike.
+an example value in place of each parameter, and run later on a cursor Django makes, with
+Django's own converters: they still show in ``assertNumQueries`` and return what ``.values()``
+returns, on PostgreSQL and SQLite alike.
 
 On PostgreSQL the server plans each run again, and for the lookup's three-table join planning
 cost more than running it (0.35 ms against 0.10 ms prepared). So when the connection allows
@@ -13,7 +13,9 @@ prepared statements (``prepare_threshold`` in the database OPTIONS, portal/setti
 queries run on a cursor that binds its parameters on the server, which psycopg prepares once
 per connection. Django's own cursors bind on the client and are never prepared. psycopg keeps
 no text of a prepared run, so while Django logs queries (DEBUG, ``assertNumQueries``) they run
-unprepared and the log shows them whole.
+unprepared and the log shows them whole. Binding on the server can refuse SQL that binding on
+the client accepts (a parameter repeated in a GROUP BY expression), so a test runs every
+instance both ways on PostgreSQL (tests/portal/test_precompiled.py).
 
     by_digest = PrecompiledValues(
         lambda digest: Resident.objects.filter(id_digest=digest).values("pk", "name"),
@@ -27,9 +29,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connections
+from django.db import NotSupportedError, connections
 from django.db.models import QuerySet
 from django.db.models.sql.compiler import SQLCompiler
+
+# Every instance made, so that a test can run each one the way production does.
+INSTANCES: list["PrecompiledValues"] = []
 
 
 @dataclass(frozen=True)
@@ -44,24 +49,36 @@ class _Compiled:
 
 
 class PrecompiledValues:
+    """A values() queryset compiled once; ``rows(*values)`` runs it (module docstring)."""
+
     def __init__(self, build: Callable[..., QuerySet], *, examples: Sequence[Any]):
         """``build(*examples)`` must return a values() queryset in which each example value is
         a parameter exactly once; pick examples no real parameter equals (a digest that is not
         hex, a negative id). Every other value in the query is fixed when it is compiled, so it
         must not depend on the moment (no ``timezone.now()``, no setting that tests change)."""
         self._build = build
-        self._examples = tuple(examples)
+        self.examples = tuple(examples)
         # A compiler holds its thread's connection, so each thread compiles its own.
         self._local = threading.local()
+        INSTANCES.append(self)
 
     def rows(self, *values) -> list[dict]:
         compiled = self._compiled()
         params = list(compiled.params)
         for position, value in zip(compiled.positions, values, strict=True):
             params[position] = value
-        with _cursor(connections[compiled.alias]) as cursor:
-            cursor.execute(compiled.sql, params)
-            rows = cursor.fetchall()
+        connection = connections[compiled.alias]
+        prepared = _may_prepare(connection)
+        try:
+            rows = _fetch(connection, compiled.sql, params, prepared=prepared)
+        except NotSupportedError:
+            # "cached plan must not change result type": a migration run by another process
+            # changed a column while this connection kept the plan. A new connection has no
+            # prepared statements; outside a transaction, run once more on one.
+            if not prepared or connection.in_atomic_block:
+                raise
+            connection.close()
+            rows = _fetch(connection, compiled.sql, params, prepared=_may_prepare(connection))
         if compiled.converters:
             rows = compiled.compiler.apply_converters(rows, compiled.converters)
         return [dict(zip(compiled.names, row)) for row in rows]
@@ -73,14 +90,14 @@ class PrecompiledValues:
         return compiled
 
     def _compile(self) -> _Compiled:
-        queryset = self._build(*self._examples)
+        queryset = self._build(*self.examples)
         query = queryset.query
         if query.default_cols:  # the model's own columns: a queryset of instances, not of values()
             raise TypeError("PrecompiledValues needs a values() queryset.")
         compiler = query.get_compiler(queryset.db)
         sql, params = compiler.as_sql()
         positions = []
-        for example in self._examples:
+        for example in self.examples:
             found = [index for index, param in enumerate(params) if param == example]
             if len(found) != 1:
                 raise ValueError(f"The example {example!r} is {len(found)} parameters of the query, not one.")
@@ -93,15 +110,28 @@ class PrecompiledValues:
         )
 
 
-def _cursor(connection):
-    """Django's cursor, or on PostgreSQL with prepared statements allowed, the same wrapping
-    (database errors, thread checks) around a cursor that binds on the server."""
+def _may_prepare(connection) -> bool:
     connection.close_if_health_check_failed()
     connection.ensure_connection()
-    if (connection.vendor != "postgresql" or connection.queries_logged
-            or getattr(connection.connection, "prepare_threshold", None) is None):
-        return connection.cursor()
+    return (connection.vendor == "postgresql" and not connection.queries_logged
+            and getattr(connection.connection, "prepare_threshold", None) is not None)
+
+
+def _fetch(connection, sql: str, params: list, *, prepared: bool) -> list[tuple]:
+    with _binding_on_server(connection) if prepared else connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _binding_on_server(connection):
+    """Django's cursor (its error wrapping, time zone and thread checks) made while the psycopg
+    connection makes cursors that bind on the server."""
     from django.db.backends.postgresql.base import ServerBindingCursor
 
-    with connection.wrap_database_errors:
-        return connection._prepare_cursor(ServerBindingCursor(connection.connection))
+    raw = connection.connection
+    made_by = raw.cursor_factory
+    raw.cursor_factory = ServerBindingCursor
+    try:
+        return connection.cursor()
+    finally:
+        raw.cursor_factory = made_by

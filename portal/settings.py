@@ -108,8 +108,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Prepared statements for the few hot reads that ask for them (portal/precompiled.py: the public
 # lookup's record), which PostgreSQL then plans once per connection instead of on every run.
 # Django's own cursors bind parameters on the client and psycopg never prepares those, so nothing
-# else changes. PgBouncer in transaction mode carries prepared statements from version 1.21 with
-# max_prepared_statements set; behind an older one set DATABASE_PREPARED_STATEMENTS=False.
+# else changes. PgBouncer in transaction mode carries them from version 1.22 with
+# max_prepared_statements set (psycopg clears them with DEALLOCATE ALL after a rollback, which
+# 1.21 refuses); behind an older one set DATABASE_PREPARED_STATEMENTS=False.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
         "DATABASE_PREPARED_STATEMENTS", default=True):
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 0

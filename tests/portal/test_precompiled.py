@@ -92,3 +92,38 @@ def test_without_prepared_statements_the_same_rows_come_unprepared(demo, monkeyp
     monkeypatch.setattr(connection.connection, "prepare_threshold", None)
     assert BY_DIGEST.rows(resident.id_digest) == list(by_digest(resident.id_digest))
     assert not [sql for sql in _prepared_statements() if '"id_digest" = $1' in sql]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_every_precompiled_query_gives_the_same_rows_prepared_and_not(demo):
+    import assistance.case_views  # noqa: F401  (the instances are made when their modules load)
+    import enrollment.lookup_records  # noqa: F401
+    from portal.precompiled import INSTANCES
+
+    # The project's instances and this module's first; the others here are made to be refused.
+    made_here = [instance for instance in INSTANCES if instance._build.__module__ == __name__]
+    for instance in [instance for instance in INSTANCES if instance not in made_here] + [BY_DIGEST]:
+        prepared = instance.rows(*instance.examples)
+        with CaptureQueriesContext(connection):  # a logged run binds on the client
+            assert instance.rows(*instance.examples) == prepared
+    assert len(INSTANCES) - len(made_here) >= 2
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_a_column_changed_by_another_process_does_not_break_the_kept_plan(demo):
+    import psycopg
+
+    resident = Resident.objects.first()
+    expected = BY_DIGEST.rows(resident.id_digest)
+    assert [sql for sql in _prepared_statements() if '"id_digest" = $1' in sql]
+    settings_dict = connection.settings_dict
+    other = psycopg.connect(dbname=settings_dict["NAME"], host=settings_dict["HOST"] or None,
+                            port=settings_dict["PORT"] or None, user=settings_dict["USER"] or None, autocommit=True)
+    try:
+        other.execute("ALTER TABLE enrollment_resident ALTER COLUMN name TYPE varchar(60)")
+        assert BY_DIGEST.rows(resident.id_digest) == expected
+        assert BY_DIGEST.rows(resident.id_digest) == expected
+    finally:
+        other.execute("ALTER TABLE enrollment_resident ALTER COLUMN name TYPE varchar(50)")
+        other.close()
