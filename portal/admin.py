@@ -3,7 +3,10 @@ from importlib import import_module
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
+from django.template.response import TemplateResponse
 from import_export.admin import ImportExportModelAdmin
+
+from portal import enrolment_codes
 
 from portal.export_form import PolicyExportForm
 from portal.models import PolicyNotice, Region, ServiceGuide, ServiceItem, ServicePoint, StaffProfile
@@ -65,6 +68,17 @@ class StaffUserAdmin(UserAdmin):
     inlines = [StaffProfileInline]
     list_display = ["username", "last_name", "first_name", "is_staff", "is_active", "scope"]
     list_select_related = ["staff_profile__scope"]
+    actions = ["issue_enrolment_codes"]
+
+    @admin.action(description="发放身份验证器绑定码", permissions=["change"])
+    def issue_enrolment_codes(self, request, queryset):
+        """A 绑定码 for each selected user (portal/enrolment_codes.py), shown on this page only."""
+        issued = [(user, enrolment_codes.shown(enrolment_codes.issue(user, by=request.user)))
+                  for user in queryset.order_by("username")]
+        return TemplateResponse(request, "admin/portal/enrolment_codes.html", {
+            **self.admin_site.each_context(request), "title": "身份验证器绑定码", "issued": issued,
+            "valid_hours": int(enrolment_codes.VALID_FOR.total_seconds() // 3600),
+        })
 
     @admin.display(description="管辖区域")
     def scope(self, user):

@@ -341,3 +341,28 @@ class PolicyNotice(models.Model):
 
     def summary_list(self) -> list[str]:
         return ServiceGuide._lines(self.summary)
+
+
+class AuthenticatorEnrolment(models.Model):
+    """A one-time code (绑定码) that lets a user who must pass a second factor add an
+    authenticator (portal/enrolment_codes.py). Without it a stolen password of an officer who has
+    none yet would be enough to add the thief's own. Only a keyed digest of the code is kept;
+    the code is shown once, to the officer who issues it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="authenticator_enrolment",
+    )
+    digest = models.CharField("绑定码摘要", max_length=64, editable=False)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="发放人", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    issued_at = models.DateTimeField("发放时间", auto_now_add=True)
+    expires_at = models.DateTimeField("失效时间")
+
+    class Meta:
+        verbose_name = "身份验证器绑定码"
+        verbose_name_plural = "身份验证器绑定码"
+
+    def __str__(self) -> str:
+        return f"{self.user}（{self.expires_at:%Y-%m-%d %H:%M} 前有效）"

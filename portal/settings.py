@@ -111,7 +111,7 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # else changes. PgBouncer in transaction mode carries them from version 1.22 with
 # max_prepared_statements set (psycopg clears them with DEALLOCATE ALL after a rollback, which
 # 1.21 refuses); behind an older one set DATABASE_PREPARED_STATEMENTS=False.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+if DATABASES["default"].get("ENGINE") == "django.db.backends.postgresql" and env.bool(
         "DATABASE_PREPARED_STATEMENTS", default=True):
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 0
 

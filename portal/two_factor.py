@@ -4,7 +4,9 @@ Officers must have a confirmed authenticator and pass it at sign-in to use /admi
 one, and once they have, their sign-in asks for it too. The password step (portal/logins.py)
 never logs in a user who has an authenticator: it parks the user in the session here, and only
 a right code completes the login. A wrong code counts as a failed login for the lockout, so
-guessing codes is as limited as guessing passwords.
+guessing codes is as limited as guessing passwords. A user who must have an authenticator adds
+one only with a 绑定码 another officer gave them (portal/enrolment_codes.py): a password alone
+never gets as far as a key.
 """
 
 import math
@@ -28,10 +30,14 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import devices_for_user, login as otp_login, match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portal import enrolment_codes
 from portal.lockout import login_allowed, lockout_response
 from portal.roles import OFFICER
 
 PENDING_SESSION_KEY = "two_factor_pending"
+# The authenticator a user who must have one is adding, after the 绑定码 (portal/enrolment_codes.py).
+ENROLMENT_SESSION_KEY = "two_factor_enrolment"
+ENROLMENT_SECONDS = 30 * 60
 # Between the password and the code: long enough to open the app, short enough that a
 # forgotten half-finished sign-in on a shared station computer goes stale.
 PENDING_SECONDS = 5 * 60
@@ -103,6 +109,19 @@ class CodeForm(forms.Form):
 WRONG_CODE = "验证码不对或已过期。请输入应用上当前显示的 6 位数字；多次输错会暂时锁定登录。"
 
 
+class EnrolmentCodeForm(forms.Form):
+    enrolment_code = forms.CharField(
+        label="绑定码", max_length=30,
+        help_text="10 位数字，由市医保局系统管理员发放，24 小时内有效。",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "autofocus": True}),
+        error_messages={"required": "请输入系统管理员发给您的 10 位绑定码。"},
+    )
+
+
+WRONG_ENROLMENT_CODE = ("绑定码不对或已失效（24 小时内有效，用过一次即失效）。请核对后重新输入，"
+                        "或请系统管理员重新发放；多次输错会暂时锁定登录。")
+
+
 # -- Views --------------------------------------------------------------------------------------
 
 @sensitive_post_parameters("code")
@@ -149,19 +168,25 @@ def setup(request):
     if has_authenticator(user):
         return render(request, "portal/otp_setup.html", {"enabled": True, "next": next_url,
                                                            "verified": is_verified(user)})
-    device = _unconfirmed_device(user)
-    form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    required = second_factor_required(user)
+    if required:
+        device = _enrolling_device(request)
+        if device is None:
+            return _enrolment_code_step(request, next_url)
+    else:
+        device = _unconfirmed_device(user)
+    form = CodeForm(request.POST if request.method == "POST" and "enrolment_code" not in request.POST else None)
+    if form.is_bound and form.is_valid():
         if device.verify_token(form.cleaned_data["code"]):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
+            request.session.pop(ENROLMENT_SESSION_KEY, None)
             messages.success(request, "身份验证器已启用。以后登录时，输入密码后还要输入应用上的 6 位数字。")
             return redirect(safe_next(request, next_url))
         form.add_error("code", _wait_message([device]) or WRONG_CODE)
     return render(request, "portal/otp_setup.html", {
-        "form": form, "next": next_url, "enabled": False,
-        "required": second_factor_required(user),
+        "form": form, "next": next_url, "enabled": False, "required": required,
         "qr_svg": segno.make(device.config_url, error="m").svg_inline(scale=5, svgclass="otp-qr", title="身份验证器二维码"),
         "secret_groups": _groups_of_four(device.config_url),
     })
@@ -176,6 +201,36 @@ def _wait_message(devices) -> str | None:
             seconds = max(1, math.ceil((details["locked_until"] - timezone.now()).total_seconds()))
             return f"刚才输错了验证码，为防止猜测，请等 {seconds} 秒后再输入应用上当前显示的数字。"
     return None
+
+
+def _enrolment_code_step(request, next_url: str):
+    """Before a key is shown to a user who must have an authenticator: their 绑定码. A right one
+    is spent and starts a new authenticator, kept for this session only."""
+    user = request.user
+    credentials = {"username": user.get_username()}
+    if not login_allowed(request, credentials):
+        return lockout_response(request, None, credentials)
+    form = EnrolmentCodeForm(request.POST if "enrolment_code" in request.POST else None)
+    if form.is_bound and form.is_valid():
+        if enrolment_codes.spend(user, form.cleaned_data["enrolment_code"]):
+            with transaction.atomic():
+                TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+                device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+            request.session[ENROLMENT_SESSION_KEY] = {"user": user.pk, "device": device.pk, "at": time.time()}
+            return redirect(with_next("two_factor_setup", next_url))
+        form.add_error("enrolment_code", WRONG_ENROLMENT_CODE)
+        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+    return render(request, "portal/otp_setup.html", {"enrolment_form": form, "next": next_url, "enabled": False,
+                                                       "required": True})
+
+
+def _enrolling_device(request) -> TOTPDevice | None:
+    """The authenticator this session started after a right 绑定码; None once it went stale."""
+    enrolling = request.session.get(ENROLMENT_SESSION_KEY)
+    if (not isinstance(enrolling, dict) or enrolling.get("user") != request.user.pk
+            or time.time() - enrolling.get("at", 0) > ENROLMENT_SECONDS):
+        return None
+    return TOTPDevice.objects.filter(pk=enrolling.get("device"), user=request.user, confirmed=False).first()
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portal import enrolment_codes
 from portal.demo import DEMO_PASSWORD, DEMO_TOTP_KEY
 from tests.browser.conftest import axe_violations, screenshot
 
@@ -50,6 +51,11 @@ def test_an_officer_without_an_authenticator_sees_the_qr_code(page_at, live_serv
     refused = watch_policy(page)
     sign_in(page, live_server, "officer")
     page.wait_for_url("**/accounts/two-factor/**")
+    assert page.locator("svg.otp-qr").count() == 0
+    screenshot(page, "two-factor-enrolment-code-phone")
+    assert axe_violations(page) == []
+    page.get_by_label("绑定码").fill(enrolment_codes.shown(enrolment_codes.issue(officer)))
+    page.get_by_role("button", name="下一步").click()
     assert page.locator("svg.otp-qr").is_visible()
     screenshot(page, "two-factor-setup-phone")
     assert axe_violations(page) == []

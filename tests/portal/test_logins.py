@@ -15,6 +15,7 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portal import enrolment_codes
 from portal.demo import DEMO_PASSWORD, DEMO_TOTP_KEY
 from tests.conftest import force_login_password_only
 
@@ -215,7 +216,12 @@ def test_an_officer_without_an_authenticator_adds_one_before_the_admin(client, o
     assert client.get("/admin/", follow=True).redirect_chain[-1][0].startswith("/accounts/two-factor/")
 
     page = client.get("/accounts/two-factor/?next=/admin/").content.decode()
-    assert "必须启用身份验证器" in page and "<svg" in page
+    assert "必须启用身份验证器" in page and "绑定码" in page and "<svg" not in page
+    code = enrolment_codes.issue(officer)
+    response = client.post("/accounts/two-factor/", {"enrolment_code": code, "next": "/admin/"})
+    assert response["Location"] == "/accounts/two-factor/?next=%2Fadmin%2F"
+    page = client.get("/accounts/two-factor/?next=/admin/").content.decode()
+    assert "<svg" in page
     device = TOTPDevice.objects.get(user=officer)
     assert not device.confirmed
     assert client.get("/accounts/two-factor/").status_code == 200

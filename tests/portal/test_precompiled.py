@@ -1,5 +1,6 @@
 """PrecompiledValues: the same rows as .values(), one counted query, on SQLite and PostgreSQL."""
 
+import importlib
 from decimal import Decimal
 
 import pytest
@@ -96,9 +97,10 @@ def test_without_prepared_statements_the_same_rows_come_unprepared(demo, monkeyp
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
 def test_every_precompiled_query_gives_the_same_rows_prepared_and_not(demo):
-    import assistance.case_views  # noqa: F401  (the instances are made when their modules load)
-    import enrollment.lookup_records  # noqa: F401
     from portal.precompiled import INSTANCES
+
+    for module in ("assistance.case_views", "enrollment.lookup_records"):  # they make their instances
+        importlib.import_module(module)
 
     # The project's instances and this module's first; the others here are made to be refused.
     made_here = [instance for instance in INSTANCES if instance._build.__module__ == __name__]
