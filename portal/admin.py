@@ -4,12 +4,15 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.template.response import TemplateResponse
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_variables
 from import_export.admin import ImportExportModelAdmin
 
 from portal import enrolment_codes
 
 from portal.export_form import PolicyExportForm
-from portal.models import PolicyNotice, Region, ServiceGuide, ServiceItem, ServicePoint, StaffProfile
+from portal.models import PolicyNotice, Region, ServiceGuide, ServiceItem, ServicePoint, StaffProfile, access_log_write
+from portal.two_factor import has_authenticator, second_factor_required
 from portal.resources import RegionResource, ServicePointResource
 from portal.upload_limits import IMPORT_FORMATS, LimitedImportForm
 
@@ -71,13 +74,22 @@ class StaffUserAdmin(UserAdmin):
     actions = ["issue_enrolment_codes"]
 
     @admin.action(description="发放身份验证器绑定码", permissions=["change"])
+    @method_decorator(sensitive_variables("issued"))
     def issue_enrolment_codes(self, request, queryset):
-        """A 绑定码 for each selected user (portal/enrolment_codes.py), shown on this page only."""
-        issued = [(user, enrolment_codes.shown(enrolment_codes.issue(user, by=request.user)))
-                  for user in queryset.order_by("username")]
+        """A 绑定码 for each selected user who must have an authenticator and has none yet
+        (portal/enrolment_codes.py), shown on this page only; the others are listed apart."""
+        issued, skipped = [], []
+        for user in queryset.order_by("username"):
+            if not second_factor_required(user):
+                skipped.append((user, "经办人员可自行添加身份验证器，不需要绑定码"))
+            elif has_authenticator(user):
+                skipped.append((user, "已有身份验证器：手机丢失的，先在“TOTP devices”中删除原来的，再发放"))
+            else:
+                issued.append((user, enrolment_codes.shown(enrolment_codes.issue(user, by=request.user))))
+                access_log_write(request=request, action="issue_enrolment_code", detail=f"为 {user.username} 发放")
         return TemplateResponse(request, "admin/portal/enrolment_codes.html", {
             **self.admin_site.each_context(request), "title": "身份验证器绑定码", "issued": issued,
-            "valid_hours": int(enrolment_codes.VALID_FOR.total_seconds() // 3600),
+            "skipped": skipped, "valid_hours": int(enrolment_codes.VALID_FOR.total_seconds() // 3600),
         })
 
     @admin.display(description="管辖区域")

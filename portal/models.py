@@ -359,6 +359,14 @@ class AuthenticatorEnrolment(models.Model):
     )
     issued_at = models.DateTimeField("发放时间", auto_now_add=True)
     expires_at = models.DateTimeField("失效时间")
+    failed_tries = models.PositiveSmallIntegerField("输错次数", default=0)
+    # Spent: the authenticator it started, which the same code finds again for a little while
+    # (a double click, a second tab) until it is confirmed.
+    spent_at = models.DateTimeField("使用时间", null=True, blank=True)
+    device = models.ForeignKey(
+        "otp_totp.TOTPDevice", verbose_name="身份验证器", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = "身份验证器绑定码"

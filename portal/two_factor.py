@@ -32,6 +32,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal import enrolment_codes
 from portal.lockout import login_allowed, lockout_response
+from portal.models import access_log_write
 from portal.roles import OFFICER
 
 PENDING_SESSION_KEY = "two_factor_pending"
@@ -119,7 +120,9 @@ class EnrolmentCodeForm(forms.Form):
 
 
 WRONG_ENROLMENT_CODE = ("绑定码不对或已失效（24 小时内有效，用过一次即失效）。请核对后重新输入，"
-                        "或请系统管理员重新发放；多次输错会暂时锁定登录。")
+                        "或请系统管理员重新发放；输错 5 次绑定码即作废。")
+VOID_ENROLMENT_CODE = ("绑定码输错次数过多，已经作废。如果不是您本人在输入，您的密码可能已被他人知道："
+                       "请立即联系系统管理员重新发放绑定码，并修改密码。")
 
 
 # -- Views --------------------------------------------------------------------------------------
@@ -158,7 +161,7 @@ def login_code(request):
     return render(request, "portal/otp_code.html", {"form": form, "next": next_url, "staff_user": user})
 
 
-@sensitive_post_parameters("code")
+@sensitive_post_parameters("code", "enrolment_code")
 @never_cache
 @login_required
 def setup(request):
@@ -181,7 +184,10 @@ def setup(request):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
-            request.session.pop(ENROLMENT_SESSION_KEY, None)
+            if required:
+                enrolment_codes.finished(user)
+                request.session.pop(ENROLMENT_SESSION_KEY, None)
+                access_log_write(request=request, action="add_authenticator", detail="凭绑定码添加了身份验证器")
             messages.success(request, "身份验证器已启用。以后登录时，输入密码后还要输入应用上的 6 位数字。")
             return redirect(safe_next(request, next_url))
         form.add_error("code", _wait_message([device]) or WRONG_CODE)
@@ -212,13 +218,13 @@ def _enrolment_code_step(request, next_url: str):
         return lockout_response(request, None, credentials)
     form = EnrolmentCodeForm(request.POST if "enrolment_code" in request.POST else None)
     if form.is_bound and form.is_valid():
-        if enrolment_codes.spend(user, form.cleaned_data["enrolment_code"]):
-            with transaction.atomic():
-                TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-                device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+        outcome, device = enrolment_codes.start(user, form.cleaned_data["enrolment_code"], device_name=DEVICE_NAME)
+        if outcome is enrolment_codes.Outcome.STARTED:
             request.session[ENROLMENT_SESSION_KEY] = {"user": user.pk, "device": device.pk, "at": time.time()}
+            access_log_write(request=request, action="start_authenticator", detail="绑定码正确，开始添加身份验证器")
             return redirect(with_next("two_factor_setup", next_url))
-        form.add_error("enrolment_code", WRONG_ENROLMENT_CODE)
+        form.add_error("enrolment_code", VOID_ENROLMENT_CODE if outcome is enrolment_codes.Outcome.VOID
+                       else WRONG_ENROLMENT_CODE)
         user_login_failed.send(sender=__name__, credentials=credentials, request=request)
     return render(request, "portal/otp_setup.html", {"enrolment_form": form, "next": next_url, "enabled": False,
                                                        "required": True})

@@ -1,4 +1,4 @@
-"""绑定码: an officer with no authenticator adds one only with a code another officer issued."""
+"""绑定码: an officer with no authenticator adds one only with a code a user administrator issued."""
 
 import re
 from datetime import timedelta
@@ -12,8 +12,9 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal import enrolment_codes
-from portal.models import AuthenticatorEnrolment
+from portal.models import AccessLogEntry, AuthenticatorEnrolment, Region
 from tests.conftest import force_login_password_only, otp_login
+from tests.factories import staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -56,12 +57,44 @@ def test_a_right_code_starts_a_new_authenticator_and_is_spent(client, officer_wi
     device = TOTPDevice.objects.get(user=officer)
     assert device.pk != seen.pk and device.key != seen.key and not device.confirmed
     assert "<svg" in client.get(SETUP).content.decode()
-    assert not AuthenticatorEnrolment.objects.filter(user=officer).exists()
+    assert AuthenticatorEnrolment.objects.get(user=officer).spent_at is not None
     assert "验证码不对" in client.post(SETUP, {"code": "000000"}).content.decode()
     assert client.post(SETUP, {"code": code_of(device), "next": "/admin/"})["Location"] == "/admin/"
     device.refresh_from_db()
     assert device.confirmed
     assert client.get("/admin/").status_code == 200
+    assert not AuthenticatorEnrolment.objects.filter(user=officer).exists()
+    actions = list(AccessLogEntry.objects.filter(username="officer").values_list("action", flat=True))
+    assert "start_authenticator" in actions and "add_authenticator" in actions
+
+
+def test_the_same_code_again_finds_the_same_authenticator_until_it_is_confirmed(client, officer_without_authenticator):
+    """A double click on 下一步, or a second tab: the code is not burnt by its own second use."""
+    from django.test import Client
+
+    officer = officer_without_authenticator
+    code = enrolment_codes.issue(officer)
+    assert client.post(SETUP, {"enrolment_code": code}).status_code == 302
+    second_tab = Client()
+    force_login_password_only(second_tab, officer)
+    assert second_tab.post(SETUP, {"enrolment_code": code}).status_code == 302
+    assert TOTPDevice.objects.filter(user=officer).count() == 1
+    device = TOTPDevice.objects.get(user=officer)
+    assert second_tab.post(SETUP, {"code": code_of(device)}).status_code == 302
+    assert "已启用身份验证器" in client.post(SETUP, {"enrolment_code": code}).content.decode()
+    assert not AuthenticatorEnrolment.objects.exists()
+
+
+def test_a_code_is_void_after_five_wrong_tries_however_often_the_password_is_entered(client, officer_without_authenticator):
+    officer = officer_without_authenticator
+    code = enrolment_codes.issue(officer)
+    for attempt in range(5):  # the number the page and README promise
+        force_login_password_only(client, officer)  # a sign-in resets the lockout's count
+        page = client.post(SETUP, {"enrolment_code": "1111111111"}, REMOTE_ADDR=f"10.0.0.{attempt + 1}")
+    assert "已经作废" in page.content.decode() and "修改密码" in page.content.decode()
+    force_login_password_only(client, officer)
+    assert "绑定码不对或已失效" in client.post(SETUP, {"enrolment_code": code}, REMOTE_ADDR="10.0.0.9").content.decode()
+    assert not TOTPDevice.objects.filter(user=officer).exists()
 
 
 def test_full_width_digits_and_dashes_are_read_as_the_code(client, officer_without_authenticator):
@@ -112,22 +145,33 @@ def test_a_clerk_adds_an_optional_authenticator_without_a_code(client, clerk_che
 def test_the_administrator_issues_codes_in_the_admin_and_only_a_digest_is_kept(client, officer, clerk_chezhan):
     administrator = User.objects.create_superuser("admin_city", password="x-Portal-2026-admin")
     otp_login(client, administrator)
+    officer_county = staff_user(role="officer", scope=Region.objects.get(code="370303000000"), username="officer_b")
+    TOTPDevice.objects.create(user=officer_county, name="已有", confirmed=True)
+    TOTPDevice.objects.filter(user=officer).delete()
     response = client.post("/admin/auth/user/", {
-        "action": "issue_enrolment_codes", "_selected_action": [clerk_chezhan.pk, officer.pk],
+        "action": "issue_enrolment_codes", "_selected_action": [clerk_chezhan.pk, officer.pk, officer_county.pk],
     })
     html = response.content.decode()
     assert response.status_code == 200 and "只在本页显示这一次" in html
     codes = re.findall(r'<code class="enrolment-code">(\d{4} \d{4} \d{2})</code>', html)
-    assert len(codes) == 2
-    stored = AuthenticatorEnrolment.objects.get(user=clerk_chezhan)
+    assert len(codes) == 1  # the clerk needs none, officer_county has an authenticator
+    assert "clerk_chezhan" in html and "不需要绑定码" in html and "已有身份验证器" in html
+    stored = AuthenticatorEnrolment.objects.get(user=officer)
     assert stored.issued_by == administrator and codes[0].replace(" ", "") not in stored.digest
-    assert enrolment_codes.spend(clerk_chezhan, codes[0]) and not enrolment_codes.spend(clerk_chezhan, codes[0])
+    assert AuthenticatorEnrolment.objects.count() == 1
+    assert AccessLogEntry.objects.filter(username="admin_city", action="issue_enrolment_code").count() == 1
+    outcome, device = enrolment_codes.start(officer, codes[0], device_name="测试")
+    assert outcome is enrolment_codes.Outcome.STARTED and device.user == officer
 
 
-def test_an_officer_without_the_right_to_change_users_cannot_issue_codes(client, officer, clerk_chezhan):
+def test_a_user_who_may_only_view_users_cannot_issue_codes(client, officer, clerk_chezhan):
+    from django.contrib.auth.models import Permission
+
+    officer.user_permissions.add(Permission.objects.get(codename="view_user"))
     otp_login(client, officer)
-    response = client.post("/admin/auth/user/", {"action": "issue_enrolment_codes", "_selected_action": [clerk_chezhan.pk]})
-    assert response.status_code == 403
+    assert client.get("/admin/auth/user/").status_code == 200
+    response = client.post("/admin/auth/user/", {"action": "issue_enrolment_codes", "_selected_action": [officer.pk]})
+    assert "只在本页显示这一次" not in response.content.decode()
     assert not AuthenticatorEnrolment.objects.exists()
 
 
@@ -137,3 +181,15 @@ def test_the_command_issues_a_code_for_the_first_officer(officer_without_authent
     assert client.post(SETUP, {"enrolment_code": code}).status_code == 302
     with pytest.raises(CommandError, match="没有名为"):
         call_command("issue_enrolment_code", "nobody")
+    with pytest.raises(CommandError, match="不需要绑定码"):
+        call_command("issue_enrolment_code", "clerk_chezhan")
+
+
+def test_the_command_replaces_a_lost_authenticator_only_when_asked(officer, capsys):
+    with pytest.raises(CommandError, match="已有身份验证器"):
+        call_command("issue_enrolment_code", "officer")
+    assert TOTPDevice.objects.filter(user=officer).exists()
+    call_command("issue_enrolment_code", "officer", "--replace")
+    assert not TOTPDevice.objects.filter(user=officer).exists()
+    assert AuthenticatorEnrolment.objects.filter(user=officer).exists()
+    assert AccessLogEntry.objects.filter(username="manage.py", action="issue_enrolment_code").exists()
