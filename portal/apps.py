@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
-from django.db.models.signals import post_migrate
+from django.db.models.signals import m2m_changed, post_migrate, pre_save
 
 
 class OfficerAdminConfig(admin_apps.AdminConfig):
@@ -39,6 +39,12 @@ class PortalConfig(AppConfig):
         from portal.audit import log_login, log_login_failed
         from portal.roles import groups_sync_after_migrate
 
+        from django.contrib.auth.models import User
+
+        from portal.promotion import forget_on_officer_group, forget_on_staff_flags
+
         post_migrate.connect(groups_sync_after_migrate, sender=self)
+        m2m_changed.connect(forget_on_officer_group, sender=User.groups.through, dispatch_uid="portal.promotion.group")
+        pre_save.connect(forget_on_staff_flags, sender=User, dispatch_uid="portal.promotion.flags")
         user_logged_in.connect(log_login, dispatch_uid="portal.audit.log_login")
         user_login_failed.connect(log_login_failed, dispatch_uid="portal.audit.log_login_failed")

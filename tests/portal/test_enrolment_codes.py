@@ -193,3 +193,44 @@ def test_the_command_replaces_a_lost_authenticator_only_when_asked(officer, caps
     assert not TOTPDevice.objects.filter(user=officer).exists()
     assert AuthenticatorEnrolment.objects.filter(user=officer).exists()
     assert AccessLogEntry.objects.filter(username="manage.py", action="issue_enrolment_code").exists()
+
+
+# -- Promotion -----------------------------------------------------------------------------------
+
+@pytest.fixture
+def clerk_with_authenticator(clerk_chezhan):
+    TOTPDevice.objects.create(user=clerk_chezhan, name="经办人员自行添加", confirmed=True)
+    return clerk_chezhan
+
+
+@pytest.mark.parametrize("promote", ["user.groups.add", "group.user_set.add", "is_staff", "is_superuser"])
+def test_a_clerk_made_an_officer_adds_an_authenticator_again_with_a_code(client, clerk_with_authenticator, promote):
+    from django.contrib.auth.models import Group
+
+    clerk = clerk_with_authenticator
+    officers = Group.objects.get(name="officer")
+    if promote == "user.groups.add":
+        clerk.groups.add(officers)
+    elif promote == "group.user_set.add":
+        officers.user_set.add(clerk)
+    else:
+        setattr(clerk, promote, True)
+        clerk.save()
+    assert not TOTPDevice.objects.filter(user=clerk).exists()
+    force_login_password_only(client, clerk)
+    assert 'name="enrolment_code"' in client.get(SETUP).content.decode()
+
+
+def test_an_officer_keeps_the_authenticator_through_other_changes(officer, clerk_chezhan):
+    from django.contrib.auth.models import Group
+
+    officer.groups.add(Group.objects.get(name="clerk"))
+    officer.is_superuser = True
+    officer.save()
+    officer.last_login = timezone.now()
+    officer.save(update_fields=["last_login"])
+    assert TOTPDevice.objects.filter(user=officer, confirmed=True).exists()
+    TOTPDevice.objects.create(user=clerk_chezhan, name="经办人员自行添加", confirmed=True)
+    clerk_chezhan.first_name = "新名"
+    clerk_chezhan.save()
+    assert TOTPDevice.objects.filter(user=clerk_chezhan).exists()
