@@ -9,10 +9,8 @@ from django.views.decorators.debug import sensitive_variables
 from import_export.admin import ImportExportModelAdmin
 
 from portal import enrolment_codes
-
 from portal.export_form import PolicyExportForm
 from portal.models import PolicyNotice, Region, ServiceGuide, ServiceItem, ServicePoint, StaffProfile, access_log_write
-from portal.two_factor import has_authenticator, second_factor_required
 from portal.resources import RegionResource, ServicePointResource
 from portal.upload_limits import IMPORT_FORMATS, LimitedImportForm
 
@@ -80,16 +78,14 @@ class StaffUserAdmin(UserAdmin):
         (portal/enrolment_codes.py), shown on this page only; the others are listed apart."""
         issued, skipped = [], []
         for user in queryset.order_by("username"):
-            if not second_factor_required(user):
-                skipped.append((user, "经办人员可自行添加身份验证器，不需要绑定码"))
-            elif has_authenticator(user):
-                skipped.append((user, "已有身份验证器：手机丢失的，先在“TOTP devices”中删除原来的，再发放"))
+            if reason := enrolment_codes.refusal(user):
+                skipped.append((user, reason))
             else:
                 issued.append((user, enrolment_codes.shown(enrolment_codes.issue(user, by=request.user))))
                 access_log_write(request=request, action="issue_enrolment_code", detail=f"为 {user.username} 发放")
         return TemplateResponse(request, "admin/portal/enrolment_codes.html", {
             **self.admin_site.each_context(request), "title": "身份验证器绑定码", "issued": issued,
-            "skipped": skipped, "valid_hours": int(enrolment_codes.VALID_FOR.total_seconds() // 3600),
+            "skipped": skipped, "valid_hours": enrolment_codes.VALID_HOURS,
         })
 
     @admin.display(description="管辖区域")

@@ -34,14 +34,12 @@ class PortalConfig(AppConfig):
     }
 
     def ready(self) -> None:
+        from django.contrib.auth.models import User
         from django.contrib.auth.signals import user_logged_in, user_login_failed
 
         from portal.audit import log_login, log_login_failed
-        from portal.roles import groups_sync_after_migrate
-
-        from django.contrib.auth.models import User
-
         from portal.promotion import forget_on_officer_group, forget_on_staff_flags
+        from portal.roles import groups_sync_after_migrate
 
         post_migrate.connect(groups_sync_after_migrate, sender=self)
         m2m_changed.connect(forget_on_officer_group, sender=User.groups.through, dispatch_uid="portal.promotion.group")

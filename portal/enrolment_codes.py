@@ -23,6 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from portal.models import AuthenticatorEnrolment
 
 VALID_FOR = timedelta(hours=24)
+VALID_HOURS = int(VALID_FOR.total_seconds() // 3600)  # as pages and the command say it
 DIGITS = 10
 TRIES = 5
 # How long the same code finds the authenticator it started again (a double click, a second tab).
@@ -33,6 +34,18 @@ class Outcome(enum.Enum):
     STARTED = "started"  # the code was right: an authenticator to confirm
     WRONG = "wrong"  # wrong, expired, spent, or none issued
     VOID = "void"  # this wrong try was the last one the code allowed
+
+
+def refusal(user) -> str | None:
+    """Why ``user`` gets no code, or None when they need one: only a user who must have an
+    authenticator and has none yet."""
+    from portal.two_factor import has_authenticator, second_factor_required  # whose views use this module
+
+    if not second_factor_required(user):
+        return "经办人员可自行添加身份验证器，不需要绑定码"
+    if has_authenticator(user):
+        return "已有身份验证器：手机丢失的，先删除原来的，再发放"
+    return None
 
 
 @sensitive_variables("code")

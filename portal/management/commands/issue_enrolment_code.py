@@ -25,14 +25,11 @@ class Command(BaseCommand):
         user = User.objects.filter(username=username, is_active=True).first()
         if user is None:
             raise CommandError(f"没有名为“{username}”的有效用户，请核对用户名。")
-        if not second_factor_required(user):
-            raise CommandError(f"{username} 是经办人员，可自行添加身份验证器，不需要绑定码。")
-        if has_authenticator(user) and not replace:
-            raise CommandError(f"{username} 已有身份验证器。手机丢失的，加 --replace 删除原来的再发放。")
-        if replace:
+        if replace and second_factor_required(user):
             TOTPDevice.objects.filter(user=user).delete()
+        if reason := enrolment_codes.refusal(user):
+            raise CommandError(f"{username}：{reason}" + ("（加 --replace 删除原来的）" if has_authenticator(user) else "。"))
         code = enrolment_codes.shown(enrolment_codes.issue(user))
         AccessLogEntry.objects.create(user=None, username="manage.py", action="issue_enrolment_code",
                                       detail=f"为 {username} 发放{'（删除了原来的身份验证器）' if replace else ''}")
-        hours = int(enrolment_codes.VALID_FOR.total_seconds() // 3600)
-        self.stdout.write(f"{user.username} 的绑定码：{code}（{hours} 小时内有效，只显示这一次）")
+        self.stdout.write(f"{user.username} 的绑定码：{code}（{enrolment_codes.VALID_HOURS} 小时内有效，只显示这一次）")
