@@ -6,7 +6,7 @@ class AssistanceConfig(AppConfig):
     verbose_name = "困难群众医疗保障"
     demo_loader = "assistance.demo.load"
 
-    # Permissions each role gets on this app's models (gathered by portal.roles.groups_sync).
+    # Permissions each role gets on this app's models (gathered by portal.accounts.roles.groups_sync).
     group_permissions: dict[str, list[str]] = {
         "clerk": [
             # Applications (依申请救助): clerks record them, township clerks review and publicise.
@@ -30,15 +30,16 @@ class AssistanceConfig(AppConfig):
         ],
     }
 
-    # Contributions to enrollment's pages (portal/extensions.py).
-    station_nav_links = ["assistance.identity_views.station_nav_links", "assistance.case_views.station_nav_links"]
-    station_dashboard_panels = ["assistance.case_views.dashboard_panel"]
-    lookup_sections = ["assistance.case_views.LOOKUP_SECTION"]
+    # What assistance adds to enrollment's pages (assistance/contributions.py; the hooks are
+    # described in portal/shared/extensions.py).
+    station_nav_links = ["assistance.contributions.station_nav_links"]
+    station_dashboard_panels = ["assistance.contributions.dashboard_panel"]
+    lookup_sections = ["assistance.contributions.LOOKUP_APPLICATIONS"]
 
     def ready(self) -> None:
         from django.db.models.signals import post_save
 
-        from assistance.identity_services import resident_category_on_registration
+        from assistance.identities.services import resident_category_on_registration
         from enrollment.models import Resident
 
         # A person on a verified list who registers today gets their category at once, so that

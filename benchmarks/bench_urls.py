@@ -11,13 +11,14 @@ from django.template import engines
 from django.urls import path
 from django.views.decorators.cache import never_cache
 
-from enrollment.lookup_records import lookup_record
-from enrollment.public_forms import LookupForm
-from enrollment.public_views import LOOKUP_PER_ADDRESS, LOOKUP_PER_PERSON
-from portal.id_vault import id_digest
-from portal.models import Region
-from portal.ratelimit import client_address, hit_all
+from enrollment.forms import LookupForm
+from enrollment.lookup import lookup_record
+from enrollment.views.public import LOOKUP_PER_ADDRESS, LOOKUP_PER_PERSON
+from portal.network.models import Region
+from portal.privacy.id_vault import id_digest
 from portal.urls import urlpatterns as portal_urlpatterns
+from portal.web.addresses import client_address
+from portal.web.ratelimit import hit_all
 
 SMALL_PAGE = engines["django"].from_string(
     "<!doctype html><html lang=\"zh-hans\"><title>{{ region.name }}</title>"

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benefits.demo import demo_policy_2022  # noqa: E402
 from benefits.rules import Visit, VisitKind, estimate  # noqa: E402
-from portal.vocabulary import AssistanceCategory, Category  # noqa: E402
+from portal.shared.vocabulary import AssistanceCategory, Category
 
 TARGET = 20_000
 ROUND = 2_000  # estimates per timed round

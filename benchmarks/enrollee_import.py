@@ -80,7 +80,7 @@ def _children_cpu() -> float:
 
 def write_roll(path: Path, rows: int, villages: list[str], taken: set[str]) -> None:
     """Valid, distinct ID numbers: the birth date walks the calendar, the sequence counts laps."""
-    from portal.id_numbers import make_id_number
+    from portal.privacy.id_numbers import make_id_number
 
     rng = random.Random(YEAR)
     first, span = date(1935, 1, 1), (ON - date(1935, 1, 1)).days
@@ -128,8 +128,8 @@ def count(url: str, sql: str) -> int:
 def profile_dry_run(path: Path) -> None:
     from django.contrib.auth.models import User
 
-    from enrollment.imports import enrollees_import
-    from enrollment.rolls import read_roll
+    from enrollment.imports.checks import enrollees_import
+    from enrollment.imports.rolls import read_roll
 
     profiler = cProfile.Profile()
     profiler.enable()
@@ -159,8 +159,8 @@ def main() -> None:
 
     django.setup()
     from enrollment.demo import RESIDENTS
-    from portal.models import Region
-    from portal.region_codes import Level
+    from portal.network.codes import Level
+    from portal.network.models import Region
 
     villages = list(Region.objects.of_level(Level.VILLAGE).values_list("code", flat=True))
     path = Path(tempfile.mkdtemp()) / f"roll_{arguments.rows}.csv"

@@ -89,7 +89,7 @@ def mix(index: int) -> int:
 
 
 def _check_character(first17: str) -> str:
-    # ISO 7064 MOD 11-2, as portal.id_numbers.with_check_character, without its input checks:
+    # ISO 7064 MOD 11-2, as portal.privacy.id_numbers.with_check_character, without its input checks:
     # this runs a million times in the seed.
     total = 0
     for digit in first17:

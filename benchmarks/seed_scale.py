@@ -79,7 +79,7 @@ def demo_load() -> None:
     """The demo network, staff accounts and 淄博 standards the data set builds on. Only these two
     loaders: the other apps' demo data is not needed here, and may be mid-change."""
     from enrollment import demo as enrollment_demo
-    from portal import demo as portal_demo
+    from portal.network import demo as portal_demo
 
     portal_demo.load()
     enrollment_demo.load()
@@ -89,8 +89,8 @@ def demo_load() -> None:
 
 def regions_create(residents: int) -> dict[str, int]:
     """The generated townships and villages; returns every region's id by code."""
-    from portal.models import Region
-    from portal.region_codes import Level
+    from portal.network.codes import Level
+    from portal.network.models import Region
 
     existing = dict(Region.objects.values_list("code", "id"))
     names = dict(Region.objects.values_list("code", "name"))
@@ -152,7 +152,7 @@ def _household_starts(index: int, village: str) -> bool:
 
 def chunk_rows(plan: Plan, start: int, stop: int) -> dict[str, list[str]]:
     """COPY text lines (tab-separated, \\N for NULL) of residents start..stop-1 and their rows."""
-    from portal.id_vault import id_digest, id_encrypt
+    from portal.privacy.id_vault import id_digest, id_encrypt
 
     lines = {table: [] for table in COLUMNS if plan.assistance or table in CORE_TABLES}
     created = "2020-08-01 09:00:00+08"
@@ -214,7 +214,7 @@ def _yuan(cents: int) -> str:
 def assistance_rows(plan: Plan, lines: dict, index: int, someone, digest: str, masked: str, resident_id: int,
                     hashed: int) -> None:
     """A verified identity for about 3% of residents; 0-2 settlements each (one on average)."""
-    from portal.id_vault import id_encrypt
+    from portal.privacy.id_vault import id_encrypt
 
     if hashed >> 26 & 31 == 0:
         category, department = IDENTITY_KINDS[(hashed >> 3) % len(IDENTITY_KINDS)]
@@ -232,7 +232,7 @@ def assistance_rows(plan: Plan, lines: dict, index: int, someone, digest: str, m
         policy_range = total * 85 // 100
         basic = policy_range * 60 // 100
         amounts = [_yuan(cents) for cents in (total, policy_range, basic, 0, 0, total - basic)]
-        # The fingerprint as assistance/settlement_imports.py makes it, so a re-import would match.
+        # The fingerprint as assistance/settlements/imports.py makes it, so a re-import would match.
         fingerprint = hashlib.sha256(
             "|".join([digest, settled_on.isoformat(), institution, kind, *amounts]).encode()
         ).hexdigest()

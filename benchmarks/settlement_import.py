@@ -67,7 +67,7 @@ def manage(url: str, *args: str, check: bool = True) -> tuple[float, subprocess.
 def write_settlements(path: Path, rows: int) -> None:
     """Distinct people (birth date walks the calendar), each with a few visits in 2022."""
     sys.path.insert(0, str(ROOT))
-    from portal.id_numbers import make_id_number
+    from portal.privacy.id_numbers import make_id_number
 
     rng = random.Random(2022)
     first, span = date(1935, 1, 1), 30_000

@@ -86,8 +86,8 @@ def main() -> None:
 
     from enrollment.models import Resident
     from enrollment.selectors import follow_up
-    from portal.keyset import PER_PAGE
-    from portal.models import Region
+    from portal.network.models import Region
+    from portal.web.pagination import PER_PAGE
 
     township = Region.objects.get(code="370303001000")
     residents = Resident.objects.within(township).count()

@@ -1,6 +1,6 @@
 """Officer pages of the benefits app: the benefit policy of a coverage year and pooling region,
 edited as one page with its parts inline, versioned like the contribution standards (draft,
-publish, 新建修订版; see portal.standards_admin), with history and import/export.
+publish, 新建修订版; see portal.standards.admin), with history and import/export.
 
 The rules of a single value (rates between 0 and 1, amounts not negative, a tier's upper bound
 above 0) live on the models, so that imports obey them too; the rules across the rows of one
@@ -27,8 +27,8 @@ from benefits.resources import (
     CatastrophicTierRuleResource,
     InpatientLevelRuleResource,
 )
-from portal.standards_admin import VERSION_FIELDSET, StandardPartAdmin, StandardPartInline, VersionedStandardAdmin
-from portal.vocabulary import AssistanceCategory
+from portal.shared.vocabulary import AssistanceCategory
+from portal.standards.admin import VERSION_FIELDSET, StandardPartAdmin, StandardPartInline, VersionedStandardAdmin
 
 
 def _kept_forms(formset):

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from benefits.forms import MAX_VISITS, EstimateContextForm, VisitForm
 from benefits.services import PolicyNotFound, estimate_for
-from portal.money import format_yuan
+from portal.shared.money import format_yuan
 
 MAX_BODY_BYTES = 64 * 1024
 

@@ -9,7 +9,7 @@ class BenefitsConfig(AppConfig):
     verbose_name = "待遇测算"
     demo_loader = "benefits.demo.load"
 
-    # Permissions each role gets on this app's models (gathered by portal.roles.groups_sync).
+    # Permissions each role gets on this app's models (gathered by portal.accounts.roles.groups_sync).
     # Clerks estimate on the public page, which needs none.
     group_permissions: dict[str, list[str]] = {
         "clerk": [],

@@ -13,7 +13,7 @@ from benefits.policy import (
     InpatientLevel,
     ReassistanceRule,
 )
-from portal.vocabulary import AssistanceCategory
+from portal.shared.vocabulary import AssistanceCategory
 
 DEMO_REGION = "370300"
 
@@ -88,8 +88,8 @@ def load() -> dict[str, int]:
 
     from benefits.models import BenefitPolicy
     from benefits.services import policy_create_from_snapshot
-    from portal.models import Region
-    from portal.standards import standard_publish
+    from portal.network.models import Region
+    from portal.standards.versioned import standard_publish
 
     city = Region.objects.get(code=DEMO_REGION.ljust(12, "0"))
     officer = User.objects.filter(username="officer").first()

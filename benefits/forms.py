@@ -4,8 +4,8 @@ from decimal import Decimal
 
 from django import forms
 
-from benefits.rules import VisitKind, Visit
-from portal.vocabulary import AssistanceCategory, Category
+from benefits.rules import Visit, VisitKind
+from portal.shared.vocabulary import AssistanceCategory, Category
 
 MAX_VISITS = 50
 MAX_AMOUNT = Decimal("99999999.99")

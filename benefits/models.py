@@ -16,8 +16,8 @@ from benefits.policy import (
     InpatientLevel,
     ReassistanceRule,
 )
-from portal.standards import StandardPart, StandardQuerySet, VersionedStandard
-from portal.vocabulary import AssistanceCategory
+from portal.shared.vocabulary import AssistanceCategory
+from portal.standards.versioned import StandardPart, StandardQuerySet, VersionedStandard
 
 # The messages appear next to the field in the admin and in an import's row errors: they say
 # what to enter, since the field's label is already beside them.

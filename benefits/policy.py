@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property, lru_cache
 
-from portal.money import ZERO, to_cents
-from portal.vocabulary import POOREST_ASSISTANCE_CATEGORIES, AssistanceCategory, Category
+from portal.shared.money import ZERO, to_cents
+from portal.shared.vocabulary import POOREST_ASSISTANCE_CATEGORIES, AssistanceCategory, Category
 
 ONE = Decimal("1")
 LEVEL_NAMES = {1: "一级医院", 2: "二级医院", 3: "三级医院"}

@@ -3,7 +3,7 @@ assistance categories).
 
 Every file is keyed by year + region_code (the pooling region, 6 or 12 digits; exported as 6) +
 revision, and a part by its own key besides (level, upper, category). An import creates or
-changes drafts only, and one bad row means nothing is written; see portal.standards_resources.
+changes drafts only, and one bad row means nothing is written; see portal.standards.resources.
 The models' validators and ``clean()`` run on every imported row, so a file is held to the same
 rules as the admin page.
 """
@@ -11,14 +11,15 @@ rules as the admin page.
 from import_export import fields, widgets
 
 from benefits.models import AssistanceCategoryRule, BenefitPolicy, CatastrophicTierRule, InpatientLevelRule
-from portal.import_widgets import AssistanceCategoryWidget, MoneyWidget, RateWidget, YesNoWidget, text_of
-from portal.standards_resources import (
+from portal.standards.resources import (
     PoolingRegionWidget,
     StandardPartResource,
     VersionedStandardResource,
     YearWidget,
     standard_key_field,
 )
+from portal.standards.widgets import AssistanceCategoryWidget, MoneyWidget, RateWidget, YesNoWidget, text_of
+
 
 class LevelWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):

@@ -18,13 +18,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from benefits.policy import (
     ONE,
     BenefitPolicySnapshot,
+    format_rate,
     normalise_money,
     plain_number,
     rate_above,
-    format_rate,
 )
-from portal.money import ZERO, to_cents
-from portal.vocabulary import AssistanceCategory, Category, LabelledEnum
+from portal.shared.money import ZERO, to_cents
+from portal.shared.vocabulary import AssistanceCategory, Category, LabelledEnum
 
 SHARE_PLACES = Decimal("0.0001")
 
@@ -139,7 +139,7 @@ def estimate(
 
 # Every amount inside the engine has exactly two places: visits and policies are normalised by
 # _cents, computed amounts by to_cents, and sums of two-place Decimals keep two places. For such
-# a Decimal str() prints what portal.money.format_yuan prints at a fraction of the cost, and
+# a Decimal str() prints what portal.shared.money.format_yuan prints at a fraction of the cost, and
 # explanation lines are much of the engine's work.
 _y = str
 _pct = format_rate

@@ -3,15 +3,15 @@
 from datetime import date
 from functools import lru_cache
 
+from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 
 from benefits.models import AssistanceCategoryRule, BenefitPolicy, CatastrophicTierRule, InpatientLevelRule
 from benefits.rules import BenefitPolicySnapshot, Estimate, Visit, estimate
-from portal.caching import remembered
-from portal.models import Region
-from portal.region_codes import RegionCodeError, normalize_code, pooling_region_code
-from portal.vocabulary import AssistanceCategory, Category
+from portal.network.codes import RegionCodeError, normalize_code, pooling_region_code
+from portal.network.models import Region
+from portal.shared.vocabulary import AssistanceCategory, Category
 
 
 class PolicyNotFound(ObjectDoesNotExist):
@@ -55,7 +55,7 @@ def _policy_and_snapshot(year: int, region_code: str) -> tuple[BenefitPolicy, Be
         return policy.pk, policy.published_at
 
     key = f"benefits:policy-in-force:{year}:{region_code}"
-    return _published_policy(*remembered(key, POLICY_CACHE_SECONDS, in_force))
+    return _published_policy(*cache.get_or_set(key, in_force, POLICY_CACHE_SECONDS))
 
 
 @lru_cache(maxsize=64)

@@ -9,8 +9,8 @@ from django.views.decorators.http import require_http_methods
 from benefits.forms import MAX_VISITS, EstimateContextForm, VisitForm
 from benefits.models import BenefitPolicy
 from benefits.services import PolicyNotFound, estimate_for
-from portal.models import Region
-from portal.region_codes import Level
+from portal.network.codes import Level
+from portal.network.models import Region
 
 VisitFormSet = formset_factory(VisitForm, extra=0, can_delete=True, max_num=MAX_VISITS, validate_max=True,
                                absolute_max=MAX_VISITS)

@@ -11,9 +11,10 @@ from django.core.exceptions import ValidationError
 from enrollment.models import AssistanceSubsidy, ContributionStandard, Enrollment, Household, Payment, Refund, Resident
 from enrollment.resources import AssistanceSubsidyResource, ContributionStandardResource
 from enrollment.services import refund_approve
-from portal.admin_id_search import IdNumberFindMixin
-from portal.admin_scope import AccessLoggedAdminMixin, VisibleToMixin
-from portal.standards_admin import VERSION_FIELDSET, StandardPartAdmin, StandardPartInline, VersionedStandardAdmin
+from portal.accounts.admin_site import error_text
+from portal.privacy.admin_mixins import AccessLoggedAdminMixin, VisibleToMixin
+from portal.privacy.id_search import IdNumberFindMixin
+from portal.standards.admin import VERSION_FIELDSET, StandardPartAdmin, StandardPartInline, VersionedStandardAdmin
 
 
 class AssistanceSubsidyInline(StandardPartInline):
@@ -43,7 +44,7 @@ class AssistanceSubsidyAdmin(StandardPartAdmin):
 
 class ScopedLookupAdmin(VisibleToMixin, IdNumberFindMixin, admin.ModelAdmin):
     """Look-ups for officers: rows of their scope only, no adding, no deleting; a full ID number
-    finds its resident by the keyed hash through 按身份证号查找 (portal/admin_id_search.py)."""
+    finds its resident by the keyed hash through 按身份证号查找 (portal/privacy/id_search.py)."""
 
     resident_lookup = "resident__"  # path from the model to Resident, "" for Resident itself
 
@@ -157,7 +158,7 @@ class RefundAdmin(ScopedLookupAdmin):
             try:
                 refund_approve(refund=refund, approver=request.user)
             except ValidationError as error:
-                self.message_user(request, f"{refund.enrollment}：{'；'.join(error.messages)}", messages.ERROR)
+                self.message_user(request, f"{refund.enrollment}：{error_text(error)}", messages.ERROR)
             else:
                 approved += 1
         if approved:

@@ -27,10 +27,10 @@ from django.views.decorators.csrf import csrf_exempt
 
 from enrollment.rules import PremiumRefused, premium_for
 from enrollment.services import standard_in_force
-from portal.models import Region
-from portal.money import format_yuan
-from portal.region_codes import RegionCodeError, normalize_code, pooling_region_code
-from portal.vocabulary import AssistanceCategory, Category
+from portal.network.codes import RegionCodeError, normalize_code, pooling_region_code
+from portal.network.models import Region
+from portal.shared.money import format_yuan
+from portal.shared.vocabulary import AssistanceCategory, Category
 
 # Dates far outside any coverage year are mistakes; bounding them also keeps date arithmetic
 # (birth date defaults, waiting periods) away from the limits of Python's date type.

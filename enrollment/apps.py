@@ -6,7 +6,7 @@ class EnrollmentConfig(AppConfig):
     verbose_name = "参保登记与缴费"
     demo_loader = "enrollment.demo.load"
 
-    # Permissions each role gets on this app's models (gathered by portal.roles.groups_sync).
+    # Permissions each role gets on this app's models (gathered by portal.accounts.roles.groups_sync).
     group_permissions: dict[str, list[str]] = {
         "clerk": [],
         "officer": [
@@ -21,8 +21,3 @@ class EnrollmentConfig(AppConfig):
             "enrollment.approve_refund",
         ],
     }
-
-    def ready(self) -> None:
-        from enrollment.neighbourhood import follow_changes
-
-        follow_changes(self)

@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from enrollment.models import AssistanceSubsidy, ContributionStandard, Enrollment, Household, Payment, Resident
 from enrollment.rules import premium_for
-from portal.id_numbers import make_id_number, parse_id_number
-from portal.id_vault import id_digest, id_encrypt
-from portal.models import Region
-from portal.standards import VersionedStandard
-from portal.vocabulary import AssistanceCategory, Category
+from portal.network.models import Region
+from portal.privacy.id_numbers import make_id_number, parse_id_number
+from portal.privacy.id_vault import id_digest, id_encrypt
+from portal.shared.vocabulary import AssistanceCategory, Category
+from portal.standards.versioned import VersionedStandard
 
 ZIBO = "370300000000"
 FIXED_200 = ("minimum_living", "returned_to_poverty")

@@ -11,10 +11,10 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from enrollment.rules import AssistanceSubsidyRule, ContributionSnapshot
-from portal.id_vault import id_decrypt
-from portal.models import Region, ScopedQuerySet
-from portal.standards import StandardPart, StandardQuerySet, VersionedStandard
-from portal.vocabulary import AssistanceCategory, Category, Gender
+from portal.network.models import Region, ScopedQuerySet
+from portal.privacy.id_vault import id_decrypt
+from portal.shared.vocabulary import AssistanceCategory, Category, Gender
+from portal.standards.versioned import StandardPart, StandardQuerySet, VersionedStandard
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0.00"))]}
 
@@ -246,6 +246,10 @@ class Enrollment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resident.name} {self.year} 年度"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
 
     @property
     def is_paid(self) -> bool:

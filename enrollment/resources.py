@@ -1,21 +1,22 @@
 """Import and export of contribution standards and their assistance subsidies.
 
 Both are keyed by year + region_code (the pooling region, 6 or 12 digits; exported as 6) +
-revision. An import creates or changes drafts only; see portal.standards_resources.
+revision. An import creates or changes drafts only; see portal.standards.resources.
 """
 
 
 from import_export import fields
 
 from enrollment.models import AssistanceSubsidy, ContributionStandard
-from portal.import_widgets import AssistanceCategoryWidget, MoneyWidget, YesNoWidget
-from portal.standards_resources import (
+from portal.standards.resources import (
     CountWidget,
     IsoDateWidget,
     StandardPartResource,
     VersionedStandardResource,
     standard_key_field,
 )
+from portal.standards.widgets import AssistanceCategoryWidget, MoneyWidget, YesNoWidget
+
 
 class ContributionStandardResource(VersionedStandardResource):
     contribution_adult = fields.Field(

@@ -13,8 +13,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from types import MappingProxyType
 
-from portal.money import ZERO, format_yuan, to_cents
-from portal.vocabulary import AssistanceCategory, Category
+from portal.shared.money import ZERO, format_yuan, to_cents
+from portal.shared.vocabulary import AssistanceCategory, Category
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from datetime import date
 from django.db.models import BooleanField, Count, Exists, OuterRef, Q, Subquery, Value
 
 from enrollment.models import ContributionStandard, Enrollment, Resident
-from portal.models import Region
-from portal.region_codes import pooling_region_code
+from portal.network.codes import pooling_region_code
+from portal.network.models import Region
 
 
 def collection_years(scope: Region) -> list[int]:
@@ -39,6 +39,15 @@ def current_collection_year(scope: Region, today: date) -> int | None:
     return year
 
 
+def year_shown(scope: Region, years: list[int], params, today: date) -> int | None:
+    """The year a station page shows: the one its address asks for (``?year=``) when it is one
+    of ``years``, else the year being collected."""
+    asked = params.get("year", "")
+    if asked.isascii() and asked.isdigit() and int(asked) in years:
+        return int(asked)
+    return current_collection_year(scope, today)
+
+
 @dataclass(frozen=True)
 class DashboardCounts:
     residents: int
@@ -62,7 +71,7 @@ def dashboard_counts(scope: Region, *, year: int, today: date) -> DashboardCount
 
 
 # The follow-up list's order, by village then name; the id makes each place unique, which
-# keyset pagination needs (portal/keyset.py).
+# keyset pagination needs (portal/web/pagination.py).
 FOLLOW_UP_ORDER = ("region__code", "name", "pk")
 
 

@@ -13,12 +13,13 @@ from django.utils import timezone
 
 from enrollment.models import ContributionStandard, Enrollment, Household, Payment, Refund, Resident
 from enrollment.rules import Premium, PremiumRefused, premium_for
-from portal.id_numbers import IdNumberError, mask_name, parse_id_number
-from portal.id_vault import id_digest, id_encrypt
-from portal.models import Region, staff_scope
-from portal.notifications import notify
-from portal.region_codes import Level, pooling_region_code
-from portal.vocabulary import Category
+from portal.accounts.scopes import staff_scope
+from portal.network.codes import Level, pooling_region_code
+from portal.network.models import Region
+from portal.privacy.id_numbers import IdNumberError, mask_name, parse_id_number
+from portal.privacy.id_vault import id_digest, id_encrypt
+from portal.shared.notifications import notify
+from portal.shared.vocabulary import Category
 
 
 def _require_in_scope(user, region: Region) -> None:

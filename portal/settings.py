@@ -65,7 +65,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "portal.nul_bytes.RejectNulMiddleware",
+    "portal.web.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -94,7 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "portal.context_processors.display",
+                "portal.web.display.display",
             ],
         },
     },
@@ -105,31 +105,13 @@ DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-# Prepared statements for the few hot reads that ask for them (portal/precompiled.py: the public
-# lookup's record), which PostgreSQL then plans once per connection instead of on every run.
-# Django's own cursors bind parameters on the client and psycopg never prepares those, so nothing
-# else changes. PgBouncer in transaction mode carries them from version 1.22 with
-# max_prepared_statements set (psycopg clears them with DEALLOCATE ALL after a rollback, which
-# 1.21 refuses); behind an older one set DATABASE_PREPARED_STATEMENTS=False.
-if DATABASES["default"].get("ENGINE") == "django.db.backends.postgresql" and env.bool(
-        "DATABASE_PREPARED_STATEMENTS", default=True):
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 0
-
-# django-environ maps redis:// to django-redis; Django's own Redis backend is enough here, made
-# to keep its client (portal/redis_cache.py).
 if env.str("CACHE_URL", default=""):
+    # django-environ maps redis:// to django-redis; Django's own Redis backend is enough here.
     _cache_url = env.str("CACHE_URL")
-    _backend = "portal.redis_cache.ReusingRedisCache" if _cache_url.startswith("redis") else None
+    _backend = "django.core.cache.backends.redis.RedisCache" if _cache_url.startswith("redis") else None
     CACHES = {"default": env.cache_url_config(_cache_url, backend=_backend)}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Each worker's own memory, for small public things many requests need and a minute or a few of
-# staleness does not hurt (a village's part of the lookup page): no network round trip.
-CACHES["local"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "portal-local",
-    "OPTIONS": {"MAX_ENTRIES": 20_000},
-}
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
@@ -149,14 +131,14 @@ AUTHENTICATION_BACKENDS = [
 ]
 # Lockout after repeated failures of one username from one address. Never of the address alone:
 # the stations of a township share one NAT address, and one clerk's typos must not lock out the
-# others. Failures of the password and of the second factor both count (portal/two_factor.py).
+# others. Failures of the password and of the second factor both count (portal/accounts/two_factor.py).
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "portal.ratelimit.client_address"
-AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
-AXES_USERNAME_CALLABLE = "portal.lockout.attempted_username"
+AXES_CLIENT_IP_CALLABLE = "portal.web.addresses.client_address"
+AXES_LOCKOUT_CALLABLE = "portal.accounts.lockout.lockout_response"
+AXES_USERNAME_CALLABLE = "portal.accounts.lockout.attempted_username"
 AXES_VERBOSE = False
 # Staff sessions end after 30 minutes without a request and when the browser closes.
 SESSION_COOKIE_AGE = 30 * 60
@@ -165,7 +147,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Second factor (TOTP, django-otp): the name an authenticator app shows for the portal.
 OTP_TOTP_ISSUER = "城乡居民医保服务平台"
 # The admin's TOTP device pages show no keys or QR codes: an administrator resets a lost phone by
-# deleting the device and issuing a 绑定码 (portal/enrolment_codes.py), never by reading a key.
+# deleting the device and issuing a 绑定码 (portal/binding_codes.py), never by reading a key.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff_home"
@@ -245,11 +227,11 @@ PRIVATE_STORAGE_ROOT = Path(env.str("PRIVATE_STORAGE_ROOT", default=str(BASE_DIR
 ROLL_UPLOAD_DIR = Path(env.str("ROLL_UPLOAD_DIR", default=str(PRIVATE_STORAGE_ROOT / "roll-uploads")))
 
 # Messages to residents: console (development), file, memory (tests) or an SMS gateway backend.
-NOTIFICATION_BACKEND = env.str("NOTIFICATION_BACKEND", default="portal.notifications.ConsoleBackend")
+NOTIFICATION_BACKEND = env.str("NOTIFICATION_BACKEND", default="portal.shared.notifications.ConsoleBackend")
 NOTIFICATION_FILE_PATH = env.str("NOTIFICATION_FILE_PATH", default=str(BASE_DIR / "notifications.log"))
 
 # Error reports (mails to ADMINS, the debug page) never show a full ID number.
-DEFAULT_EXCEPTION_REPORTER = "portal.error_reports.MaskingExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER = "portal.privacy.error_reports.MaskingExceptionReporter"
 # Uploaded lists hold ID numbers: keep them in memory rather than as plain files in /tmp.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 

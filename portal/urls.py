@@ -6,17 +6,19 @@ from django.urls import include, path
 
 from benefits import api as benefits_api
 from enrollment import api as enrollment_api
-from enrollment import enrollment_views
-from enrollment import public_views as enrollment_public
-from portal import lockout, public_views, two_factor, views
-from portal.logins import StaffLoginView
+from enrollment.views import enrolling as enrollment_views
+from enrollment.views import public as enrollment_public
+from portal.accounts import lockout, logins, two_factor
+from portal.network import views as network_views
+from portal.public import views as public_views
+from portal.web import display, health
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
-    path("display/<str:mode>/", views.display_set, name="display"),
-    path("staff/", views.staff_home, name="staff_home"),
-    path("accounts/login/", StaffLoginView.as_view(), name="login"),
+    path("", public_views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("display/<str:mode>/", display.display_set, name="display"),
+    path("staff/", logins.staff_home, name="staff_home"),
+    path("accounts/login/", logins.StaffLoginView.as_view(), name="login"),
     path("accounts/login/code/", two_factor.login_code, name="login_code"),
     path("accounts/two-factor/", two_factor.setup, name="two_factor_setup"),
     path("accounts/lockouts/", lockout.lockout_list, name="lockouts"),
@@ -24,15 +26,15 @@ urlpatterns = [
     path("premium/", enrollment_public.premium_page, name="premium"),
     path("lookup/", enrollment_public.lookup, name="lookup"),
     path("estimate/", include("benefits.urls")),
-    path("service-points/", public_views.service_points, name="service_points"),
-    path("service-points/search/", public_views.service_points_search, name="service_points_search"),
-    path("service-points/area/<str:code>/", public_views.service_points_area, name="service_points_area"),
-    path("service-points/<int:pk>/", public_views.service_point_detail, name="service_point"),
+    path("service-points/", network_views.service_points, name="service_points"),
+    path("service-points/search/", network_views.service_points_search, name="service_points_search"),
+    path("service-points/area/<str:code>/", network_views.service_points_area, name="service_points_area"),
+    path("service-points/<int:pk>/", network_views.service_point_detail, name="service_point"),
     path("guides/", public_views.guides, name="guides"),
     path("guides/<slug:code>/", public_views.guide_detail, name="guide"),
     path("notices/", public_views.notices, name="notices"),
     path("notices/<int:pk>/", public_views.notice_detail, name="notice"),
-    path("api/v1/service-points", public_views.api_service_points, name="api_service_points"),
+    path("api/v1/service-points", network_views.api_service_points, name="api_service_points"),
     path("api/v1/benefits/estimate", benefits_api.estimate, name="api_benefits_estimate"),
     path("api/v1/premium", enrollment_api.premium, name="api_premium"),
     path("station/assistance/", include("assistance.urls")),

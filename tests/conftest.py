@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 _force_login_password_only = Client.force_login
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def otp_login(client, user) -> None:
@@ -31,7 +32,7 @@ def _force_login_passes_the_second_factor(monkeypatch):
     # force_login stands for a complete sign-in, and for officers that includes the second
     # factor the admin insists on; tests of the second factor itself use the real pages or
     # force_login_password_only.
-    from portal.two_factor import second_factor_required
+    from portal.accounts.roles import second_factor_required
 
     def force_login(client, user, backend=None):
         if second_factor_required(user):
@@ -45,15 +46,15 @@ def _force_login_passes_the_second_factor(monkeypatch):
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Real hashing takes ~0.3 s per password by design; tests create many accounts.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture(autouse=True)
 def outbox(settings):
-    """Notifications sent during a test, in order (portal.notifications.MemoryBackend)."""
-    from portal import notifications
+    """Notifications sent during a test, in order (portal.shared.notifications.MemoryBackend)."""
+    from portal.shared import notifications
 
-    settings.NOTIFICATION_BACKEND = "portal.notifications.MemoryBackend"
+    settings.NOTIFICATION_BACKEND = "portal.shared.notifications.MemoryBackend"
     notifications.outbox.clear()
     yield notifications.outbox
     notifications.outbox.clear()
@@ -71,16 +72,41 @@ def _empty_cache():
         each.clear()
 
 
-@pytest.fixture
-def demo_network(db):
-    """The demo service network of 淄博市 with its three staff accounts."""
-    from django.apps import apps
+# The demo data every test may use, loaded once per test session (DEMO_LAYERS, in this order).
+# Each test runs in a transaction that is rolled back, so it sees the demo as loaded whatever the
+# tests before it wrote. Tests that need only a few rows of their own build them with factories.
+DEMO_LAYERS = ("portal.network.demo.load", "enrollment.demo.load", "benefits.demo.load")
 
-    from portal.demo import load
+
+def _demo_load(layers=DEMO_LAYERS) -> None:
+    from django.apps import apps
+    from django.test import override_settings
+    from django.utils.module_loading import import_string
 
     # A transactional test's flush empties the rows data migrations wrote; put them back.
     importlib.import_module("portal.migrations.0002_service_items").add_items(apps, None)
-    load()
+    with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        for layer in layers:
+            import_string(layer)()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        _demo_load()
+
+
+def _transactional(request) -> bool:
+    """Whether the test commits for real (threads, a live server): the database is flushed after
+    each such test, so the demo it needs is loaded again (idempotently) before it."""
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture
+def demo_network(request, db):
+    """The demo service network of 淄博市 with its staff accounts."""
+    if _transactional(request):
+        _demo_load(DEMO_LAYERS[:1])
 
 
 @pytest.fixture
@@ -105,11 +131,17 @@ def officer(demo_network):
 
 
 @pytest.fixture
-def demo(demo_network):
+def demo(request, demo_network):
     """The demo network plus the enrollment demo: standards 2021 and 2022, residents, payments."""
-    from enrollment.demo import load
+    if _transactional(request):
+        _demo_load(DEMO_LAYERS[1:2])
 
-    load()
+
+@pytest.fixture
+def demo_policies(request, demo_network):
+    """The demo benefit policies of 淄博市, published: 2022 and 2021."""
+    if _transactional(request):
+        _demo_load(DEMO_LAYERS[2:])
 
 
 @pytest.fixture

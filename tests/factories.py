@@ -1,7 +1,8 @@
 import factory
 from django.contrib.auth.models import Group, User
 
-from portal.models import Region, ServicePoint, StaffProfile
+from portal.accounts.models import StaffProfile
+from portal.network.models import Region, ServicePoint
 
 
 class RegionFactory(factory.django.DjangoModelFactory):

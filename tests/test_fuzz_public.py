@@ -12,7 +12,8 @@ import pytest
 from django.apps import apps
 from django.core.cache import cache
 from django.test import Client
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from portal.id_numbers import make_id_number
+from portal.privacy.id_numbers import make_id_number
 
 pytestmark = pytest.mark.django_db
 
@@ -145,15 +145,15 @@ def verified_login(client: Client, user) -> None:
 
 @pytest.fixture
 def everything(demo_network, settings, tmp_path, django_capture_on_commit_callbacks, outbox):
-    from assistance.batch_services import batch_generate
-    from assistance.identity_services import categories_refresh
+    from assistance.batches.services import batch_generate
+    from assistance.identities.services import categories_refresh
     from assistance.models import Application
     from enrollment.models import Enrollment, Refund, Resident
     from enrollment.services import enrollment_register, refund_request
-    from portal.demo import DEMO_PASSWORD
-    from portal.id_vault import id_digest
-    from portal.models import Region
-    from portal.vocabulary import Category
+    from portal.network.demo import DEMO_PASSWORD
+    from portal.network.models import Region
+    from portal.privacy.id_vault import id_digest
+    from portal.shared.vocabulary import Category
     from tests.assistance.identity_helpers import identity, second_officer
 
     settings.PRIVATE_STORAGE_ROOT = tmp_path
@@ -398,7 +398,7 @@ def test_an_error_report_masks_every_number_it_would_show(rf, settings):
 
     from django.views.debug import ExceptionReporter, get_exception_reporter_class
 
-    settings.DEFAULT_EXCEPTION_REPORTER = "portal.error_reports.MaskingExceptionReporter"
+    settings.DEFAULT_EXCEPTION_REPORTER = "portal.privacy.error_reports.MaskingExceptionReporter"
     request = rf.post(f"/lookup/?q={WANG}", {"id_number": WANG, "name": "王秀兰"}, HTTP_X_NOTE=WANG)
     try:
         number = WANG  # a local variable of the failing frame, which the report lists

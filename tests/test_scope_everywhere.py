@@ -258,12 +258,14 @@ def _city_standard(model_label: str, lookup: str):
 @pytest.fixture
 def world(demo_network, settings, tmp_path, django_capture_on_commit_callbacks):
     """The whole demo, plus what it lacks: a refund, a payment batch, an attachment, a log entry."""
-    from assistance.batch_services import batch_generate
-    from assistance.case_services import attachment_add
+    from assistance.batches.services import batch_generate
+    from assistance.cases.services import attachment_add
     from assistance.models import Application
     from enrollment.models import Enrollment
     from enrollment.services import refund_request
-    from portal.models import AccessLogEntry, Region, StaffProfile
+    from portal.accounts.models import StaffProfile
+    from portal.network.models import Region
+    from portal.privacy.models import AccessLogEntry
     from tests.factories import staff_user
 
     settings.PRIVATE_STORAGE_ROOT = tmp_path
@@ -426,7 +428,7 @@ def test_an_unregistered_persons_identity_is_seen_by_the_county_of_the_id_number
     from assistance.demo import load
     from assistance.models import AssistanceIdentity
     from enrollment.models import Resident
-    from portal.models import Region
+    from portal.network.models import Region
     from tests.factories import staff_user
 
     load()
@@ -447,7 +449,7 @@ def test_an_unregistered_persons_identity_is_seen_by_the_county_of_the_id_number
 def test_revoking_takes_only_identities_in_the_officers_scope(demo, officer):
     from assistance.demo import load
     from assistance.models import AssistanceIdentity
-    from portal.models import Region
+    from portal.network.models import Region
     from tests.factories import staff_user
 
     load()

@@ -62,7 +62,7 @@ def clerk_client(demo, clerk_chezhan, on_2022_window, settings, tmp_path):
     return client
 
 
-# --- station roll import (enrollment/import_views.py) ----------------------------------------
+# --- station roll import (enrollment/views/imports.py) ----------------------------------------
 
 ROLL_HEADER = ["身份证号", "姓名", "联系电话", "村社区代码", "参保类别"]
 ROLL_ROW = ["370303198505200361", "韩梅", "13905330001", "370303001002", "成年居民"]
@@ -89,7 +89,7 @@ def test_the_station_roll_upload_refuses_big_or_mislabelled_files(clerk_client, 
 
 
 def test_the_station_roll_upload_refuses_too_many_rows(clerk_client, monkeypatch):
-    from enrollment import import_forms
+    from enrollment.imports import forms as import_forms
 
     monkeypatch.setattr(import_forms, "MAX_ROWS", 2)
     response = roll_post(clerk_client, "名单.csv", csv_bytes(ROLL_HEADER, ROLL_ROW, ROLL_ROW, ROLL_ROW))
@@ -115,15 +115,15 @@ def settlement_post(client, name: str, content: bytes):
 
 
 def test_identity_lists_over_the_size_or_row_limit_are_refused(officer_client, monkeypatch):
-    from assistance import admin as assistance_admin
-    from assistance import forms as assistance_forms
+    from assistance.identities import admin as identities_admin
+    from assistance.identities import forms as identities_forms
 
     before = counts("assistance.AssistanceIdentity", "assistance.IdentityImport")
-    monkeypatch.setattr(assistance_forms, "MAX_UPLOAD_BYTES", 100)
+    monkeypatch.setattr(identities_forms, "MAX_UPLOAD_BYTES", 100)
     response = identity_post(officer_client, "名单.csv", csv_bytes(IDENTITY_HEADER, IDENTITY_ROW, IDENTITY_ROW))
     assert "文件超过 20 MB" in response.content.decode()
-    monkeypatch.setattr(assistance_forms, "MAX_UPLOAD_BYTES", 10_000)
-    monkeypatch.setattr(assistance_admin, "MAX_LIST_ROWS", 1)
+    monkeypatch.setattr(identities_forms, "MAX_UPLOAD_BYTES", 10_000)
+    monkeypatch.setattr(identities_admin, "MAX_LIST_ROWS", 1)
     response = identity_post(officer_client, "名单.csv", csv_bytes(IDENTITY_HEADER, IDENTITY_ROW, IDENTITY_ROW))
     assert "网页导入最多 1 行" in response.content.decode() and not response.context["token"]
     assert counts("assistance.AssistanceIdentity", "assistance.IdentityImport") == before
@@ -142,14 +142,15 @@ def test_identity_lists_are_checked_by_content(officer_client, name, content):
 
 
 def test_settlement_files_over_the_size_or_row_limit_are_refused(officer_client, monkeypatch):
-    from assistance import admin_cases, case_forms
+    from assistance.settlements import admin as settlements_admin
+    from assistance.settlements import forms as settlements_forms
 
     before = counts("assistance.Settlement")
-    monkeypatch.setattr(case_forms, "MAX_SETTLEMENT_UPLOAD_BYTES", 100)
+    monkeypatch.setattr(settlements_forms, "MAX_SETTLEMENT_UPLOAD_BYTES", 100)
     response = settlement_post(officer_client, "结算.csv", csv_bytes(SETTLEMENT_HEADER, SETTLEMENT_ROW))
     assert "超过 20 MB" in response.content.decode()
-    monkeypatch.setattr(case_forms, "MAX_SETTLEMENT_UPLOAD_BYTES", 10_000)
-    monkeypatch.setattr(admin_cases, "MAX_SETTLEMENT_ROWS", 1)
+    monkeypatch.setattr(settlements_forms, "MAX_SETTLEMENT_UPLOAD_BYTES", 10_000)
+    monkeypatch.setattr(settlements_admin, "MAX_SETTLEMENT_ROWS", 1)
     second = [WANG, "2022-06-01", "淄博市中心医院", "住院", "1000", "800", "500", "0", "0", "500"]
     response = settlement_post(officer_client, "结算.csv", csv_bytes(SETTLEMENT_HEADER, SETTLEMENT_ROW, second))
     assert "网页导入最多 1 行" in response.content.decode()
@@ -205,7 +206,7 @@ def test_attachments_are_limited_in_size_and_checked_by_content(with_cases, name
 
 
 def test_an_attachment_is_stored_privately_and_only_its_region_may_fetch_it(with_cases, clerk_other):
-    from assistance.case_services import attachment_path
+    from assistance.cases.services import attachment_path
 
     application = _application_of_chezhan(with_cases)
     with_cases.post(reverse("assistance:attachment_upload", args=[application.pk]),
@@ -242,7 +243,7 @@ def test_uploaded_files_live_outside_every_public_directory_and_no_address_serve
     assert serve not in list(views(get_resolver().url_patterns))
 
 
-# --- the officers' django-import-export uploads (portal/upload_limits.py) ---------------------
+# --- the officers' django-import-export uploads (portal/spreadsheets/admin_forms.py) ---------------------
 
 def _import_page_post(client, url_name: str, name: str, content: bytes, format_title: str):
     url = reverse(url_name)
@@ -265,7 +266,7 @@ def test_standard_imports_are_checked_by_content(officer_client, url_name, name,
 
 
 def test_standard_imports_over_the_size_or_row_limit_are_refused(officer_client, monkeypatch):
-    from portal import upload_limits
+    from portal.spreadsheets import admin_forms as upload_limits
 
     url_name = "admin:enrollment_contributionstandard_import"
     monkeypatch.setattr(upload_limits, "MAX_IMPORT_BYTES", 10)
@@ -287,7 +288,7 @@ def test_standard_imports_over_the_size_or_row_limit_are_refused(officer_client,
 def test_xlsx_rows_are_counted_without_opening_the_workbook(monkeypatch, piece_bytes, rows):
     """However the unpacked sheet is cut into pieces, each row counts once; the limit counts
     the header too, as for CSV."""
-    from portal import upload_limits
+    from portal.spreadsheets import admin_forms as upload_limits
 
     monkeypatch.setattr(upload_limits, "_PIECE_BYTES", piece_bytes)
     data = xlsx_bytes(["姓名", "金额"], *[[f"居民{n}", n] for n in range(rows)])
@@ -305,7 +306,7 @@ MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
 def rows_in(part: str, *, name: str = "xl/worksheets/sheet1.xml") -> int:
-    from portal import upload_limits
+    from portal.spreadsheets import admin_forms as upload_limits
 
     packed = io.BytesIO()
     with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -337,7 +338,7 @@ def test_xlsx_rows_are_the_rows_openpyxl_would_read(part, rows):
 
 @pytest.mark.parametrize("name", ["xl/data.xml", "xl/worksheets/sheet1.bin"])
 def test_a_sheet_stored_under_another_name_is_counted_too(monkeypatch, name):
-    from portal import upload_limits
+    from portal.spreadsheets import admin_forms as upload_limits
 
     data = xlsx_bytes(["year"], [2030], [2031])
     renamed = io.BytesIO()
@@ -352,7 +353,7 @@ def test_a_sheet_stored_under_another_name_is_counted_too(monkeypatch, name):
 
 
 def test_an_officer_imports_regions_from_an_xlsx_through_the_limited_format(officer_client):
-    from portal.models import Region
+    from portal.network.models import Region
 
     url_name = "admin:portal_region_import"
     workbook = xlsx_bytes(["code", "name", "parent_code"], ["370303001099", "测试社区", "370303001000"])
@@ -370,7 +371,7 @@ def test_a_non_integer_row_number_is_refused_as_openpyxl_refuses_it():
 def test_the_xlsx_format_reads_no_more_rows_than_the_limit(monkeypatch):
     """The backstop behind the count: whatever a workbook makes openpyxl produce, import-export
     gets at most MAX_IMPORT_ROWS rows after the header."""
-    from portal import upload_limits
+    from portal.spreadsheets import admin_forms as upload_limits
 
     monkeypatch.setattr(upload_limits, "MAX_IMPORT_ROWS", 2)
     reader = upload_limits.LimitedXLSX()
@@ -384,7 +385,7 @@ def test_the_xlsx_format_reads_no_more_rows_than_the_limit(monkeypatch):
 
 
 def test_a_workbook_part_with_a_document_type_declaration_is_refused():
-    from portal import upload_limits
+    from portal.spreadsheets import admin_forms as upload_limits
 
     data = xlsx_bytes(["year"], [2030])
     bombed = io.BytesIO()
@@ -411,14 +412,14 @@ def cells(response) -> list:
 
 
 def test_formula_looking_names_are_exported_as_text_everywhere(with_cases, officer):
-    from assistance.batch_services import batch_generate
-    from assistance.identity_services import categories_refresh
+    from assistance.batches.services import batch_generate
+    from assistance.identities.services import categories_refresh
     from enrollment.models import Resident
     from enrollment.services import enrollment_register
-    from portal.id_numbers import make_id_number
-    from portal.id_vault import id_digest
-    from portal.models import Region
-    from portal.vocabulary import Category
+    from portal.network.models import Region
+    from portal.privacy.id_numbers import make_id_number
+    from portal.privacy.id_vault import id_digest
+    from portal.shared.vocabulary import Category
     from tests.assistance.identity_helpers import identity, second_officer
 
     zhao = make_id_number("370303", date(1990, 3, 3), 55)

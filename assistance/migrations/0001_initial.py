@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.db.models.expressions
-import portal.region_codes
+import portal.network.codes
 import simple_history.models
 from decimal import Decimal
 from django.conf import settings
@@ -122,7 +122,7 @@ class Migration(migrations.Migration):
                 ('history_change_reason', models.CharField(max_length=100, null=True)),
                 ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
                 ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(blank=True, db_constraint=False, limit_choices_to={'level': portal.region_codes.Level['CITY']}, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='portal.region', verbose_name='统筹区')),
+                ('region', models.ForeignKey(blank=True, db_constraint=False, limit_choices_to={'level': portal.network.codes.Level['CITY']}, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='portal.region', verbose_name='统筹区')),
             ],
             options={
                 'verbose_name': 'historical 高额费用预警线',
@@ -426,7 +426,7 @@ class Migration(migrations.Migration):
                 ('for_assistance', models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0.00'))], verbose_name='困难群众预警线（元）')),
                 ('for_others', models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0.00'))], verbose_name='其他参保人预警线（元）')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('region', models.ForeignKey(limit_choices_to={'level': portal.region_codes.Level['CITY']}, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='portal.region', verbose_name='统筹区')),
+                ('region', models.ForeignKey(limit_choices_to={'level': portal.network.codes.Level['CITY']}, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='portal.region', verbose_name='统筹区')),
             ],
             options={
                 'verbose_name': '高额费用预警线',

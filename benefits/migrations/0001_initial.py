@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import portal.region_codes
+import portal.network.codes
 import simple_history.models
 from decimal import Decimal
 from django.conf import settings
@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
                 ('reassistance_rate', models.DecimalField(decimal_places=4, help_text='小数，如 0.70 表示 70%', max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('1'))], verbose_name='再救助 比例')),
                 ('reassistance_cap', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='再救助 年度封顶线')),
                 ('published_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发布人')),
-                ('region', models.ForeignKey(limit_choices_to={'level': portal.region_codes.Level['CITY']}, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='portal.region', verbose_name='统筹区')),
+                ('region', models.ForeignKey(limit_choices_to={'level': portal.network.codes.Level['CITY']}, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='portal.region', verbose_name='统筹区')),
                 ('supersedes', models.OneToOneField(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='superseded_by', to='benefits.benefitpolicy', verbose_name='取代的版本')),
             ],
             options={
@@ -157,7 +157,7 @@ class Migration(migrations.Migration):
                 ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
                 ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('published_by', models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发布人')),
-                ('region', models.ForeignKey(blank=True, db_constraint=False, limit_choices_to={'level': portal.region_codes.Level['CITY']}, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='portal.region', verbose_name='统筹区')),
+                ('region', models.ForeignKey(blank=True, db_constraint=False, limit_choices_to={'level': portal.network.codes.Level['CITY']}, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='portal.region', verbose_name='统筹区')),
                 ('supersedes', models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='benefits.benefitpolicy', verbose_name='取代的版本')),
             ],
             options={

@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import portal.region_codes
+import portal.network.codes
 import simple_history.models
 from decimal import Decimal
 from django.conf import settings
@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
                 ('waiting_days', models.PositiveSmallIntegerField(default=90, verbose_name='集中缴费期后参保等待期（天）')),
                 ('newborn_grace_days', models.PositiveSmallIntegerField(default=90, verbose_name='新生儿参保宽限期（天）')),
                 ('published_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发布人')),
-                ('region', models.ForeignKey(limit_choices_to={'level': portal.region_codes.Level['CITY']}, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='portal.region', verbose_name='统筹区')),
+                ('region', models.ForeignKey(limit_choices_to={'level': portal.network.codes.Level['CITY']}, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='portal.region', verbose_name='统筹区')),
                 ('supersedes', models.OneToOneField(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='superseded_by', to='enrollment.contributionstandard', verbose_name='取代的版本')),
             ],
             options={
@@ -133,7 +133,7 @@ class Migration(migrations.Migration):
                 ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
                 ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('published_by', models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发布人')),
-                ('region', models.ForeignKey(blank=True, db_constraint=False, limit_choices_to={'level': portal.region_codes.Level['CITY']}, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='portal.region', verbose_name='统筹区')),
+                ('region', models.ForeignKey(blank=True, db_constraint=False, limit_choices_to={'level': portal.network.codes.Level['CITY']}, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='portal.region', verbose_name='统筹区')),
                 ('supersedes', models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='enrollment.contributionstandard', verbose_name='取代的版本')),
             ],
             options={

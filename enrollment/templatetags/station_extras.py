@@ -1,10 +1,10 @@
-"""Station navigation links that other apps contribute (portal/extensions.py, hook
+"""Station navigation links that other apps contribute (portal/shared/extensions.py, hook
 ``station_nav_links``), so that enrollment's pages link to them without importing them."""
 
 from django import template
 from django.template.loader import render_to_string
 
-from portal.extensions import contributions
+from portal.shared.extensions import contributions
 
 register = template.Library()
 

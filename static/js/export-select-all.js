@@ -1,4 +1,4 @@
-// The export page's "Select all" box (portal/export_form.py). import-export's template wires it
+// The export page's "Select all" box (portal/spreadsheets/admin_forms.py). import-export's template wires it
 // with an inline onchange= attribute, which the Content Security Policy does not run; the same
 // handler (onSelectToggleChange, from import-export's script) is bound here. Each box gets an id,
 // so that its label, in the same <div>, toggles it too.

@@ -4,11 +4,11 @@ from decimal import Decimal
 
 from django.contrib.auth.models import User
 
-from assistance.case_services import application_step, application_submit
+from assistance.cases.services import application_step, application_submit
+from assistance.cases.workflow import Action
 from assistance.models import AlertThreshold, Application
-from assistance.workflow import Action
 from enrollment.models import Resident
-from portal.models import Region
+from portal.network.models import Region
 
 WANG = "370303195203151223"  # 王秀兰, 华光路社区, 车站街道
 SETTLEMENT_HEADER = "身份证号,结算日期,医疗机构,就诊类别,医疗总费用,政策范围内费用,基本医保支付,大病保险支付,医疗救助支付,个人负担"

@@ -6,9 +6,9 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from assistance.models import AssistanceIdentity, IdentityImport
-from portal.id_numbers import make_id_number, mask_id_number
-from portal.id_vault import id_digest, id_encrypt
-from portal.models import Region
+from portal.network.models import Region
+from portal.privacy.id_numbers import make_id_number, mask_id_number
+from portal.privacy.id_vault import id_digest, id_encrypt
 from tests.factories import staff_user
 
 WANG = "370303195203151223"  # registered in the enrollment demo, village 370303001001 (车站街道)

@@ -8,10 +8,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from assistance.models import HighCostAlert
-from assistance.reassistance import SettlementAmounts, alert_threshold_for, annual_burden, raises_alert
-from assistance.settlement_imports import SettlementRow, settlements_import
-from assistance.settlement_services import alert_acknowledge, alert_resolve, alerts_refresh
-from portal.vocabulary import AssistanceCategory
+from assistance.settlements.imports import SettlementRow, settlements_import
+from assistance.settlements.rules import SettlementAmounts, alert_threshold_for, annual_burden, raises_alert
+from assistance.settlements.services import alert_acknowledge, alert_resolve, alerts_refresh
+from portal.shared.vocabulary import AssistanceCategory
 from tests.assistance.case_helpers import WANG, set_category, threshold
 
 D = Decimal
@@ -218,8 +218,8 @@ def test_settlements_of_someone_who_registers_later_are_linked_on_recompute(demo
 
     from assistance.models import Settlement
     from enrollment.services import resident_register
-    from portal.id_numbers import make_id_number
-    from portal.models import Region
+    from portal.network.models import Region
+    from portal.privacy.id_numbers import make_id_number
 
     number = make_id_number("370303", date(1955, 5, 5), 41)
     threshold()

@@ -15,19 +15,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
-from assistance.case_services import (
-    MAX_ATTACHMENT_BYTES, ORPHAN_AFTER, attachment_add, attachment_path, attachments_sweep,
+from assistance.cases.services import (
+    MAX_ATTACHMENT_BYTES,
+    ORPHAN_AFTER,
+    attachment_add,
+    attachment_path,
+    attachments_sweep,
 )
+from assistance.cases.workflow import TRANSITIONS, Action, Role, Status, StepRefused, actions_from, check_step
 from assistance.models import Application, ApplicationStep
-from assistance.workflow import (
-    TRANSITIONS,
-    Action,
-    Role,
-    Status,
-    StepRefused,
-    actions_from,
-    check_step,
-)
 from tests.assistance.case_helpers import WANG, region, step, submit
 from tests.factories import staff_user
 

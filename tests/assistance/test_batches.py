@@ -8,16 +8,16 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from assistance.batch_services import batch_generate, batch_mark_paid, batch_push
-from assistance.identity_services import categories_refresh
+from assistance.batches.resources import PaymentBatchItemResource
+from assistance.batches.services import batch_generate, batch_mark_paid, batch_push
+from assistance.identities.services import categories_refresh
 from assistance.models import PaymentBatch, PaymentBatchItem
-from assistance.resources import PaymentBatchItemResource
 from enrollment.models import Enrollment, Payment, Resident
 from enrollment.services import enrollment_register, payment_record, resident_register
-from portal.id_numbers import ID_NUMBER_PATTERN, make_id_number
-from portal.id_vault import id_digest
-from portal.models import Region
-from portal.vocabulary import Category
+from portal.network.models import Region
+from portal.privacy.id_numbers import ID_NUMBER_PATTERN, make_id_number
+from portal.privacy.id_vault import id_digest
+from portal.shared.vocabulary import Category
 from tests.assistance.identity_helpers import NOBODY, identity, second_officer
 from tests.factories import staff_user
 

@@ -8,11 +8,11 @@ from django.core.management import call_command
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistance.identity_services import categories_refresh, identity_revoke, identity_verify
-from assistance.rules import IdentityPeriod, category_on, strongest_category
+from assistance.identities.rules import IdentityPeriod, category_on, strongest_category
+from assistance.identities.services import categories_refresh, identity_revoke, identity_verify
 from enrollment.models import Resident
-from portal.id_vault import id_digest
-from portal.vocabulary import AssistanceCategory
+from portal.privacy.id_vault import id_digest
+from portal.shared.vocabulary import AssistanceCategory
 from tests.assistance.identity_helpers import NOBODY, WANG, identity, second_officer
 
 ON = date(2022, 3, 1)
@@ -116,7 +116,7 @@ def test_a_category_not_backed_by_any_identity_is_cleared(demo):
 @pytest.mark.django_db
 def test_a_person_on_a_verified_list_gets_the_category_when_registered(demo, officer, clerk_chezhan):
     from enrollment.services import resident_register
-    from portal.models import Region
+    from portal.network.models import Region
 
     identity(NOBODY, name="马春兰", category="extreme_poverty", document="张民特2号",
              valid_from=date.today() - timedelta(days=30), imported_by=officer, verified_by=second_officer())
@@ -131,7 +131,7 @@ def test_a_person_on_a_verified_list_gets_the_category_when_registered(demo, off
 @pytest.mark.django_db
 def test_registering_someone_on_no_list_leaves_the_category_empty(demo, clerk_chezhan, officer):
     from enrollment.services import resident_register
-    from portal.models import Region
+    from portal.network.models import Region
 
     identity(WANG, imported_by=officer, verified_by=second_officer())  # someone else's identity
     resident = resident_register(

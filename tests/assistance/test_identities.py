@@ -8,11 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from assistance.identity_services import identity_import_verify, identity_revoke, identity_verify
+from assistance.identities.services import identity_import_verify, identity_revoke, identity_verify
 from assistance.models import AssistanceIdentity, IdentityImport
 from enrollment.models import Resident
-from portal.models import Region
-from portal.id_numbers import ID_NUMBER_PATTERN
+from portal.network.models import Region
+from portal.privacy.id_numbers import ID_NUMBER_PATTERN
 from tests.assistance.identity_helpers import NOBODY, WANG, identity, second_officer
 from tests.factories import staff_user
 
@@ -127,7 +127,7 @@ def test_an_unregistered_person_is_not_told_and_a_refused_verify_tells_nobody(
 
 def test_a_county_officer_with_the_permission_can_verify_the_citys_import(demo, officer):
     # The permission decides: identities are lists of the whole city, not of one region.
-    from portal.models import Region
+    from portal.network.models import Region
 
     other = staff_user(role="officer", scope=Region.objects.get(code="370303000000"), username="county_officer")
     item = identity(imported_by=officer)

@@ -12,10 +12,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook
 
-from assistance.identity_imports import ListFileError, identities_import, read_identity_list
+from assistance.identities.imports import ListFileError, identities_import, read_identity_list
 from assistance.models import AssistanceIdentity, IdentityImport
 from enrollment.models import Resident
-from portal.id_numbers import make_id_number
+from portal.privacy.id_numbers import make_id_number
 from tests.assistance.identity_helpers import NOBODY, SUN_LI, WANG, second_officer
 from tests.factories import staff_user
 
@@ -106,7 +106,7 @@ def test_a_duplicate_row_in_the_file_names_the_first_one(demo, tmp_path):
 def test_a_second_import_updates_changed_rows_back_to_pending_and_skips_unchanged(demo, officer):
     first = identities_import(rows=read_identity_list(csv_file(good_rows())), file_name="一月.csv", officer=officer, dry_run=False)
     checker = second_officer()
-    from assistance.identity_services import identity_import_verify
+    from assistance.identities.services import identity_import_verify
 
     identity_import_verify(source=first.source, officer=checker, on=date(2022, 3, 1))
     assert Resident.objects.get(name="王秀兰").assistance_category == "minimum_living"

@@ -5,13 +5,13 @@ from decimal import Decimal
 
 import pytest
 
-from assistance.identity_services import categories_refresh
+from assistance.identities.services import categories_refresh
 from enrollment.models import Resident
 from enrollment.services import enrollment_register
-from portal.id_numbers import make_id_number
-from portal.id_vault import id_digest
-from portal.models import Region
-from portal.vocabulary import Category
+from portal.network.models import Region
+from portal.privacy.id_numbers import make_id_number
+from portal.privacy.id_vault import id_digest
+from portal.shared.vocabulary import Category
 from tests.assistance.identity_helpers import NOBODY, SUN_LI, WANG, identity, second_officer
 from tests.factories import staff_user
 

@@ -8,12 +8,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from assistance.models import ReassistanceGrant
-from assistance.reassistance import SettlementAmounts, reassistance_for
-from assistance.settlement_imports import SettlementRow, settlements_import
-from assistance.settlement_services import reassistance_approve, reassistance_compute
+from assistance.settlements.imports import SettlementRow, settlements_import
+from assistance.settlements.rules import SettlementAmounts, reassistance_for
+from assistance.settlements.services import reassistance_approve, reassistance_compute
 from benefits.demo import demo_policy_2022
 from benefits.rules import Visit, estimate
-from portal.vocabulary import AssistanceCategory, Category
+from portal.shared.vocabulary import AssistanceCategory, Category
 from tests.assistance.case_helpers import WANG, region, set_category
 
 D = Decimal
@@ -68,13 +68,6 @@ def test_the_same_amount_as_the_benefit_engine_for_the_same_visits(category):
 TODAY = date(2022, 12, 31)
 
 
-@pytest.fixture
-def policies(demo):
-    from benefits.demo import load
-
-    load()
-
-
 def _settle(burden: str, day: str = "2022-03-01"):
     policy_range = str(D(burden) + D("10000.00"))
     row = SettlementRow(2, (WANG, day, "淄博市中心医院", "住院", policy_range, policy_range, "10000.00", "0", "0", burden))
@@ -82,7 +75,7 @@ def _settle(burden: str, day: str = "2022-03-01"):
 
 
 @pytest.mark.django_db
-def test_computed_from_the_settlements_by_the_published_policy(policies, wang):
+def test_computed_from_the_settlements_by_the_published_policy(demo, demo_policies, wang):
     set_category(wang, "minimum_living")
     _settle("8000.00")
     _settle("4000.00", day="2022-05-01")
@@ -94,20 +87,23 @@ def test_computed_from_the_settlements_by_the_published_policy(policies, wang):
 
 
 @pytest.mark.django_db
-def test_people_without_a_category_get_nothing(policies, wang):
+def test_people_without_a_category_get_nothing(demo, demo_policies, wang):
     _settle("8000.00")
     assert reassistance_compute(year=2022, city=region("370300000000")).not_eligible == 1
     assert not ReassistanceGrant.objects.exists()
 
 
 @pytest.mark.django_db
-def test_without_a_published_policy_the_officer_is_told(demo, wang):
+def test_without_a_published_policy_the_officer_is_told(demo_policies, wang):
+    from benefits.models import BenefitPolicy
+
+    BenefitPolicy.objects.filter(year=2022).update(status=BenefitPolicy.Status.DRAFT)
     with pytest.raises(ValidationError, match="还没有发布待遇政策"):
         reassistance_compute(year=2022, city=region("370300000000"))
 
 
 @pytest.mark.django_db
-def test_an_approved_grant_is_never_recomputed(policies, wang, officer):
+def test_an_approved_grant_is_never_recomputed(demo, demo_policies, wang, officer):
     set_category(wang, "minimum_living")
     _settle("8000.00")
     city = region("370300000000")
@@ -120,7 +116,7 @@ def test_an_approved_grant_is_never_recomputed(policies, wang, officer):
 
 
 @pytest.mark.django_db
-def test_a_clerk_cannot_approve(policies, wang, clerk_chezhan):
+def test_a_clerk_cannot_approve(demo, demo_policies, wang, clerk_chezhan):
     set_category(wang, "minimum_living")
     _settle("8000.00")
     reassistance_compute(year=2022, city=region("370300000000"))
@@ -130,7 +126,7 @@ def test_a_clerk_cannot_approve(policies, wang, clerk_chezhan):
 
 
 @pytest.mark.django_db
-def test_an_officer_of_another_county_approves_nothing_here(policies, wang):
+def test_an_officer_of_another_county_approves_nothing_here(demo, demo_policies, wang):
     from tests.factories import staff_user
 
     set_category(wang, "minimum_living")
@@ -141,7 +137,7 @@ def test_an_officer_of_another_county_approves_nothing_here(policies, wang):
 
 
 @pytest.mark.django_db
-def test_officers_approve_and_export_in_the_admin_with_masked_ids(policies, wang, officer, client):
+def test_officers_approve_and_export_in_the_admin_with_masked_ids(demo, demo_policies, wang, officer, client):
     set_category(wang, "minimum_living")
     _settle("8000.00")
     reassistance_compute(year=2022, city=region("370300000000"))
@@ -156,7 +152,7 @@ def test_officers_approve_and_export_in_the_admin_with_masked_ids(policies, wang
 
 
 @pytest.mark.django_db
-def test_officers_compute_from_the_admin_page(policies, wang, officer, client):
+def test_officers_compute_from_the_admin_page(demo, demo_policies, wang, officer, client):
     set_category(wang, "minimum_living")
     _settle("8000.00")
     client.force_login(officer)

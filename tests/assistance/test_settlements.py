@@ -12,8 +12,8 @@ from django.core.management.base import CommandError
 from openpyxl import Workbook
 
 from assistance.models import HighCostAlert, Settlement
-from assistance.settlement_imports import SettlementRow, check_row, read_settlements, settlements_import
-from portal.id_numbers import make_id_number
+from assistance.settlements.imports import SettlementRow, check_row, read_settlements, settlements_import
+from portal.privacy.id_numbers import make_id_number
 from tests.assistance.case_helpers import SETTLEMENT_HEADER, WANG, settlement_line, threshold
 
 pytestmark = pytest.mark.django_db
@@ -167,8 +167,8 @@ def test_the_admin_page_lists_refused_rows(demo, client, officer):
 
 def test_rows_another_import_committed_meanwhile_are_skipped_not_doubled(demo, tmp_path, monkeypatch):
     """Two officers import the same file at once: both checks find nothing stored yet."""
-    from assistance import settlement_imports
-    from enrollment.imports import _matching
+    from assistance.settlements import imports as settlement_imports
+    from enrollment.imports.checks import _matching
 
     def blind_to_stored_fingerprints(queryset, field, keys):
         return [] if field == "fingerprint" else _matching(queryset, field, keys)

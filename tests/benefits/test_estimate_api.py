@@ -97,7 +97,7 @@ def test_a_year_or_region_without_a_published_policy_is_404(client, demo_policie
 def test_a_draft_policy_is_not_used(client, demo_policies):
     from benefits.demo import demo_policy_2022
     from benefits.services import policy_create_from_snapshot
-    from portal.models import Region
+    from portal.network.models import Region
 
     policy_create_from_snapshot(snapshot=demo_policy_2022(), year=2030, region=Region.objects.get(code="370300000000"))
     assert BenefitPolicy.objects.get(year=2030).status == "draft"

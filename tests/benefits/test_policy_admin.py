@@ -18,7 +18,7 @@ from benefits.resources import (
     InpatientLevelRuleResource,
 )
 from benefits.services import policy_create_from_snapshot
-from portal.models import Region
+from portal.network.models import Region
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ import pytest
 from benefits.demo import demo_policy_2021, demo_policy_2022
 from benefits.policy import CatastrophicTier, format_rate
 from benefits.rules import Visit, VisitKind, estimate
-from portal.vocabulary import AssistanceCategory, Category
+from portal.shared.vocabulary import AssistanceCategory, Category
 
 POLICY = demo_policy_2022()
 # Basic insurance pays nothing for inpatient and chronic care, so the catastrophic layer sees the

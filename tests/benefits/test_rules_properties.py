@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from benefits.demo import demo_policy_2022
 from benefits.policy import AssistanceRule, CatastrophicTier, ReassistanceRule
 from benefits.rules import Visit, VisitKind, estimate
-from portal.money import CENT
-from portal.vocabulary import AssistanceCategory, Category
+from portal.shared.money import CENT
+from portal.shared.vocabulary import AssistanceCategory, Category
 
 DEMO = demo_policy_2022()
 TIGHT = replace(

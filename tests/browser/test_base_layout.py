@@ -2,7 +2,6 @@ import pytest
 
 from tests.browser.conftest import axe_violations, screenshot
 
-
 pytestmark = pytest.mark.django_db(transaction=True)
 
 

@@ -5,8 +5,8 @@ import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal import enrolment_codes
-from portal.demo import DEMO_PASSWORD, DEMO_TOTP_KEY
+from portal.accounts import binding_codes
+from portal.network.demo import DEMO_PASSWORD, DEMO_TOTP_KEY
 from tests.browser.conftest import axe_violations, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -52,9 +52,9 @@ def test_an_officer_without_an_authenticator_sees_the_qr_code(page_at, live_serv
     sign_in(page, live_server, "officer")
     page.wait_for_url("**/accounts/two-factor/**")
     assert page.locator("svg.otp-qr").count() == 0
-    screenshot(page, "two-factor-enrolment-code-phone")
+    screenshot(page, "two-factor-binding-code-phone")
     assert axe_violations(page) == []
-    page.get_by_label("绑定码").fill(enrolment_codes.shown(enrolment_codes.issue(officer)))
+    page.get_by_label("绑定码").fill(binding_codes.shown(binding_codes.issue(officer)))
     page.get_by_role("button", name="下一步").click()
     assert page.locator("svg.otp-qr").is_visible()
     screenshot(page, "two-factor-setup-phone")
@@ -74,7 +74,7 @@ def test_a_locked_out_clerk_is_told_when_to_try_again(page_at, live_server, cler
 
 def test_the_export_pages_select_all_box_works_under_the_policy(page_at, live_server, officer):
     """import-export wires the box with an inline handler, which the policy refuses to run (the
-    browser still reports that refusal when it reads the page); portal/export_form.py binds the
+    browser still reports that refusal when it reads the page); portal/spreadsheets/admin_forms.py binds the
     same handler from a static script."""
     page = page_at("desktop")
     sign_in(page, live_server, "officer")

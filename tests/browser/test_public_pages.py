@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from portal import ratelimit
-from portal.id_numbers import make_id_number
+from portal.privacy.id_numbers import make_id_number
+from portal.web import ratelimit
 from tests.browser.conftest import axe_violations, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)

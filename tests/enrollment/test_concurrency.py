@@ -13,7 +13,7 @@ from django.db import connection, connections
 
 from enrollment import services
 from enrollment.models import Enrollment, Payment, Resident
-from portal.vocabulary import Category
+from portal.shared.vocabulary import Category
 
 THREADS = 20
 

@@ -6,8 +6,8 @@ import pytest
 
 from enrollment import selectors
 from enrollment.models import Enrollment, Resident
-from portal.keyset import keyset_page
-from portal.models import Region
+from portal.network.models import Region
+from portal.web.pagination import keyset_page
 from tests.enrollment.test_station_query_counts import add_crowd, queries_of
 from tests.factories import staff_user
 

@@ -7,21 +7,21 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from enrollment import imports
-from enrollment.imports import enrollees_import
-from enrollment.rolls import RollError, RollRow, read_roll
+from enrollment.imports import checks as imports
+from enrollment.imports.checks import enrollees_import
+from enrollment.imports.rolls import RollError, RollRow, read_roll
 from enrollment.models import Enrollment, Resident
-from portal import tabular
-from portal.id_numbers import IdNumberError, make_id_number, parse_id_number
-from portal.id_vault import id_digest
+from portal.privacy.id_numbers import IdNumberError, make_id_number, parse_id_number
+from portal.privacy.id_vault import id_digest
+from portal.spreadsheets import reading as tabular
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,17 +4,15 @@ import re
 from datetime import date
 
 import pytest
-from django.core.cache import caches
 from django.db import connection
 from django.db.models import Exists
 from django.test.utils import CaptureQueriesContext
 
-from enrollment.lookup_records import LookupSection
 from enrollment.models import Enrollment, Resident
-from portal import ratelimit
-from portal.models import Region, ServicePoint
-from portal.id_numbers import make_id_number
-from portal.id_vault import id_digest
+from portal.privacy.id_numbers import make_id_number
+from portal.privacy.id_vault import id_digest
+from portal.shared.extensions import LookupSection
+from portal.web import ratelimit
 
 pytestmark = pytest.mark.django_db
 
@@ -107,13 +105,11 @@ def declared_sections(monkeypatch):
     """declared_sections(*dotted paths): the lookup sections the apps declare, for this test."""
     from django.apps import apps
 
-    from enrollment import lookup_records
-    from portal.extensions import contributions
+    from portal.shared.extensions import contributions
 
     def declare(*dotted):
         monkeypatch.setattr(apps.get_app_config("assistance"), "lookup_sections", list(dotted))
         contributions.cache_clear()
-        monkeypatch.setattr(lookup_records, "_BY_DIGEST", lookup_records.record_query())
 
     yield declare
     contributions.cache_clear()
@@ -166,38 +162,41 @@ def test_a_wrong_name_and_an_unknown_number_run_the_same_queries(client, demo, o
     assert any("id_digest" in sql for sql in statements[0])
 
 
-def test_a_found_lookup_reads_the_person_in_one_query_once_the_village_is_remembered(client, demo, on_2022_window):
-    lookup(client, WANG)  # builds the village's part of the page
+def test_a_found_lookup_reads_the_person_in_two_queries_once_the_village_is_kept(client, demo, on_2022_window):
+    lookup(client, WANG)  # keeps the village's part of the page
     with CaptureQueriesContext(connection) as queries:
         page = main_text(lookup(client, WANG))
     assert "2022 年度" in page and "2021 年度" in page
-    assert len(queries.captured_queries) == 1  # the record, which also says she has no application
-    assert 'FROM "enrollment_resident"' in queries.captured_queries[0]["sql"]
-    assert '"assistance_application"' in queries.captured_queries[0]["sql"]
+    person, enrollments = (q["sql"] for q in queries.captured_queries)
+    # The person, with whether she has applied for assistance; then her enrollments.
+    assert 'FROM "enrollment_resident"' in person and '"assistance_application"' in person
+    assert 'FROM "enrollment_enrollment"' in enrollments
+
+
+def test_the_village_part_is_kept_for_the_village_and_the_day(client, demo, on_2022_window, monkeypatch):
+    from django.utils import timezone
+
+    lookup(client, WANG)
+    with CaptureQueriesContext(connection) as queries:
+        lookup(client, WANG)
+    assert not any("portal_servicepoint" in q["sql"] for q in queries.captured_queries)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2021, 10, 16))
+    with CaptureQueriesContext(connection) as queries:
+        assert "今天（2021年10月16日）" in main_text(lookup(client, WANG))
+    assert any("portal_servicepoint" in q["sql"] for q in queries.captured_queries)
 
 
 SUN = {"name": "孙丽", "id_number": make_id_number("370303", date(1986, 12, 12), 66)}  # another township
 
 
-def test_the_kept_page_around_each_person_holds_only_that_persons_part_and_village(client, demo, on_2022_window):
+def test_each_page_holds_only_that_persons_part_and_village(client, demo, on_2022_window):
     wang = lookup(client, WANG).content.decode()
-    caches["local"].clear()  # the page around is now read from the shared cache
     sun = lookup(client, SUN).content.decode()
     assert "王*兰" in wang and "华光路社区医保服务点" in wang and "孙*" not in wang
     assert "孙*" in sun and "王*兰" not in sun and "华光路社区医保服务点" not in sun
-    assert "<!-- lookup:" not in wang + sun
 
 
-def test_the_kept_page_is_the_page_rendered_for_the_person(client, demo, on_2022_window, monkeypatch):
-    from enrollment import public_views
-
-    lookup(client, WANG)
-    kept = lookup(client, WANG).content.decode()
-    monkeypatch.setattr(public_views, "_page_shared", lambda request: False)
-    assert lookup(client, WANG).content.decode() == kept
-
-
-def test_each_display_mode_has_its_own_kept_page(client, demo, on_2022_window, settings):
+def test_each_display_mode_gets_its_page(client, demo, on_2022_window, settings):
     standard = lookup(client, WANG).content.decode()
     client.cookies[settings.DISPLAY_COOKIE_NAME] = "large"
     large = lookup(client, WANG).content.decode()
@@ -205,7 +204,7 @@ def test_each_display_mode_has_its_own_kept_page(client, demo, on_2022_window, s
     assert 'class="display-large"' not in standard and ">大字版<" in standard
 
 
-def test_a_signed_in_clerk_gets_their_own_page_and_never_shares_it(client, demo, on_2022_window, clerk_chezhan):
+def test_a_signed_in_clerk_gets_their_own_page(client, demo, on_2022_window, clerk_chezhan):
     from django.test import Client
 
     client.force_login(clerk_chezhan)
@@ -216,7 +215,7 @@ def test_a_signed_in_clerk_gets_their_own_page_and_never_shares_it(client, demo,
 
 
 @pytest.mark.parametrize("query", ["?&&", "?x=1"])
-def test_a_lookup_with_a_query_string_does_not_make_the_kept_page(client, demo, on_2022_window, query):
+def test_a_lookup_with_a_query_string_changes_no_other_visitors_page(client, demo, on_2022_window, query):
     from django.test import Client
 
     own = client.post("/lookup/" + query, WANG, REMOTE_ADDR="198.51.100.10").content.decode()
@@ -230,7 +229,7 @@ def test_a_waiting_message_is_shown_to_its_visitor_only(client, demo, on_2022_wi
     from django.http import HttpResponse
     from django.test import Client
 
-    lookup(Client(), WANG)  # the page around is kept
+    lookup(Client(), WANG)
     request = rf.get("/")
     storage = CookieStorage(request)
     storage.add(20, "已切换到大字版。")
@@ -239,83 +238,6 @@ def test_a_waiting_message_is_shown_to_its_visitor_only(client, demo, on_2022_wi
     client.cookies[CookieStorage.cookie_name] = response.cookies[CookieStorage.cookie_name].value
     assert "已切换到大字版。" in main_text(lookup(client, WANG))
     assert "已切换到大字版。" not in lookup(Client(), WANG).content.decode()
-
-
-def _rename_point():
-    point = ServicePoint.objects.get(name="华光路社区医保服务点")
-    point.name = "华光路社区便民服务中心医保服务点"
-    point.save()
-
-
-def _rename_village():
-    village = Region.objects.get(name="华光路社区")
-    village.name = "华光路新社区"
-    village.save()
-
-
-def _rename_service():
-    item = ServicePoint.objects.get(name="华光路社区医保服务点").services.order_by("order").first()
-    item.name = "参保登记（含新生儿）"
-    item.save()
-
-
-def _clear_services():
-    ServicePoint.objects.get(name="华光路社区医保服务点").services.clear()
-
-
-@pytest.mark.parametrize("change, shown", [
-    (_rename_point, "您的村(社区)医保服务点 华光路社区便民服务中心医保服务点"),
-    (_rename_village, "车站街道 华光路新社区"),
-    (_rename_service, "参保登记（含新生儿）"),
-    (_clear_services, "暂无可办事项信息"),
-])
-def test_the_village_part_is_kept_until_a_save_changes_what_it_shows(
-        client, demo, on_2022_window, django_capture_on_commit_callbacks, change, shown):
-    lookup(client, WANG)  # builds the village's part of the page
-    caches["local"].clear()  # another worker, or this one after its copy's minute
-    with CaptureQueriesContext(connection) as queries:
-        lookup(client, WANG)
-    assert not any("portal_servicepoint" in q["sql"] for q in queries.captured_queries)
-
-    with django_capture_on_commit_callbacks(execute=True):
-        change()
-    caches["local"].clear()
-    assert shown in main_text(lookup(client, WANG))
-
-
-def test_the_kept_part_stays_until_the_save_commits(
-        client, demo, on_2022_window, django_capture_on_commit_callbacks):
-    lookup(client, WANG)
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        _rename_point()
-    assert callbacks  # the token is advanced on commit, never before
-    caches["local"].clear()
-    with CaptureQueriesContext(connection) as queries:
-        page = main_text(lookup(client, WANG))
-    assert not any("portal_servicepoint" in q["sql"] for q in queries.captured_queries)
-    assert "您的村(社区)医保服务点 华光路社区医保服务点" in page
-
-
-def test_only_a_published_standard_advances_the_token(demo, officer, django_capture_on_commit_callbacks):
-    from enrollment.models import ContributionStandard
-    from enrollment.neighbourhood import NEIGHBOURHOODS
-    from portal.caching import KEPT_FORMAT
-    from portal.standards import standard_revise, standard_publish
-
-    def token():
-        return caches["default"].get(NEIGHBOURHOODS.key, version=KEPT_FORMAT)
-
-    NEIGHBOURHOODS.advance()
-    before = token()
-    published = ContributionStandard.objects.published().get(year=2022)
-    with django_capture_on_commit_callbacks(execute=True):
-        draft = standard_revise(standard=published, effective_from=date(2022, 7, 1))
-        draft.notes = "更正错别字"
-        draft.save()
-    assert token() == before
-    with django_capture_on_commit_callbacks(execute=True):
-        standard_publish(standard=draft, officer=officer)
-    assert token() != before
 
 
 def test_an_invalid_number_is_explained_next_to_the_field_without_a_lookup(client, demo, on_2022_window):
@@ -391,7 +313,7 @@ def test_mistyped_forms_do_not_use_up_the_tries(client, demo, on_2022_window, cl
 
 def test_the_limits_are_kept_per_person_by_digest(client, demo, on_2022_window, clock):
     """The counter for a person is found by the ID digest, so that every worker shares it."""
-    from enrollment.public_views import LOOKUP_PER_PERSON
+    from enrollment.views.public import LOOKUP_PER_PERSON
 
     for _ in range(5):
         LOOKUP_PER_PERSON.hit(id_digest(WANG["id_number"]))

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from enrollment.models import AssistanceSubsidy, ContributionStandard
-from portal.models import Region
+from portal.network.models import Region
 
 pytestmark = pytest.mark.django_db
 
@@ -183,7 +183,7 @@ def test_an_unknown_region_code_is_404(client, demo, region):
 
 
 def test_the_revision_in_force_on_the_registration_date_is_used(client, demo, officer):
-    from portal.standards import standard_publish, standard_revise
+    from portal.standards.versioned import standard_publish, standard_revise
 
     first = ContributionStandard.objects.get(year=2022, region__code="370300000000", revision=1)
     draft = standard_revise(standard=first, effective_from=date(2021, 11, 1))

@@ -6,6 +6,8 @@ from datetime import date
 import pytest
 from django.utils import timezone
 
+from enrollment.models import ContributionStandard
+
 pytestmark = pytest.mark.django_db
 
 HUAGUANG = "370303001001"
@@ -110,6 +112,7 @@ def test_a_tampered_category_is_refused_in_words(client, demo, on_2022_window):
 
 
 def test_without_any_published_standard_the_page_says_so(client, demo_network):
+    ContributionStandard.objects.update(status=ContributionStandard.Status.DRAFT)
     assert "还没有公布缴费标准" in premium_page(client)
 
 

@@ -13,8 +13,8 @@ from enrollment.rules import (
     PremiumRefused,
     premium_for,
 )
-from portal.money import to_cents
-from portal.vocabulary import AssistanceCategory, Category
+from portal.shared.money import to_cents
+from portal.shared.vocabulary import AssistanceCategory, Category
 
 A = AssistanceCategory
 FULL = AssistanceSubsidyRule(full=True, amount=None)

@@ -13,10 +13,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import Workbook
 
-from enrollment import import_forms, roll_uploads
+from enrollment.imports import forms as import_forms
+from enrollment.imports import staging as roll_uploads
 from enrollment.models import Enrollment, Resident
-from portal.id_numbers import make_id_number
-from portal.models import AccessLogEntry
+from portal.privacy.id_numbers import make_id_number
+from portal.privacy.models import AccessLogEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -238,8 +239,8 @@ def test_a_roll_checked_yesterday_is_checked_again_today(clerk_client, monkeypat
 
 
 def test_confirming_checks_again_and_refuses_a_person_enrolled_since_the_dry_run(clerk_client, clerk_chezhan):
-    from enrollment.imports import enrollees_import
-    from enrollment.rolls import RollRow
+    from enrollment.imports.checks import enrollees_import
+    from enrollment.imports.rolls import RollRow
 
     token = token_of(dry_run(clerk_client, csv_upload(*GOOD)))
     # Meanwhile a colleague enrolls 韩小雨 at the counter.

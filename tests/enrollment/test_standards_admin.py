@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from enrollment.models import AssistanceSubsidy, ContributionStandard, Enrollment, Refund
 from enrollment.resources import AssistanceSubsidyResource, ContributionStandardResource
-from portal.models import Region
-from portal.standards import VersionedStandard, standard_publish, standard_revise
+from portal.network.models import Region
+from portal.standards.versioned import VersionedStandard, standard_publish, standard_revise
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 
 from enrollment.models import Enrollment, Payment, Refund, Resident
-from portal.id_numbers import ID_NUMBER_PATTERN, make_id_number
-from portal.models import AccessLogEntry, Region
+from portal.network.models import Region
+from portal.privacy.id_numbers import ID_NUMBER_PATTERN, make_id_number
+from portal.privacy.models import AccessLogEntry
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from enrollment.models import Enrollment, Resident
-from portal.id_numbers import make_id_number
-from portal.id_vault import id_digest, id_encrypt
-from portal.models import Region
+from portal.network.models import Region
+from portal.privacy.id_numbers import make_id_number
+from portal.privacy.id_vault import id_digest, id_encrypt
 
 pytestmark = pytest.mark.django_db
 

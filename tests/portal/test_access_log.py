@@ -14,8 +14,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.demo import DEMO_PASSWORD
-from portal.models import AccessLogEntry, access_log_write
+from portal.network.demo import DEMO_PASSWORD
+from portal.privacy.models import AccessLogEntry, access_log_write
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +99,7 @@ def test_opening_an_alert_with_its_settlements_is_logged(cases, clerk):
 
 
 def test_downloading_an_attachment_is_logged(cases, clerk):
-    from assistance.case_services import attachment_add
+    from assistance.cases.services import attachment_add
 
     application = apps.get_model("assistance.Application").objects.exclude(status__in=["rejected", "paid"]).first()
     attachment = attachment_add(application=application, upload=SimpleUploadedFile("a.pdf", PDF),
@@ -152,9 +152,9 @@ def test_the_reassistance_export_is_logged(cases, officer_client):
 
 
 def test_the_payment_batch_items_export_is_logged(demo, officer_client, officer):
-    from assistance.batch_services import batch_generate
+    from assistance.batches.services import batch_generate
     from enrollment.models import Enrollment
-    from portal.models import Region
+    from portal.network.models import Region
 
     chezhan = Region.objects.get(code="370303001000")
     owed = Enrollment.objects.within(chezhan).for_year(2022).filter(payments__isnull=True).first()
@@ -274,7 +274,7 @@ def test_nonsense_dates_are_ignored_not_an_error(history, officer_client):
 
 
 def test_a_county_officer_sees_the_entries_of_their_own_staff_only(history):
-    from portal.models import Region
+    from portal.network.models import Region
     from tests.factories import staff_user
 
     zichuan = staff_user(role="officer", scope=Region.objects.get(code="370302000000"), username="officer_zichuan")

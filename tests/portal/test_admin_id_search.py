@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal.models import Region
+from portal.network.models import Region
 from tests.factories import staff_user
 
 WANG = "370303195203151223"

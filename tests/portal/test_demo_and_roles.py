@@ -3,7 +3,8 @@ from django.contrib.auth.models import Group, User
 from django.core import serializers
 from django.core.management import call_command
 
-from portal.models import Region, ServicePoint, StaffProfile
+from portal.accounts.models import StaffProfile
+from portal.network.models import Region, ServicePoint
 
 pytestmark = pytest.mark.django_db
 

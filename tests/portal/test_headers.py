@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.test import override_settings
 
-from portal.demo import DEMO_PASSWORD
+from portal.network.demo import DEMO_PASSWORD
 from tests.portal.test_settings import PRODUCTION_ENV, run_django
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"

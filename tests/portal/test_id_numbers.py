@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal.id_numbers import (
+from portal.privacy.id_numbers import (
     ID_NUMBER_PATTERN,
     IdNumber,
     IdNumberError,
@@ -15,7 +15,7 @@ from portal.id_numbers import (
     parse_id_number,
     with_check_character,
 )
-from portal.vocabulary import Gender
+from portal.shared.vocabulary import Gender
 
 TODAY = date(2024, 6, 1)
 

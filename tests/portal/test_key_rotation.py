@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from assistance.models import AssistanceIdentity
 from enrollment.models import Resident
 from enrollment.services import resident_find_by_id_number
-from portal.id_vault import _derive, current_prefix, id_decrypt, id_digest, id_encrypt
+from portal.privacy.id_vault import _derive, current_prefix, id_decrypt, id_digest, id_encrypt
 from tests.assistance.identity_helpers import WANG, identity
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal import enrolment_codes
-from portal.demo import DEMO_PASSWORD, DEMO_TOTP_KEY
+from portal.accounts import binding_codes
+from portal.network.demo import DEMO_PASSWORD, DEMO_TOTP_KEY
 from tests.conftest import force_login_password_only
 
 pytestmark = pytest.mark.django_db
@@ -217,8 +217,8 @@ def test_an_officer_without_an_authenticator_adds_one_before_the_admin(client, o
 
     page = client.get("/accounts/two-factor/?next=/admin/").content.decode()
     assert "必须启用身份验证器" in page and "绑定码" in page and "<svg" not in page
-    code = enrolment_codes.issue(officer)
-    response = client.post("/accounts/two-factor/", {"enrolment_code": code, "next": "/admin/"})
+    code = binding_codes.issue(officer)
+    response = client.post("/accounts/two-factor/", {"binding_code": code, "next": "/admin/"})
     assert response["Location"] == "/accounts/two-factor/?next=%2Fadmin%2F"
     page = client.get("/accounts/two-factor/?next=/admin/").content.decode()
     assert "<svg" in page

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from portal.notifications import UnsafeMessage, notify
+from portal.shared.notifications import UnsafeMessage, notify
 
 
 def test_a_message_reaches_the_backend(outbox):
@@ -28,7 +28,7 @@ def test_without_a_phone_number_nothing_is_sent(outbox):
 
 
 def test_the_file_backend_writes_one_json_line_per_message(settings, tmp_path):
-    settings.NOTIFICATION_BACKEND = "portal.notifications.FileBackend"
+    settings.NOTIFICATION_BACKEND = "portal.shared.notifications.FileBackend"
     settings.NOTIFICATION_FILE_PATH = str(tmp_path / "sent.jsonl")
     notify(phone="13800000000", kind="payment_recorded", message="已缴费")
     notify(phone="13900000000", kind="payment_recorded", message="已缴费")

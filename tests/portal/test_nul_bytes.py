@@ -1,4 +1,4 @@
-"""A NUL character in an address is refused with 400 before any view runs (portal/nul_bytes.py):
+"""A NUL character in an address is refused with 400 before any view runs (portal/web/middleware.py):
 on PostgreSQL an admin filter such as ?status__exact=%00 would otherwise end in HTTP 500."""
 
 import pytest
@@ -10,7 +10,7 @@ from tests.test_no_full_id_numbers import verified_login
 
 pytestmark = pytest.mark.django_db
 
-MIDDLEWARE = "portal.nul_bytes.RejectNulMiddleware"
+MIDDLEWARE = "portal.web.middleware.RejectNulMiddleware"
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ def test_healthz_answers_ok_when_the_database_answers(client):
 
 
 def test_healthz_answers_503_when_the_database_does_not(client):
-    with mock.patch("portal.views.connection.cursor", side_effect=OperationalError("down")):
+    with mock.patch("portal.web.health.connection.cursor", side_effect=OperationalError("down")):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "unavailable"
@@ -100,7 +100,7 @@ def test_officers_log_into_the_admin(client, officer):
     # Password, then the code of the demo authenticator (tests/portal/test_logins.py has the rest).
     from django_otp.oath import totp
 
-    from portal.demo import DEMO_TOTP_KEY
+    from portal.network.demo import DEMO_TOTP_KEY
 
     response = client.post("/accounts/login/", {"username": "officer", "password": "portal-demo-2022", "next": "/admin/"})
     assert response.status_code == 302

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from portal.models import PolicyNotice, ServiceGuide, ServiceItem, ServicePoint
+from portal.network.models import ServiceItem, ServicePoint
+from portal.public.models import PolicyNotice, ServiceGuide
 
 pytestmark = pytest.mark.django_db
 
@@ -174,9 +175,9 @@ def test_the_api_answers_404_for_a_region_that_does_not_exist(client, demo_netwo
 
 
 def test_the_api_pages_large_answers(client, demo_network):
-    from portal import public_views
+    from portal.network import views as network_views
 
-    public_views.API_PAGE_SIZE, saved = 10, public_views.API_PAGE_SIZE
+    network_views.API_PAGE_SIZE, saved = 10, network_views.API_PAGE_SIZE
     try:
         first = client.get("/api/v1/service-points", {"region": "370300"}).json()
         assert first["count"] == 25 and first["pages"] == 3 and len(first["service_points"]) == 10
@@ -186,7 +187,7 @@ def test_the_api_pages_large_answers(client, demo_network):
         assert client.get("/api/v1/service-points", {"region": "370300", "page": "9"}).status_code == 404
         assert client.get("/api/v1/service-points", {"region": "370300", "page": "x"}).status_code == 400
     finally:
-        public_views.API_PAGE_SIZE = saved
+        network_views.API_PAGE_SIZE = saved
 
 
 def test_the_api_only_answers_get(client, demo_network):
@@ -225,7 +226,7 @@ def test_an_item_without_a_guide_says_so_instead_of_failing(client, demo_network
 
 
 def test_an_officer_edit_shows_on_the_guide_page_and_survives_another_demo_load(client, demo_network):
-    from portal.demo import load
+    from portal.network.demo import load
 
     ServiceGuide.objects.filter(item__code="payment").update(time_limit="即时办结，凭证当场打印。")
     load()
@@ -265,16 +266,16 @@ def test_an_unpublished_notice_is_neither_listed_nor_shown(client, demo_network)
 
 
 def test_the_seed_notices_are_kept_in_the_repository():
-    copies = sorted(p.name for p in (REPO / "portal" / "seed_notices").glob("*.txt"))
+    copies = sorted(p.name for p in (REPO / "portal" / "public" / "seed_notices").glob("*.txt"))
     assert len(copies) == 5
     shared = REPO.parent / "shared" / "seeds"
     if shared.exists():  # on a machine with the shared seeds, the copies are exact
         for name in copies:
-            assert (shared / name).read_bytes() == (REPO / "portal" / "seed_notices" / name).read_bytes()
+            assert (shared / name).read_bytes() == (REPO / "portal" / "public" / "seed_notices" / name).read_bytes()
 
 
 def test_loading_the_demo_twice_makes_no_second_guide_or_notice(demo_network):
-    from portal.demo import load
+    from portal.network.demo import load
 
     before = (ServiceGuide.objects.count(), PolicyNotice.objects.count())
     load()

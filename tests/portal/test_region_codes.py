@@ -1,6 +1,6 @@
 import pytest
 
-from portal.region_codes import (
+from portal.network.codes import (
     Level,
     RegionCodeError,
     is_within,

@@ -1,8 +1,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from portal.models import Region, ServicePoint
-from portal.region_codes import Level
+from portal.network.codes import Level
+from portal.network.models import Region, ServicePoint
 from tests.factories import RegionFactory, ServicePointFactory, region_chain
 
 pytestmark = pytest.mark.django_db
@@ -10,15 +10,16 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def tree():
-    """Two branches that share a province and city, one region per level in each."""
+    """Two branches that share a province and city, one region per level in each, in a province
+    the demo does not have (41 河南省)."""
     province, city, county, township, village = region_chain(
-        "37", "3703", "370303", "370303001", "370303001001"
+        "41", "4101", "410102", "410102001", "410102001001"
     )
-    other_county = RegionFactory(code="370302000000", parent=city)
-    other_township = RegionFactory(code="370302001000", parent=other_county)
-    other_village = RegionFactory(code="370302001001", parent=other_township)
+    other_county = RegionFactory(code="410103000000", parent=city)
+    other_township = RegionFactory(code="410103001000", parent=other_county)
+    other_village = RegionFactory(code="410103001001", parent=other_township)
     # Same digits as the village at the start of the township part: must not leak across.
-    lookalike_township = RegionFactory(code="370303010000", parent=county)
+    lookalike_township = RegionFactory(code="410102010000", parent=county)
     return {
         "province": province, "city": city, "county": county, "township": township,
         "village": village, "other_county": other_county, "other_township": other_township,
@@ -63,14 +64,14 @@ def test_rows_of_other_models_are_filtered_through_their_region(tree):
 
 
 def test_a_parent_that_is_not_an_ancestor_by_code_is_refused(tree):
-    region = Region(code="370303001002", name="错挂社区", parent=tree["other_township"])
+    region = Region(code="410102001002", name="错挂社区", parent=tree["other_township"])
     with pytest.raises(ValidationError) as caught:
         region.full_clean()
-    assert "不是 370303001002 的上级" in str(caught.value)
+    assert "不是 410102001002 的上级" in str(caught.value)
 
 
 def test_only_a_province_may_have_no_parent():
-    region = Region(code="370303001002", name="无上级社区")
+    region = Region(code="410102001002", name="无上级社区")
     with pytest.raises(ValidationError) as caught:
         region.full_clean()
     assert "每个区划都要有上级区划" in str(caught.value)

@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from portal.models import Region, ServicePoint
+from portal.network.models import Region, ServicePoint
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

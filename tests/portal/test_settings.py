@@ -58,7 +58,7 @@ def test_deploy_check_is_clean_with_the_documented_production_variables():
 @pytest.mark.parametrize(
     ("cache_url", "backend"),
     [
-        ("redis://127.0.0.1:6379/1", "portal.redis_cache.ReusingRedisCache"),
+        ("redis://127.0.0.1:6379/1", "django.core.cache.backends.redis.RedisCache"),
         ("", "django.core.cache.backends.locmem.LocMemCache"),
     ],
 )
@@ -68,20 +68,3 @@ def test_cache_url_chooses_the_cache(cache_url, backend):
         CACHE_URL=cache_url,
     )
     assert result.stdout.strip().splitlines()[-1] == backend, result.stderr
-
-
-@pytest.mark.parametrize(
-    ("database_url", "prepared", "options"),
-    [
-        ("postgres://postgres@127.0.0.1:5432/portal", "", "{'prepare_threshold': 0}"),
-        ("postgres://postgres@127.0.0.1:5432/portal", "False", "{}"),
-        ("sqlite:////tmp/portal-settings-test.sqlite3", "", "{}"),
-    ],
-)
-def test_prepared_statements_are_allowed_on_postgresql_unless_turned_off(database_url, prepared, options):
-    env = {"DATABASE_URL": database_url}
-    if prepared:
-        env["DATABASE_PREPARED_STATEMENTS"] = prepared
-    result = run_django(["shell", "-c", "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"],
-                        **env)
-    assert result.stdout.strip().splitlines()[-1] == options, result.stderr

@@ -1,7 +1,7 @@
 """`python manage.py import_identities PATH --user officer [--dry-run] [--json]`
 
 Imports a department's list of assistance identities (民政, 乡村振兴) with the same checks and
-the same all-or-nothing write as the admin's import page (assistance/identity_imports.py).
+the same all-or-nothing write as the admin's import page (assistance/identities/imports.py).
 Exits with status 1 when any row is refused; then nothing is written.
 """
 
@@ -11,7 +11,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from assistance.identity_imports import COLUMNS, ListFileError, identities_import, read_identity_list
+from assistance.identities.imports import COLUMNS, ListFileError, identities_import, read_identity_list
 
 
 class Command(BaseCommand):

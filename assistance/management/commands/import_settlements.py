@@ -1,7 +1,7 @@
 """`python manage.py import_settlements PATH [--user officer] [--dry-run] [--json]`
 
 Loads a month of settlement records (就医结算) with the same checks and the same all-or-nothing
-write as the officers' admin page (assistance/settlement_imports.py), then refreshes the
+write as the officers' admin page (assistance/settlements/imports.py), then refreshes the
 high-cost alerts of the people and years it touched. Exits with status 1 when a row is refused.
 """
 
@@ -12,9 +12,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from assistance.settlement_imports import read_settlements, settlements_import
-from assistance.settlement_services import alerts_refresh
-from portal.tabular import TableError
+from assistance.settlements.imports import read_settlements, settlements_import
+from assistance.settlements.services import alerts_refresh
+from portal.spreadsheets.reading import TableError
 
 
 class Command(BaseCommand):

@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand
 
 from assistance.models import Settlement
-from assistance.settlement_services import alerts_refresh, reassistance_compute, settlements_link_residents
-from portal.models import Region
-from portal.region_codes import pooling_region_code
+from assistance.settlements.services import alerts_refresh, reassistance_compute, settlements_link_residents
+from portal.network.codes import pooling_region_code
+from portal.network.models import Region
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 """`python manage.py refresh_assistance_categories [--date YYYY-MM-DD]`, run daily.
 
 Identities start and end by date without anyone touching them; this sets every resident's
-assistance category to what their verified identities say today (assistance/identity_services.py).
+assistance category to what their verified identities say today (assistance/identities/services.py).
 """
 
 from datetime import date
@@ -9,7 +9,7 @@ from datetime import date
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from assistance.identity_services import categories_refresh
+from assistance.identities.services import categories_refresh
 
 
 class Command(BaseCommand):

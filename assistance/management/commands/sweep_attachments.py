@@ -1,7 +1,7 @@
 """`python manage.py sweep_attachments [--dry-run] [--force]`
 
 Deletes application attachment files that no attachment row names, written more than an hour
-ago: files whose upload was rolled back (assistance/case_services.py, attachments_sweep). Run it
+ago: files whose upload was rolled back (assistance/cases/services.py, attachments_sweep). Run it
 from cron, daily say; it reads the rows, never changes them. A database without a single
 attachment row beside such files is most likely the wrong database (a missing DATABASE_URL
 falls back to the embedded SQLite file): then it deletes nothing unless given --force.
@@ -12,7 +12,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from assistance.case_services import attachments_sweep
+from assistance.cases.services import attachments_sweep
 from assistance.models import ApplicationAttachment
 
 

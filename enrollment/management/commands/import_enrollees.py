@@ -1,7 +1,7 @@
 """`python manage.py import_enrollees PATH --year 2022 --user officer [--dry-run] [--date YYYY-MM-DD]`
 
 The officers' way to load a large roll: the same checks and the same all-or-nothing write as the
-station's upload page (enrollment/imports.py). Exits with status 1 when any row is refused.
+station's upload page (enrollment/imports/checks.py). Exits with status 1 when any row is refused.
 """
 
 import time
@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from enrollment.imports import enrollees_import
-from enrollment.rolls import RollError, read_roll
+from enrollment.imports.checks import enrollees_import
+from enrollment.imports.rolls import RollError, read_roll
 
 
 class Command(BaseCommand):

@@ -15,7 +15,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from portal.id_vault import current_prefix, id_decrypt, id_digest, id_encrypt
+from portal.privacy.id_vault import current_prefix, id_decrypt, id_digest, id_encrypt
 
 ENCRYPTED_FIELD = "id_number_encrypted"
 DIGEST_FIELD = "id_digest"

@@ -1,0 +1,61 @@
+"""What assistance adds to the enrollment app's pages, which never import it: links in the
+station navigation, a panel on the station dashboard, and a section of the public lookup. Each
+is named in AssistanceConfig and meets its hook's contract in portal/shared/extensions.py."""
+
+from datetime import date
+
+from django.db.models import Exists, OuterRef
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from assistance.cases.services import statuses_waiting_for
+from assistance.cases.workflow import Status
+from assistance.models import Application, HighCostAlert
+from portal.network.models import Region
+from portal.shared.extensions import LookupSection
+
+LOOKUP_APPLICATIONS_SHOWN = 5
+
+
+def station_nav_links(request: HttpRequest) -> list[tuple[str, str]]:
+    return [
+        (reverse("assistance:uninsured"), "应保尽保名单"),
+        (reverse("assistance:applications"), "救助申请"),
+        (reverse("assistance:alerts"), "高额费用预警"),
+    ]
+
+
+def dashboard_panel(request: HttpRequest, scope: Region, year: int | None) -> str:
+    """Open alerts of the clerk's scope and applications waiting for them, on the dashboard."""
+    alerts = HighCostAlert.objects.within(scope).open().select_related("resident__region")
+    waiting = Application.objects.within(scope).awaiting(*statuses_waiting_for(request.user))
+    return render_to_string("assistance/alert_panel.html", {
+        "open_alerts": alerts.filter(status=HighCostAlert.Status.OPEN).count(),
+        "acknowledged_alerts": alerts.filter(status=HighCostAlert.Status.ACKNOWLEDGED).count(),
+        "top_alerts": alerts[:5],
+        "waiting_applications": waiting.count(),
+    }, request=request)
+
+
+def _applications_of(resident_id: int, *, today: date) -> dict | None:
+    """The applicant's own applications on the public lookup: status and dates, no names."""
+    applications = Application.objects.filter(resident_id=resident_id).order_by("-recorded_at").only(
+        "id", "recorded_at", "status", "publicity_end")[:LOOKUP_APPLICATIONS_SHOWN]
+    lines = []
+    for application in applications:
+        line = f"{timezone.localtime(application.recorded_at):%Y年%-m月%-d日}申请（编号 {application.number}）：{application.get_status_display()}"
+        if application.status == Status.PUBLICISED and application.publicity_end:
+            line += f"，公示至 {application.publicity_end:%Y年%-m月%-d日}"
+        elif application.status == Status.RETURNED:
+            line += "，请到受理的医保工作站补充材料"
+        lines.append(line)
+    return {"title": "医疗救助申请", "lines": lines} if lines else None
+
+
+def _has_applied(resident: OuterRef) -> Exists:
+    return Exists(Application.objects.filter(resident=resident))
+
+
+LOOKUP_APPLICATIONS = LookupSection(applies=_has_applied, build=_applications_of)

@@ -1,0 +1,186 @@
+"""Officers' pages of settlements and what follows from them: settlement imports, alert
+thresholds and alerts, and re-assistance (compute, approve, export).
+
+Officers see rows of their scope only; every write goes through a service.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
+
+from assistance.models import AlertThreshold, HighCostAlert, ReassistanceGrant, Settlement
+from assistance.settlements.forms import MAX_SETTLEMENT_ROWS, SettlementImportForm
+from assistance.settlements.imports import read_settlements, settlements_import
+from assistance.settlements.services import alerts_refresh, reassistance_approve, reassistance_compute
+from portal.accounts.scopes import staff_scope
+from portal.network.codes import Level, pooling_region_code
+from portal.network.models import Region
+from portal.privacy.admin_mixins import AccessLoggedAdminMixin, ScopedHistoryMixin, ScopedReadOnlyAdmin
+from portal.privacy.models import access_log_write
+from portal.spreadsheets.reading import TableError
+from portal.spreadsheets.responses import spreadsheet_response
+from portal.standards.admin import scoped
+
+
+@admin.register(Settlement)
+class SettlementAdmin(AccessLoggedAdminMixin, ScopedReadOnlyAdmin):
+    access_action, access_detail = "view_settlements", "查看就医结算记录"
+    list_display = ["id_masked", "resident", "settled_on", "institution", "kind", "policy_range", "basic",
+                    "catastrophic", "assistance", "personal"]
+    list_filter = ["year", "kind"]
+    list_select_related = ["resident"]
+    exclude = ["person_digest", "fingerprint"]
+    change_list_template = "admin/assistance/settlement/change_list.html"
+
+    def access_subject_digest(self, obj) -> str:
+        return obj.person_digest
+
+    # Settlements are imported, never edited, and keep no version history: simple_history's
+    # pages would fail on them (HTTP 500), so Django's own change log is shown instead.
+    object_history_template = "admin/object_history.html"
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_in_scope(request, object_id)
+        return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        raise Http404("就医结算记录没有历史版本。")
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="%s_%s_import" % info),
+        ] + super().get_urls()
+
+    def import_view(self, request):
+        if not request.user.has_perm("assistance.import_settlements"):
+            raise PermissionDenied
+        form = SettlementImportForm(request.POST or None, request.FILES or None)
+        report = alerts = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                rows = read_settlements(upload, upload.name)
+                if len(rows) > MAX_SETTLEMENT_ROWS:
+                    raise TableError(f"文件有 {len(rows):,} 行，网页导入最多 {MAX_SETTLEMENT_ROWS:,} 行；"
+                                    "请分成几个文件，或请管理员用 manage.py import_settlements 导入。")
+            except TableError as error:
+                form.add_error("file", error.message)
+            else:
+                report = settlements_import(rows=rows, user=request.user, today=timezone.localdate(),
+                                            dry_run=form.cleaned_data["dry_run"])
+                if report.committed:
+                    alerts = sum(alerts_refresh(year=year, resident_ids=report.resident_ids).opened
+                                 for year in sorted(report.years))
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "form": form, "report": report,
+                   "alerts_opened": alerts, "title": "导入就医结算记录"}
+        return TemplateResponse(request, "assistance/settlement_import.html", context)
+
+
+@admin.register(AlertThreshold)
+class AlertThresholdAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
+    list_display = ["year", "region", "for_assistance", "for_others", "updated_at"]
+    list_filter = ["year"]
+    fields = ["year", "region", "for_assistance", "for_others"]
+
+    def get_queryset(self, request):
+        # A threshold belongs to a pooling region (city): officers of that city and above see it.
+        return scoped(super().get_queryset(request), request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "region":
+            cities = Region.objects.filter(level=Level.CITY)
+            scope = staff_scope(request.user)
+            if scope is not None and not request.user.is_superuser:
+                cities = cities.filter(code=pooling_region_code(scope.code)) if scope.level >= Level.CITY else cities
+            kwargs["queryset"] = cities
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(HighCostAlert)
+class HighCostAlertAdmin(ScopedReadOnlyAdmin):
+    list_display = ["resident", "year", "township", "burden", "threshold", "status", "outcome"]
+    list_filter = ["year", "status", "outcome"]
+    list_select_related = ["resident", "township"]
+
+
+class ReassistanceComputeForm(forms.Form):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+
+
+@admin.register(ReassistanceGrant)
+class ReassistanceGrantAdmin(ScopedReadOnlyAdmin):
+    list_display = ["resident", "year", "assistance_category", "base", "amount", "status", "approved_by", "approved_at"]
+    list_filter = ["year", "status", "assistance_category"]
+    list_select_related = ["resident", "approved_by"]
+    actions = ["approve", "export_xlsx", "export_csv"]
+    change_list_template = "admin/assistance/reassistancegrant/change_list.html"
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path("compute/", self.admin_site.admin_view(self.compute_view), name="%s_%s_compute" % info),
+        ] + super().get_urls()
+
+    def has_approve_permission(self, request) -> bool:
+        return request.user.has_perm("assistance.approve_reassistance")
+
+    @admin.action(description="批准所选再救助", permissions=["approve"])
+    def approve(self, request, queryset):
+        try:
+            count = reassistance_approve(grant_ids=queryset.values_list("pk", flat=True), officer=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return
+        messages.success(request, f"已批准 {count} 条再救助（已批准过的不重复办理）。")
+
+    @admin.action(description="导出所选（Excel）")
+    def export_xlsx(self, request, queryset):
+        return self._export(request, queryset, "xlsx")
+
+    @admin.action(description="导出所选（CSV）")
+    def export_csv(self, request, queryset):
+        return self._export(request, queryset, "csv")
+
+    def _export(self, request, queryset, export_format: str):
+        access_log_write(request=request, action="export_reassistance",
+                         detail=f"导出再救助名单 {queryset.count()} 条 {export_format}")
+        rows = (
+            [str(value) for value in (
+                grant.resident.id_masked, grant.resident.name, grant.resident.region.name, grant.year,
+                grant.get_assistance_category_display(), grant.base, grant.amount, grant.get_status_display(),
+            )]
+            for grant in queryset.select_related("resident__region")
+        )
+        return spreadsheet_response(
+            headers=["身份证号", "姓名", "村(社区)", "年度", "困难类别", "医疗救助后个人负担", "再救助金额", "状态"],
+            rows=rows, filename="reassistance", export_format=export_format,
+        )
+
+    def compute_view(self, request):
+        if not self.has_approve_permission(request):
+            raise PermissionDenied
+        scope = staff_scope(request.user)
+        if scope is None or scope.level < Level.CITY:
+            messages.error(request, "再救助按统筹区计算，请使用市级或以下管辖范围的账号。")
+            return redirect(reverse("admin:assistance_reassistancegrant_changelist"))
+        city = Region.objects.get(code=pooling_region_code(scope.code))
+        form = ReassistanceComputeForm(request.POST or None, initial={"year": timezone.localdate().year})
+        if request.method == "POST" and form.is_valid():
+            try:
+                report = reassistance_compute(year=form.cleaned_data["year"], city=city)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"{city.name} {form.cleaned_data['year']} 年度：计算再救助 {report.computed} 人，"
+                                          f"已审批未重算 {report.approved_kept} 人。")
+                return redirect(reverse("admin:assistance_reassistancegrant_changelist"))
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "form": form, "city": city,
+                   "title": "计算再救助"}
+        return TemplateResponse(request, "assistance/reassistance_compute.html", context)

@@ -1,0 +1,208 @@
+"""What follows from the settlements: high-cost alerts and their handling, and re-assistance.
+
+The burden and the re-assistance amount are the pure functions of ``assistance.settlements.rules``;
+this module gathers each person's settlements, finds the threshold or policy that applies, and
+writes the alerts and grants.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from assistance.models import AlertThreshold, HighCostAlert, ReassistanceGrant, Settlement
+from assistance.settlements.rules import (
+    SettlementAmounts,
+    alert_threshold_for,
+    annual_burden,
+    raises_alert,
+    reassistance_for,
+)
+from benefits.services import PolicyNotFound, policy_in_force
+from enrollment.models import Resident
+from portal.accounts.scopes import staff_scope
+from portal.network.codes import SIGNIFICANT_DIGITS, Level, pooling_region_code
+from portal.network.models import Region
+
+AMOUNT_FIELDS = ("resident_id", "kind", "policy_range", "basic", "catastrophic", "assistance")
+
+
+def _amounts_by_resident(year: int, resident_ids: Iterable[int] | None) -> dict[int, list[SettlementAmounts]]:
+    settlements = Settlement.objects.for_year(year).filter(resident__isnull=False)
+    if resident_ids is not None:
+        settlements = settlements.filter(resident_id__in=list(resident_ids))
+    found = defaultdict(list)
+    for resident_id, *amounts in settlements.values_list(*AMOUNT_FIELDS).iterator(chunk_size=5000):
+        found[resident_id].append(SettlementAmounts(*amounts))
+    return found
+
+
+def settlements_link_residents() -> int:
+    """Link the settlements of people who registered after their settlements were imported."""
+    registered = Resident.objects.filter(id_digest=OuterRef("person_digest")).values("pk")[:1]
+    return Settlement.objects.filter(resident__isnull=True, person_digest__in=Resident.objects.values("id_digest")
+                                     ).update(resident=Subquery(registered))
+
+
+def township_code(village_code: str) -> str:
+    digits = SIGNIFICANT_DIGITS[Level.TOWNSHIP]
+    return village_code[:digits].ljust(len(village_code), "0")
+
+
+@dataclass
+class AlertReport:
+    opened: int = 0
+    updated: int = 0
+    # Pooling regions with settlements but no threshold for the year: nobody there is alerted.
+    without_threshold: set[str] = field(default_factory=set)
+
+
+@transaction.atomic
+def alerts_refresh(*, year: int, resident_ids: Iterable[int] | None = None) -> AlertReport:
+    """Open an alert for each person (of ``resident_ids``, or everyone) whose burden of ``year``
+    passes their threshold; an existing alert of the same township gets the new figures but
+    keeps its status, so an alert is raised once however often this runs."""
+    report = AlertReport()
+    amounts = _amounts_by_resident(year, resident_ids)
+    residents = Resident.objects.select_related("region").in_bulk(list(amounts))
+    thresholds = {t.region.code: t for t in AlertThreshold.objects.filter(year=year).select_related("region")}
+    townships = {r.code: r for r in Region.objects.filter(
+        code__in={township_code(r.region.code) for r in residents.values()})}
+    existing = {
+        (a.resident_id, a.township_id): a
+        for a in HighCostAlert.objects.select_for_update().filter(year=year, resident_id__in=list(amounts))
+    }
+    for resident_id, settlements in amounts.items():
+        resident = residents[resident_id]
+        city = pooling_region_code(resident.region.code)
+        threshold_row = thresholds.get(city)
+        if threshold_row is None:
+            report.without_threshold.add(city)
+            continue
+        burden = annual_burden(settlements)
+        threshold = alert_threshold_for(assistance=resident.assistance, for_assistance=threshold_row.for_assistance,
+                                        for_others=threshold_row.for_others)
+        township = townships.get(township_code(resident.region.code))
+        if township is None or not raises_alert(burden, threshold):
+            continue
+        alert = existing.get((resident_id, township.pk))
+        if alert is None:
+            HighCostAlert.objects.create(
+                year=year, resident=resident, township=township, assistance_category=resident.assistance_category,
+                burden=burden, threshold=threshold,
+            )
+            report.opened += 1
+        elif (alert.burden, alert.threshold) != (burden, threshold):
+            alert.burden, alert.threshold = burden, threshold
+            alert.save(update_fields=["burden", "threshold"])
+            report.updated += 1
+    return report
+
+
+def _alert_for_update(alert_id: int, user) -> HighCostAlert:
+    scope = staff_scope(user)
+    alert = HighCostAlert.objects.select_for_update().filter(pk=alert_id).first()
+    if alert is None or scope is None or not HighCostAlert.objects.within(scope).filter(pk=alert_id).exists():
+        raise ValidationError("没有找到这条预警，或它不在您的管辖范围内。")
+    return alert
+
+
+@transaction.atomic
+def alert_acknowledge(*, alert_id: int, clerk, notes: str = "") -> HighCostAlert:
+    alert = _alert_for_update(alert_id, clerk)
+    if alert.status != HighCostAlert.Status.OPEN:
+        raise ValidationError(f"这条预警的状态是“{alert.get_status_display()}”，不需要再确认知悉。")
+    alert.status = HighCostAlert.Status.ACKNOWLEDGED
+    alert.acknowledged_by, alert.acknowledged_at = clerk, timezone.now()
+    if notes.strip():
+        alert.notes = notes.strip()
+    alert.save()
+    return alert
+
+
+@transaction.atomic
+def alert_resolve(*, alert_id: int, clerk, outcome: str, notes: str) -> HighCostAlert:
+    alert = _alert_for_update(alert_id, clerk)
+    if alert.status != HighCostAlert.Status.ACKNOWLEDGED:
+        raise ValidationError(
+            "请先确认知悉并核查，再登记处理结果。" if alert.status == HighCostAlert.Status.OPEN
+            else "这条预警已处理完毕。"
+        )
+    if outcome not in HighCostAlert.Outcome.values:
+        raise ValidationError("请选择处理结果：纳入救助、已有救助 或 无需处理。")
+    if not notes.strip():
+        raise ValidationError("请填写处理说明（核查情况和依据）。")
+    # The notes of the acknowledgement (what was to be checked) stay; the resolution follows them.
+    earlier = alert.notes.strip()
+    resolution = f"处理结果：{notes.strip()}"
+    alert.status, alert.outcome = HighCostAlert.Status.RESOLVED, outcome
+    alert.notes = f"{earlier}\n{resolution}" if earlier else resolution
+    alert.resolved_by, alert.resolved_at = clerk, timezone.now()
+    alert.save()
+    return alert
+
+
+# -- Re-assistance -------------------------------------------------------------------------
+
+@dataclass
+class ReassistanceReport:
+    computed: int = 0  # grants written or updated
+    approved_kept: int = 0  # approved grants left as they were
+    not_eligible: int = 0  # people with settlements but no category the rule covers
+
+
+@transaction.atomic
+def reassistance_compute(*, year: int, city: Region) -> ReassistanceReport:
+    """Re-assistance of ``year`` for every resident of the pooling region ``city`` with
+    settlements, by the re-assistance rule of the benefit policy in force for that year."""
+    try:
+        policy = policy_in_force(year=year, region_code=city.code)
+    except PolicyNotFound as error:
+        raise ValidationError(str(error)) from error
+    rule = policy.snapshot().reassistance
+    resident_ids = Settlement.objects.for_year(year).within(city).values_list("resident_id", flat=True).distinct()
+    amounts = _amounts_by_resident(year, resident_ids)
+    residents = Resident.objects.in_bulk(list(amounts))
+    approved = set(ReassistanceGrant.objects.filter(
+        year=year, resident_id__in=list(amounts), status=ReassistanceGrant.Status.APPROVED
+    ).values_list("resident_id", flat=True))
+    report = ReassistanceReport(approved_kept=len(approved))
+    now = timezone.now()
+    for resident_id, settlements in amounts.items():
+        if resident_id in approved:
+            continue
+        resident = residents[resident_id]
+        result = reassistance_for(rule, assistance=resident.assistance, settlements=settlements)
+        if result is None:
+            report.not_eligible += 1
+            continue
+        if result.amount <= 0:
+            ReassistanceGrant.objects.filter(year=year, resident=resident, status="computed").delete()
+            continue
+        ReassistanceGrant.objects.update_or_create(
+            year=year, resident=resident,
+            defaults={"assistance_category": resident.assistance_category, "base": result.base,
+                      "amount": result.amount, "policy": policy, "computed_at": now},
+        )
+        report.computed += 1
+    return report
+
+
+@transaction.atomic
+def reassistance_approve(*, grant_ids: Iterable[int], officer) -> int:
+    """Approve computed grants inside the officer's scope; returns how many were approved."""
+    if not officer.has_perm("assistance.approve_reassistance"):
+        raise ValidationError("只有医保部门审批人员可以审批再救助。")
+    scope = staff_scope(officer)
+    grants = ReassistanceGrant.objects.select_for_update().filter(pk__in=list(grant_ids))
+    if not officer.is_superuser:
+        if scope is None:
+            raise ValidationError("您的账号还没有分配管辖区域。")
+        grants = grants.within(scope)
+    return grants.filter(status=ReassistanceGrant.Status.COMPUTED).update(
+        status=ReassistanceGrant.Status.APPROVED, approved_by=officer, approved_at=timezone.now()
+    )

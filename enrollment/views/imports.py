@@ -1,0 +1,109 @@
+"""Station roll import: upload and dry run, then confirm; one refused row imports nothing.
+
+The dry run keeps the parsed roll server-side (enrollment/imports/staging.py) and gives the page a
+token. Confirming checks every row again against the database as it is then, because minutes may
+have passed and another clerk may have enrolled someone on the list meanwhile.
+"""
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from enrollment import selectors
+from enrollment.forms import default_year
+from enrollment.imports.checks import ImportReport, enrollees_import
+from enrollment.imports.forms import MAX_ROWS, RollUploadForm
+from enrollment.imports.staging import STAGED_FOR, result_find, result_keep, roll_stage, roll_take
+from portal.accounts.scopes import clerk_required
+from portal.privacy.models import access_log_write
+
+# A report with thousands of refused rows is fixed in the file, not read on screen to the end.
+ERRORS_SHOWN = 500
+ENTRIES_SHOWN = 100
+FILENAME_SHOWN = 80
+
+
+@clerk_required
+@require_http_methods(["GET", "POST"])
+def roll_import(request: HttpRequest) -> HttpResponse:
+    years = selectors.collection_years(request.scope)
+    today = timezone.localdate()
+    form = RollUploadForm(
+        request.POST or None, request.FILES or None, years=years, initial={"year": default_year(years, today)}
+    )
+    context = {"form": form, "years": years, "max_rows": f"{MAX_ROWS:,}"}
+    if request.method == "POST" and form.is_valid():
+        year, filename = form.cleaned_data["year"], _shortened(form.cleaned_data["roll"].name)
+        report = enrollees_import(rows=form.rows, year=year, user=request.user, on=today, dry_run=True)
+        token = None
+        if not report.errors:
+            token = roll_stage(rows=form.rows, year=year, filename=filename, user=request.user, on=today)
+        context.update(_report_context(report, year=year, filename=filename), token=token)
+    return render(request, "enrollment/roll_import.html", context)
+
+
+@clerk_required
+@require_POST
+def roll_import_confirm(request: HttpRequest) -> HttpResponse:
+    token = request.POST.get("token", "")
+    if result_find(token=token, user=request.user) is not None:
+        messages.info(request, "这份名单已经导入过了，没有重复导入。")
+        return _to_result(token)
+    staged = roll_take(token=token, user=request.user, today=timezone.localdate())
+    if staged is None:
+        minutes = int(STAGED_FOR.total_seconds() // 60)
+        messages.error(request, (
+            f"没有找到待确认的名单：预检结果只保留 {minutes} 分钟且只在当天有效，也可能已经提交过一次。"
+            "请先到“查找居民”核对是否已导入；未导入的，请重新上传预检。"
+        ))
+        return redirect("station:roll_import")
+    report = enrollees_import(
+        rows=staged.rows, year=staged.year, user=request.user, on=staged.on, dry_run=False
+    )
+    if not report.committed:
+        years = selectors.collection_years(request.scope)
+        context = {
+            "form": RollUploadForm(years=years, initial={"year": staged.year}), "years": years,
+            "max_rows": f"{MAX_ROWS:,}", "refused_at_confirm": True,
+            **_report_context(report, year=staged.year, filename=staged.filename),
+        }
+        return render(request, "enrollment/roll_import.html", context)
+    result_keep(token=token, report=report, staged=staged, user=request.user)
+    access_log_write(
+        request=request, action="import_roll",
+        detail=f"{staged.year} 年度参保名单“{staged.filename}”：参保登记 {report.enrollments} 人",
+    )
+    messages.success(request, f"已导入 {staged.year} 年度参保名单，共 {report.enrollments} 人。")
+    return _to_result(token)
+
+
+@clerk_required
+def roll_import_result(request: HttpRequest) -> HttpResponse:
+    # The token in the address is no secret: the result opens only for the clerk who imported.
+    result = result_find(token=request.GET.get("token", ""), user=request.user)
+    if result is None:
+        raise Http404("没有这次导入的记录")
+    return render(request, "enrollment/roll_import_result.html", {"result": result})
+
+
+def _shortened(filename: str) -> str:
+    """Names go to the page and to the access log (200 characters in all); browsers allow 255."""
+    return filename if len(filename) <= FILENAME_SHOWN else filename[:FILENAME_SHOWN - 1] + "…"
+
+
+def _to_result(token: str) -> HttpResponse:
+    return redirect(f"{reverse('station:roll_import_result')}?token={token}")
+
+
+def _report_context(report: ImportReport, *, year: int, filename: str) -> dict:
+    return {
+        "report": report,
+        "year": year,
+        "filename": filename,
+        "refused_rows": len({error.row for error in report.errors}),
+        "errors_shown": report.errors[:ERRORS_SHOWN],
+        "entries_shown": report.entries[:ENTRIES_SHOWN],
+    }

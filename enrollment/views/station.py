@@ -1,0 +1,186 @@
+"""Station back office: dashboard, finding and registering residents, their record."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from enrollment import selectors, services
+from enrollment.exports import follow_up_export
+from enrollment.forms import DeathForm, FollowUpFilterForm, NewResidentForm, ResidentForm, ResidentSearchForm
+from enrollment.models import Resident
+from portal.accounts.scopes import clerk_required
+from portal.network.codes import Level
+from portal.privacy.models import access_log_write
+from portal.shared.extensions import contributions
+from portal.web.pagination import keyset_page
+
+SEARCH_LIMIT = 50
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on its field if it names one, else on top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@clerk_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    scope = request.scope
+    today = timezone.localdate()
+    years = selectors.collection_years(scope)
+    year = selectors.year_shown(scope, years, request.GET, today)
+    context = {
+        "scope": scope,
+        "scope_path": [*scope.ancestors(), scope],
+        "service_point": request.user.staff_profile.home_service_point,
+        "years": years,
+        "year": year,
+        "counts": selectors.dashboard_counts(scope, year=year, today=today) if year else None,
+        "search_form": ResidentSearchForm(),
+        # Panels other apps add (portal/shared/extensions.py): safe HTML, each rendered by its app.
+        "panels": [panel(request, scope, year) for panel in contributions("station_dashboard_panels")],
+    }
+    return render(request, "enrollment/dashboard.html", context)
+
+
+@clerk_required
+@require_http_methods(["GET", "POST"])
+def resident_search(request: HttpRequest) -> HttpResponse:
+    """POST only for the query itself: ID numbers never go into a URL or an access log line."""
+    form = ResidentSearchForm(request.POST or None)
+    results = None
+    if request.method == "POST" and form.is_valid():
+        query = form.cleaned_data["query"].strip()
+        visible = Resident.objects.visible_to(request.user).select_related("region")
+        found = services.resident_find_by_id_number(query)
+        if found is not None or len(query) >= 15 and query[:6].isdigit():
+            results = [r for r in [found] if r is not None and visible.filter(pk=r.pk).exists()]
+            if found is not None and not results:
+                form.add_error("query", "这个身份证号的居民不在您的管辖范围内，请到其居住地办理，或联系上级经办机构。")
+        else:
+            results = list(visible.filter(name__startswith=query).order_by("name", "id")[:SEARCH_LIMIT])
+    return render(request, "enrollment/resident_search.html", {"form": form, "results": results, "limit": SEARCH_LIMIT})
+
+
+@clerk_required
+@require_http_methods(["GET", "POST"])
+def resident_create(request: HttpRequest) -> HttpResponse:
+    form = NewResidentForm(request.POST or None, scope=request.scope)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            household = data["household_number"] or services.household_create(
+                region=data["region"], address=data["household_address"], clerk=request.user
+            )
+            resident = services.resident_register(
+                id_number=data["id_number"], name=data["name"], phone=data["phone"], region=data["region"],
+                household=household, residence_permit=data["residence_permit"], clerk=request.user,
+                today=timezone.localdate(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"已登记 {resident.name}。")
+            return redirect("station:resident", pk=resident.pk)
+    return render(request, "enrollment/resident_form.html", {"form": form, "creating": True})
+
+
+@clerk_required
+def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = get_object_or_404(
+        Resident.objects.visible_to(request.user).select_related("region", "household"), pk=pk
+    )
+    access_log_write(request=request, action="view_resident", subject_digest=resident.id_digest, detail="查看居民完整信息")
+    enrollments = resident.enrollments.select_related("region").prefetch_related("payments").order_by("-year")
+    context = {
+        "resident": resident,
+        "full_id_number": resident.id_number,
+        "enrollments": enrollments,
+        "household_members": (
+            resident.household.members.exclude(pk=resident.pk).order_by("birth_date") if resident.household else []
+        ),
+        "death_form": DeathForm(),
+        "estimate_category": resident.default_category(timezone.localdate()).value,
+    }
+    return render(request, "enrollment/resident_detail.html", context)
+
+
+@clerk_required
+@require_http_methods(["GET", "POST"])
+def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = get_object_or_404(Resident.objects.visible_to(request.user), pk=pk)
+    initial = {
+        "name": resident.name, "phone": resident.phone, "region": resident.region,
+        "household_number": resident.household.number if resident.household else "",
+        "residence_permit": resident.residence_permit,
+    }
+    form = ResidentForm(request.POST or None, initial=initial, scope=request.scope)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            household = data["household_number"] or services.household_create(
+                region=data["region"], address=data["household_address"], clerk=request.user
+            )
+            services.resident_update(
+                resident=resident, clerk=request.user, name=data["name"], phone=data["phone"],
+                region=data["region"], household=household, residence_permit=data["residence_permit"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "已保存修改。")
+            return redirect("station:resident", pk=resident.pk)
+    return render(request, "enrollment/resident_form.html", {"form": form, "resident": resident, "creating": False})
+
+
+@clerk_required
+@require_http_methods(["POST"])
+def resident_death(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = get_object_or_404(Resident.objects.visible_to(request.user), pk=pk)
+    form = DeathForm(request.POST)
+    if form.is_valid():
+        try:
+            refunds = services.death_record(
+                resident=resident, date_of_death=form.cleaned_data["date_of_death"], clerk=request.user,
+                today=timezone.localdate(),
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            note = f"，已申请退还 {len(refunds)} 笔个人缴费，待审批" if refunds else ""
+            messages.success(request, f"已登记死亡{note}。")
+    else:
+        messages.error(request, "请填写正确的死亡日期。")
+    return redirect("station:resident", pk=resident.pk)
+
+
+@clerk_required
+def follow_up(request: HttpRequest) -> HttpResponse:
+    scope = request.scope
+    years = selectors.collection_years(scope)
+    year = selectors.year_shown(scope, years, request.GET, timezone.localdate())
+    choice = FollowUpFilterForm(request.GET, scope=scope)
+    village = choice.cleaned_data["village"] if choice.is_valid() else None
+    area = village or scope
+    rows = selectors.follow_up(area, year=year) if year else Resident.objects.none()
+    filters = {"year": year, **({"village": village.code} if village else {})}
+    export_format = request.GET.get("format")
+    if export_format in ("csv", "xlsx") and year:
+        access_log_write(request=request, action="export_follow_up",
+                         detail=f"{year} 年度追缴名单 {area.name} {export_format}")
+        return follow_up_export(rows, year=year, export_format=export_format)
+    page = keyset_page(rows, ordering=selectors.FOLLOW_UP_ORDER, keys=Resident.objects.within(area), params=request.GET)
+    return render(request, "enrollment/follow_up.html", {
+        "page": page, "year": year, "years": years, "choice": choice, "filters": urlencode(filters),
+        "villages_to_choose": scope.level < Level.VILLAGE,
+    })
+

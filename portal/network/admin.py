@@ -1,0 +1,48 @@
+"""Officers' pages of the service network: regions and service points, imported and exported as
+spreadsheets (django-import-export)."""
+
+from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
+
+from portal.network.models import Region, ServiceItem, ServicePoint
+from portal.network.resources import RegionResource, ServicePointResource
+from portal.spreadsheets.admin_forms import IMPORT_FORMATS, LimitedImportForm, PolicyExportForm
+
+
+@admin.register(Region)
+class RegionAdmin(ImportExportModelAdmin):
+    import_form_class = LimitedImportForm  # size, row and content checks (portal/spreadsheets/admin_forms.py)
+    import_formats = IMPORT_FORMATS  # XLSX rows limited as they are read
+    export_form_class = PolicyExportForm  # "Select all" under the CSP (portal/spreadsheets/admin_forms.py)
+    resource_classes = [RegionResource]
+    list_display = ["code", "name", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["parent"]
+    readonly_fields = ["level"]
+    list_select_related = ["parent"]
+
+
+@admin.register(ServiceItem)
+class ServiceItemAdmin(admin.ModelAdmin):
+    list_display = ["order", "name", "code"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # the list is part of the portal's vocabulary, fixed by a migration
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ServicePoint)
+class ServicePointAdmin(ImportExportModelAdmin):
+    import_form_class = LimitedImportForm
+    import_formats = IMPORT_FORMATS  # XLSX rows limited as they are read
+    export_form_class = PolicyExportForm  # "Select all" under the CSP (portal/spreadsheets/admin_forms.py)
+    resource_classes = [ServicePointResource]
+    list_display = ["name", "kind", "region", "phone", "active"]
+    list_filter = ["kind", "active", "region__level"]
+    search_fields = ["name", "region__name", "region__code", "address"]
+    autocomplete_fields = ["region"]
+    filter_horizontal = ["services"]
+    list_select_related = ["region"]

@@ -1,0 +1,62 @@
+"""The access log: who saw or exported whose personal data, and every sign-in."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from portal.web.addresses import client_address
+
+USERNAME_LOGGED_LENGTH = 150  # Django's own limit on a username; longer typed text is cut
+DETAIL_LENGTH = 200
+
+
+class AccessLogQuerySet(models.QuerySet):
+    """Bulk updates and deletes would bypass the model's refusal; they are refused here too."""
+
+    def update(self, **kwargs):
+        raise ValidationError("访问记录只能新增，不能修改。")
+
+    def delete(self):
+        raise ValidationError("访问记录不能删除。")
+
+
+class AccessLogEntry(models.Model):
+    """Who saw or exported whose personal data, and when (PIPL; DESIGN.md sections 4 and 10).
+
+    Append-only: the ORM refuses to change or delete an entry.
+    """
+
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    # Empty only for a failed login, where nobody was signed in; `username` then keeps what was typed.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="工作人员", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    username = models.CharField("用户名", max_length=USERNAME_LOGGED_LENGTH, blank=True)
+    address = models.GenericIPAddressField("来源地址", null=True, blank=True)
+    action = models.CharField("操作", max_length=40)
+    subject_digest = models.CharField("居民（身份证号摘要）", max_length=64, blank=True, db_index=True)
+    detail = models.CharField("说明", max_length=DETAIL_LENGTH, blank=True)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "个人信息访问记录"
+        verbose_name_plural = "个人信息访问记录"
+        ordering = ["-at"]
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValidationError("访问记录只能新增，不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("访问记录不能删除。")
+
+
+def access_log_write(*, request, action: str, subject_digest: str = "", detail: str = "") -> None:
+    AccessLogEntry.objects.create(
+        user=request.user, username=request.user.get_username()[:USERNAME_LOGGED_LENGTH],
+        address=client_address(request) or None, action=action, subject_digest=subject_digest,
+        detail=detail[:DETAIL_LENGTH],
+    )

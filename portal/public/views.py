@@ -1,0 +1,82 @@
+"""The public site's own pages: the home page, service guides (办事指南) and policy notices."""
+
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_GET
+
+from portal.network.models import ServiceItem, ServicePoint
+from portal.public.models import PolicyNotice
+
+NOTICES_PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class ResidentService:
+    url_name: str
+    title: str
+    question: str
+
+
+# What residents come to a service counter for (DESIGN.md section 1). A service appears on the
+# home page once its pages exist, so the page never links to something that is not there.
+RESIDENT_SERVICES = (
+    ResidentService("premium", "今年交多少钱", "查看个人缴费标准、缴费时间和待遇开始时间"),
+    ResidentService("lookup", "我参保了吗", "用姓名和身份证号查询参保和缴费情况"),
+    ResidentService("benefits:estimate", "住院能报多少", "估算住院、门诊费用能报销多少"),
+    ResidentService("service_points", "找服务站", "找到离您最近的村(社区)服务点和乡镇(街道)工作站"),
+    ResidentService("guides", "怎么办", "参保登记、缴费、异地就医备案等办事指南"),
+    ResidentService("notices", "政策", "医保政策文件和通俗解读"),
+)
+
+
+def available_services() -> list[dict]:
+    services = []
+    for service in RESIDENT_SERVICES:
+        try:
+            url = reverse(service.url_name)
+        except NoReverseMatch:
+            continue
+        services.append({"url": url, "title": service.title, "question": service.question})
+    return services
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/home.html", {"services": available_services()})
+
+
+@require_GET
+def guides(request: HttpRequest) -> HttpResponse:
+    items = ServiceItem.objects.select_related("guide").order_by("order")
+    return render(request, "portal/guide_list.html", {"items": [(item, getattr(item, "guide", None)) for item in items]})
+
+
+@require_GET
+def guide_detail(request: HttpRequest, code: str) -> HttpResponse:
+    item = get_object_or_404(ServiceItem, code=code)
+    kinds = set(ServicePoint.objects.active().filter(services=item).values_list("kind", flat=True))
+    return render(
+        request, "portal/guide_detail.html",
+        {
+            "item": item,
+            "guide": getattr(item, "guide", None),
+            # Where this can be done in the network as it is today, in the order of the kinds.
+            "kinds": [label for value, label in ServicePoint.Kind.choices if value in kinds],
+        },
+    )
+
+
+@require_GET
+def notices(request: HttpRequest) -> HttpResponse:
+    page = Paginator(PolicyNotice.objects.published(), NOTICES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "portal/notice_list.html", {"page": page})
+
+
+@require_GET
+def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = get_object_or_404(PolicyNotice.objects.published(), pk=pk)
+    return render(request, "portal/notice_detail.html", {"notice": notice})

@@ -1,0 +1,406 @@
+"""Admin of versioned standards (portal.standards.versioned), for every app that has them.
+
+An app's admin subclasses ``VersionedStandardAdmin`` (or combines ``VersionedStandardAdminMixin``
+with its own ModelAdmin), puts ``VERSION_FIELDSET`` first in its fieldsets, and shows the parts
+of a revision with a ``StandardPartInline``. A published revision is then read-only and cannot be
+deleted; 发布 and 新建修订版 are buttons on the change page and actions on the list; history comes
+from simple_history; import and export use the resources of portal.standards.resources.
+
+An officer sees the standards of the pooling regions inside their scope and of the city their
+scope lies in (a county officer reads their city's standards); superusers see all.
+"""
+
+import copy
+from functools import cache
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import HttpResponseRedirect
+from django.template import engines
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from portal.accounts.admin_site import error_text
+from portal.accounts.scopes import staff_scope
+from portal.network.codes import Level, RegionCodeError, pooling_region_code
+from portal.privacy.admin_mixins import ScopedHistoryMixin
+from portal.spreadsheets.admin_forms import IMPORT_FORMATS, LimitedImportForm, PolicyExportForm
+from portal.standards.versioned import (
+    PublishedStandardError,
+    RevisionConflict,
+    VersionedStandard,
+    revision_conflicts,
+    standard_publish,
+    standard_revise,
+)
+
+# Shown first on every standard's page; apps add their own fieldsets after it.
+VERSION_FIELDSET = (
+    "版本",
+    {"fields": [("year", "region"), ("revision", "status"), "effective_from", "superseded_revision",
+                ("published_at", "published_by"), "notes"]},
+)
+VERSION_READONLY_FIELDS = ("revision", "status", "superseded_revision", "published_at", "published_by")
+
+
+# --- Who may see which standards ---------------------------------------------------------------
+
+def pooling_scope(user, lookup: str = "region") -> Q | None:
+    """Rows whose pooling region (``lookup``, "" for Region itself) the user may see, or None."""
+    if user.is_superuser:
+        return Q()
+    scope = staff_scope(user)
+    if scope is None:
+        return None
+    code = f"{lookup}__code" if lookup else "code"
+    visible = Q(**{f"{code}__startswith": scope.prefix})
+    try:
+        visible |= Q(**{code: pooling_region_code(scope.code)})
+    except RegionCodeError:  # a province scope: every city is already under its prefix
+        pass
+    return visible
+
+
+def scoped(queryset, user, lookup: str = "region"):
+    visible = pooling_scope(user, lookup)
+    return queryset.none() if visible is None else queryset.filter(visible)
+
+
+def admin_link(obj, site_name: str = "admin"):
+    opts = obj._meta
+    url = reverse(f"{site_name}:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+    return format_html('<a href="{}">{}</a>', url, obj)
+
+
+def conflict_html(conflict: RevisionConflict, site_name: str = "admin"):
+    if conflict.other is None:
+        return conflict.message
+    return format_html("{}（冲突的版本：{}）", conflict.message, admin_link(conflict.other, site_name))
+
+
+# --- Pages that the stock admin templates lack --------------------------------------------------
+
+CHANGE_FORM = """{% extends "admin/change_form.html" %}
+{% block submit_buttons_bottom %}{{ block.super }}
+{% if standard_can_publish %}<div class="submit-row">
+  <input type="submit" name="_publish" value="保存并发布">
+  <span class="help">发布后这个版本不能再修改或删除，更正要新建修订版。</span></div>
+{% elif standard_revise_url %}<div class="submit-row">
+  <a class="button" href="{{ standard_revise_url }}">新建修订版</a>
+  <span class="help">已发布的版本不能修改；修订版是它的草稿副本，从您填写的日期起生效。</span></div>
+{% endif %}{% endblock %}"""
+
+REVISE_PAGE = """{% extends "admin/base_site.html" %}{% load admin_urls %}
+{% block breadcrumbs %}<div class="breadcrumbs">
+<a href="{% url 'admin:index' %}">首页</a> ›
+<a href="{% url opts|admin_urlname:'changelist' %}">{{ opts.verbose_name_plural }}</a> ›
+<a href="{% url opts|admin_urlname:'change' original.pk|admin_urlquote %}">{{ original }}</a> › 新建修订版
+</div>{% endblock %}
+{% block content %}
+<p>新建第 {{ original.revision|add:1 }} 版：复制第 {{ original.revision }} 版的全部内容（含明细）为草稿，
+修改后发布。生效日期之前登记的仍按第 {{ original.revision }} 版计算。</p>
+<form method="post" novalidate>{% csrf_token %}
+{{ form.non_field_errors }}
+{% for field in form %}<div class="form-row">{{ field.errors }}{{ field.label_tag }} {{ field }}
+{% if field.help_text %}<div class="help">{{ field.help_text }}</div>{% endif %}</div>{% endfor %}
+<div class="submit-row"><input type="submit" class="default" value="新建修订版">
+<a class="closelink" href="{% url opts|admin_urlname:'change' original.pk|admin_urlquote %}">取消</a></div>
+</form>{% endblock %}"""
+
+
+@cache
+def _template(source: str):
+    return engines["django"].from_string(source)
+
+
+class ReviseForm(forms.Form):
+    effective_from = forms.DateField(
+        label="生效日期", input_formats=["%Y-%m-%d"], widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="这一天及以后登记的按修订版计算，格式 YYYY-MM-DD。",
+        error_messages={"required": "请填写修订版的生效日期。", "invalid": "日期格式须为 YYYY-MM-DD。"},
+    )
+
+    def __init__(self, *args, standard: VersionedStandard, site_name: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.standard = standard
+        self.site_name = site_name
+
+    def clean(self):
+        data = super().clean()
+        following = getattr(self.standard, "superseded_by", None)
+        if following is not None:
+            raise ValidationError(format_html(
+                "这个版本已被 {} 取代，请在最新版本上新建修订版。", admin_link(following, self.site_name)
+            ))
+        if data.get("effective_from"):
+            draft = copy.copy(self.standard)
+            draft.pk, draft.revision, draft.effective_from = None, self.standard.revision + 1, data["effective_from"]
+            for conflict in revision_conflicts(draft):
+                self.add_error("effective_from", conflict_html(conflict, self.site_name))
+        return data
+
+
+# --- The admin ----------------------------------------------------------------------------------
+
+class _FrozenOncePublished:
+    """What the standard's admin and its parts' admin share: no way around the freeze."""
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        # The bulk delete deletes by query, past the models' refusal to delete published rows.
+        actions.pop("delete_selected", None)
+        return actions
+
+    def revert_disabled(self, request, obj=None) -> bool:
+        # History is a record, not an undo button: a revert could rewrite a published revision.
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def has_import_permission(self, request) -> bool:
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_export_permission(self, request) -> bool:
+        return self.has_view_permission(request)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except PublishedStandardError as error:  # published by someone else meanwhile
+            self.message_user(request, error_text(error), messages.ERROR)
+            return HttpResponseRedirect(request.path)
+
+
+class VersionedStandardAdminMixin(_FrozenOncePublished):
+    """Draft/published life of a VersionedStandard in the admin. Combine it with a ModelAdmin
+    (``VersionedStandardAdmin`` is the ready-made combination with import/export and history)."""
+
+    list_display = ["year", "region", "revision", "status", "effective_from", "published_at", "published_by"]
+    list_display_links = ["year", "region"]
+    list_filter = ["year", "status"]
+    list_select_related = ["region", "published_by"]
+    search_fields = ["region__name", "region__code", "notes"]
+    actions = ["publish_selected", "revise_selected"]
+
+    # --- permissions: a published revision is read-only and stays ---
+    def get_queryset(self, request):
+        return scoped(super().get_queryset(request), request.user)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.is_published:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.is_published:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj)) + list(VERSION_READONLY_FIELDS)
+        if obj is not None and obj.supersedes_id:
+            readonly += ["year", "region"]  # a revision belongs to the year and region it revises
+        return readonly
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "region" and field is not None:
+            field.queryset = scoped(field.queryset.model.objects.filter(level=Level.CITY), request.user, lookup="")
+        return field
+
+    @admin.display(description="取代的版本")
+    def superseded_revision(self, obj):
+        if obj is None or obj.supersedes_id is None:
+            return "—"
+        return admin_link(obj.supersedes, self.admin_site.name)
+
+    # --- the form: conflicts with other revisions, linked ---
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+        site_name = self.admin_site.name
+
+        class StandardForm(form_class):
+            def clean(self):
+                data = super().clean()
+                candidate = copy.copy(self.instance)
+                for name in ("year", "region", "effective_from"):
+                    if name in data:
+                        setattr(candidate, name, data[name])
+                for conflict in revision_conflicts(candidate):
+                    field = conflict.field if conflict.field in self.fields else None
+                    self.add_error(field, conflict_html(conflict, site_name))
+                return data
+
+        return StandardForm
+
+    # --- publishing ---
+    def _publish(self, request, standard) -> bool:
+        conflicts = revision_conflicts(standard)
+        if conflicts:
+            for conflict in conflicts:
+                self.message_user(request, format_html(
+                    "{} 不能发布：{}", admin_link(standard, self.admin_site.name),
+                    conflict_html(conflict, self.admin_site.name),
+                ), messages.ERROR)
+            return False
+        try:
+            standard_publish(standard=standard, officer=request.user)
+        except ValidationError as error:
+            self.message_user(request, format_html(
+                "{} 不能发布：{}", admin_link(standard, self.admin_site.name), error_text(error)
+            ), messages.ERROR)
+            return False
+        self.message_user(request, format_html("已发布 {}。", admin_link(standard, self.admin_site.name)), messages.SUCCESS)
+        return True
+
+    @admin.action(description="发布所选草稿", permissions=["change"])
+    def publish_selected(self, request, queryset):
+        for standard in queryset.order_by("year", "region__code", "revision"):
+            if standard.is_published:
+                self.message_user(request, f"{standard} 已经发布，跳过。", messages.WARNING)
+            else:
+                self._publish(request, standard)
+
+    def response_change(self, request, obj):
+        if "_publish" in request.POST:
+            self._publish(request, obj)
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        obj = self.get_object(request, unquote(object_id)) if object_id else None
+        if obj is not None:
+            extra_context["standard_can_publish"] = not obj.is_published and self.has_change_permission(request, obj)
+            if obj.is_published and not hasattr(obj, "superseded_by") and self.has_add_permission(request):
+                extra_context["standard_revise_url"] = reverse(
+                    f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_revise", args=[obj.pk]
+                )
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    @property
+    def change_form_template(self):
+        return _template(CHANGE_FORM)
+
+    # --- revising ---
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path("<path:object_id>/revise/", self.admin_site.admin_view(self.revise_view), name="%s_%s_revise" % info),
+        ] + super().get_urls()
+
+    @admin.action(description="新建修订版", permissions=["add"])
+    def revise_selected(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "新建修订版时请只选择一个已发布的版本。", messages.ERROR)
+            return None
+        standard = queryset.get()
+        return HttpResponseRedirect(reverse(
+            f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_revise", args=[standard.pk]
+        ))
+
+    def revise_view(self, request, object_id):
+        standard = self.get_object(request, unquote(object_id))
+        if standard is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        change_url = reverse(
+            f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_change", args=[standard.pk]
+        )
+        if not standard.is_published:
+            self.message_user(request, "草稿可以直接修改，不需要新建修订版。", messages.WARNING)
+            return HttpResponseRedirect(change_url)
+        form = ReviseForm(request.POST or None, standard=standard, site_name=self.admin_site.name)
+        if request.method == "POST" and form.is_valid():
+            try:
+                draft = standard_revise(standard=standard, effective_from=form.cleaned_data["effective_from"])
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.log_addition(request, draft, [{"added": {}}])
+                self.message_user(request, format_html(
+                    "已新建 {}，从 {} 起生效。请修改后发布。", admin_link(draft, self.admin_site.name),
+                    draft.effective_from.isoformat(),
+                ), messages.SUCCESS)
+                return HttpResponseRedirect(reverse(
+                    f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_change", args=[draft.pk]
+                ))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"新建修订版：{standard}",
+            "opts": self.opts,
+            "original": standard,
+            "form": form,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, _template(REVISE_PAGE), context)
+
+
+class VersionedStandardAdmin(VersionedStandardAdminMixin, ImportExportModelAdmin, ScopedHistoryMixin, SimpleHistoryAdmin):
+    """The mixin with import/export (set ``resource_classes``) and simple_history's history."""
+
+    import_form_class = LimitedImportForm  # size, row and content checks (portal/spreadsheets/admin_forms.py)
+    import_formats = IMPORT_FORMATS  # XLSX rows limited as they are read
+    export_form_class = PolicyExportForm  # "Select all" under the CSP (portal/spreadsheets/admin_forms.py)
+
+
+class StandardPartInline(admin.TabularInline):
+    """Rows of one revision (subsidies, tiers): editable with a draft, frozen with a published one."""
+
+    extra = 0
+
+    @staticmethod
+    def _frozen(obj) -> bool:
+        return obj is not None and obj.is_published
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return not self._frozen(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return not self._frozen(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return not self._frozen(obj) and super().has_delete_permission(request, obj)
+
+
+class StandardPartAdminMixin(_FrozenOncePublished):
+    """A StandardPart model's own admin page (for import and export of the parts)."""
+
+    def _parent(self, obj):
+        return getattr(obj, self.model.standard_field) if obj is not None else None
+
+    def get_queryset(self, request):
+        return scoped(super().get_queryset(request), request.user, lookup=f"{self.model.standard_field}__region")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        parent = self._parent(obj)
+        return not (parent and parent.is_published) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        parent = self._parent(obj)
+        return not (parent and parent.is_published) and super().has_delete_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == self.model.standard_field and field is not None:
+            drafts = field.queryset.filter(status=VersionedStandard.Status.DRAFT)
+            field.queryset = scoped(drafts, request.user)
+        return field
+
+
+class StandardPartAdmin(StandardPartAdminMixin, ImportExportModelAdmin, ScopedHistoryMixin, SimpleHistoryAdmin):
+    """The parts' mixin with import/export (set ``resource_classes``) and history."""
+
+    import_form_class = LimitedImportForm  # size, row and content checks (portal/spreadsheets/admin_forms.py)
+    import_formats = IMPORT_FORMATS  # XLSX rows limited as they are read
+    export_form_class = PolicyExportForm  # "Select all" under the CSP (portal/spreadsheets/admin_forms.py)

@@ -1,0 +1,92 @@
+"""Fixed-window rate limits kept in the shared cache, so that every gunicorn worker counts the
+same tries (DESIGN.md section 10: the public lookup).
+
+A window is a stretch of clock time ``[start, start + seconds)`` aligned to multiples of its
+length; its counter lives in the cache under a key that names the window, so it needs no reset
+and the time to wait is simply the end of the window. Counting uses the cache's own atomic
+``incr`` and ``add``, so two workers never both see "first try".
+"""
+
+import hashlib
+import math
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.cache import cache
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+
+
+def now() -> float:
+    """The clock the limiter reads; tests replace it to step into the next window."""
+    return time.time()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    count: int
+    limit: int
+    retry_after: int  # whole seconds until the current window ends
+    window_end: float  # UNIX time
+
+    @property
+    def retry_at(self) -> datetime:
+        """When the next window opens, as an aware datetime in the portal's time zone."""
+        return datetime.fromtimestamp(math.ceil(self.window_end), tz=timezone.get_current_timezone())
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most ``limit`` tries per ``seconds`` for each key of one ``scope`` ("lookup-address")."""
+
+    scope: str
+    limit: int
+    seconds: int = 60
+
+    def hit(self, key: str) -> Verdict:
+        """Count one try for ``key`` and say whether it is within the limit."""
+        moment = now()
+        start = int(moment // self.seconds) * self.seconds
+        count = _count(self.cache_key(key, start), timeout=self.seconds + 5)
+        return Verdict(allowed=count <= self.limit, count=count, limit=self.limit,
+                       retry_after=max(1, math.ceil(start + self.seconds - moment)), window_end=start + self.seconds)
+
+    def cache_key(self, key: str, window_start: int) -> str:
+        # Keys are hashed: client addresses and ID digests never appear in the cache as such,
+        # and any key text fits the character rules of every cache backend.
+        hashed = hashlib.sha256(f"{self.scope}\0{key}".encode()).hexdigest()[:32]
+        return f"ratelimit:{self.scope}:{hashed}:{window_start}"
+
+
+def hit_all(limits: list[tuple[RateLimit, str]]) -> Verdict | None:
+    """Count one try against each (limit, key); the verdict that refuses it longest, or None."""
+    refused = [verdict for verdict in (limit.hit(key) for limit, key in limits) if not verdict.allowed]
+    return max(refused, key=lambda verdict: verdict.retry_after, default=None)
+
+
+def _count(key: str, *, timeout: int) -> int:
+    """The window's count after this try. The counter outlives its window by a little (timeout),
+    so that it cannot expire while it still counts."""
+    for _ in range(2):
+        try:
+            return cache.incr(key)
+        except ValueError:  # no counter yet: the window's first try (or it was evicted)
+            if cache.add(key, 1, timeout=timeout):
+                return 1
+            # Another worker made it between the two calls: count on it.
+    return 1  # made and evicted again meanwhile: this try starts the count again
+
+
+def too_many_requests(request, verdict: Verdict, *, action: str):
+    """The 429 page: in Chinese, saying when to try again; ``action`` names what was refused."""
+    response = render(
+        request, "429.html",
+        {"action": action, "retry_after": verdict.retry_after, "retry_at": verdict.retry_at, "limit": verdict.limit},
+        status=429,
+    )
+    response["Retry-After"] = str(verdict.retry_after)
+    add_never_cache_headers(response)
+    return response
