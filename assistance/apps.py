@@ -15,7 +15,7 @@ class AssistanceConfig(AppConfig):
         "officer": [
             # Applications: county or city officers approve, reject and record payment.
             "assistance.view_application", "assistance.decide_application",
-            # Settlements, alert thresholds and re-assistance (case_services, admin_cases).
+            # Settlements, alert thresholds and re-assistance (assistance/settlements).
             "assistance.view_settlement", "assistance.import_settlements",
             "assistance.view_alertthreshold", "assistance.add_alertthreshold",
             "assistance.change_alertthreshold", "assistance.view_highcostalert",

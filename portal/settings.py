@@ -147,7 +147,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Second factor (TOTP, django-otp): the name an authenticator app shows for the portal.
 OTP_TOTP_ISSUER = "城乡居民医保服务平台"
 # The admin's TOTP device pages show no keys or QR codes: an administrator resets a lost phone by
-# deleting the device and issuing a 绑定码 (portal/binding_codes.py), never by reading a key.
+# deleting the device and issuing a 绑定码 (portal/accounts/binding_codes.py), never by reading a key.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff_home"

@@ -1,30 +1,8 @@
-import importlib
-
 import pytest
 from django.test import Client
 
-_force_login_password_only = Client.force_login
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def otp_login(client, user) -> None:
-    """Sign ``user`` in with both factors, as the login and code pages would: force_login plus a
-    session that passed the user's authenticator (a confirmed one is added if they have none)."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="测试身份验证器", confirmed=True)
-    _force_login_password_only(client, user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-
-
-def force_login_password_only(client, user) -> None:
-    """Django's force_login untouched: a session that has not passed any second factor."""
-    _force_login_password_only(client, user)
+from tests.demo import DEMO_LAYERS, FAST_HASHERS, demo_load
+from tests.logins import force_login_password_only, otp_login
 
 
 @pytest.fixture(autouse=True)
@@ -38,9 +16,23 @@ def _force_login_passes_the_second_factor(monkeypatch):
         if second_factor_required(user):
             otp_login(client, user)
         else:
-            _force_login_password_only(client, user, backend)
+            force_login_password_only(client, user, backend)
 
     monkeypatch.setattr(Client, "force_login", force_login)
+
+
+@pytest.fixture
+def clerk_client(client, demo, clerk_chezhan):
+    """A client signed in as the demo clerk of 车站街道."""
+    client.force_login(clerk_chezhan)
+    return client
+
+
+@pytest.fixture
+def officer_client(client, demo, officer):
+    """A client signed in as the demo officer of 淄博市, past the second factor."""
+    client.force_login(officer)
+    return client
 
 
 @pytest.fixture(autouse=True)
@@ -62,7 +54,7 @@ def outbox(settings):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    # Rate limits and remembered pages must not leak from one test into the next.
+    # Rate limits and kept pages must not leak from one test into the next.
     from django.core.cache import caches
 
     for each in caches.all():
@@ -72,41 +64,28 @@ def _empty_cache():
         each.clear()
 
 
-# The demo data every test may use, loaded once per test session (DEMO_LAYERS, in this order).
-# Each test runs in a transaction that is rolled back, so it sees the demo as loaded whatever the
-# tests before it wrote. Tests that need only a few rows of their own build them with factories.
-DEMO_LAYERS = ("portal.network.demo.load", "enrollment.demo.load", "benefits.demo.load")
-
-
-def _demo_load(layers=DEMO_LAYERS) -> None:
-    from django.apps import apps
-    from django.test import override_settings
-    from django.utils.module_loading import import_string
-
-    # A transactional test's flush empties the rows data migrations wrote; put them back.
-    importlib.import_module("portal.migrations.0002_service_items").add_items(apps, None)
-    with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
-        for layer in layers:
-            import_string(layer)()
-
-
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
+    """The demo data every test may use, loaded once per test session (tests/demo.py). Each test
+    runs in a transaction that is rolled back, so it sees the demo as loaded whatever the tests
+    before it wrote; tests that need only a few rows of their own build them with factories."""
     with django_db_blocker.unblock():
-        _demo_load()
+        demo_load()
 
 
 def _transactional(request) -> bool:
     """Whether the test commits for real (threads, a live server): the database is flushed after
     each such test, so the demo it needs is loaded again (idempotently) before it."""
-    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
+    marker = request.node.get_closest_marker("django_db")
+    marked = marker is not None and bool(marker.kwargs.get("transaction", marker.args[0] if marker.args else False))
+    return marked or bool({"transactional_db", "live_server"} & set(request.fixturenames))
 
 
 @pytest.fixture
 def demo_network(request, db):
     """The demo service network of 淄博市 with its staff accounts."""
     if _transactional(request):
-        _demo_load(DEMO_LAYERS[:1])
+        demo_load(DEMO_LAYERS[:1])
 
 
 @pytest.fixture
@@ -134,14 +113,14 @@ def officer(demo_network):
 def demo(request, demo_network):
     """The demo network plus the enrollment demo: standards 2021 and 2022, residents, payments."""
     if _transactional(request):
-        _demo_load(DEMO_LAYERS[1:2])
+        demo_load(DEMO_LAYERS[1:2])
 
 
 @pytest.fixture
 def demo_policies(request, demo_network):
     """The demo benefit policies of 淄博市, published: 2022 and 2021."""
     if _transactional(request):
-        _demo_load(DEMO_LAYERS[2:])
+        demo_load(DEMO_LAYERS[2:])
 
 
 @pytest.fixture
@@ -153,3 +132,11 @@ def on_2022_window(monkeypatch):
 
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2021, 10, 15))
     return date(2021, 10, 15)
+
+
+def pytest_collection_modifyitems(items):
+    # With pytest-xdist, the browser tests run one after another on one worker (they share a
+    # browser per module) while the other worker takes the rest.
+    for item in items:
+        if "tests/browser/" in item.nodeid:
+            item.add_marker(pytest.mark.xdist_group("browser"))

@@ -23,6 +23,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from portal.privacy.id_numbers import make_id_number
+from tests.logins import otp_login
 
 pytestmark = pytest.mark.django_db
 
@@ -131,16 +132,6 @@ def test_every_parametrised_page_has_a_filler():
 # --- the demo, complete: every app's demo data, a payment batch, an attachment ---------------
 
 
-def verified_login(client: Client, user) -> None:
-    """Log in; where the second factor is installed, as someone who has passed it."""
-    client.force_login(user)
-    if apps.is_installed("django_otp.plugins.otp_totp"):
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-
-        device, _ = TOTPDevice.objects.get_or_create(user=user, name="masking-test", defaults={"confirmed": True})
-        session = client.session
-        session["otp_device_id"] = device.persistent_id
-        session.save()
 
 
 @pytest.fixture
@@ -179,7 +170,7 @@ def everything(demo_network, settings, tmp_path, django_capture_on_commit_callba
     Client().post(reverse("login"), {"username": "clerk_chezhan", "password": "wrong"}, REMOTE_ADDR="10.0.0.9")
     Client().post(reverse("login"), {"username": "clerk_other", "password": DEMO_PASSWORD}, REMOTE_ADDR="10.0.0.9")
     clerk = Client()
-    verified_login(clerk, User.objects.get(username="clerk_chezhan"))
+    otp_login(clerk, User.objects.get(username="clerk_chezhan"))
     application = next(
         a for a in Application.objects.order_by("pk")
         if clerk.get(reverse("assistance:application", args=[a.pk])).status_code == 200
@@ -242,8 +233,8 @@ def is_admin(name: str) -> bool:
 def test_no_page_shows_a_full_id_number_except_the_full_record_for_its_clerk(everything, caplog):
     caplog.set_level(logging.DEBUG)
     anonymous, clerk, officer = Client(), Client(), Client()
-    verified_login(clerk, everything["clerk"])
-    verified_login(officer, everything["officer"])
+    otp_login(clerk, everything["clerk"])
+    otp_login(officer, everything["officer"])
 
     leaks = []
     full_record_shown = 0
@@ -275,7 +266,7 @@ def test_no_page_shows_a_full_id_number_except_the_full_record_for_its_clerk(eve
 def test_searches_and_lookups_answer_without_echoing_the_number(everything, caplog):
     caplog.set_level(logging.DEBUG)
     clerk, anonymous = Client(), Client()
-    verified_login(clerk, everything["clerk"])
+    otp_login(clerk, everything["clerk"])
     responses = {
         "station search by number": clerk.post(reverse("station:resident_search"), {"query": WANG}),
         "station search by name": clerk.post(reverse("station:resident_search"), {"query": "王"}),
@@ -355,8 +346,8 @@ def import_export_admin_exports(officer: Client) -> dict:
 def test_no_export_holds_a_full_id_number(everything, caplog):
     caplog.set_level(logging.DEBUG)
     clerk, officer = Client(), Client()
-    verified_login(clerk, everything["clerk"])
-    verified_login(officer, everything["officer"])
+    otp_login(clerk, everything["clerk"])
+    otp_login(officer, everything["officer"])
     exports = {**station_exports(clerk), **admin_action_exports(officer), **import_export_admin_exports(officer)}
     leaks = {what: leaks_in(response) for what, response in exports.items() if leaks_in(response)}
     assert not leaks

@@ -32,6 +32,8 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.logins import otp_login
+
 # --- discovery ------------------------------------------------------------------------------
 
 
@@ -228,17 +230,6 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 CHEZHAN = "370303001"  # 车站街道's prefix
 
 
-def verified_login(client: Client, user) -> Client:
-    """Log in; where the second factor is installed, as someone who has passed it."""
-    client.force_login(user)
-    if apps.is_installed("django_otp.plugins.otp_totp"):
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-
-        device, _ = TOTPDevice.objects.get_or_create(user=user, name="scope-test", defaults={"confirmed": True})
-        session = client.session
-        session["otp_device_id"] = device.persistent_id
-        session.save()
-    return client
 
 
 def _in_chezhan(model_label: str, lookup: str):
@@ -286,7 +277,7 @@ def world(demo_network, settings, tmp_path, django_capture_on_commit_callbacks):
     application = Application.objects.within(chezhan).exclude(status__in=["rejected", "paid"]).order_by("pk").first()
     village_clerk = application.recorded_by
     attachment = attachment_add(application=application, upload=SimpleUploadedFile("结算单.pdf", PDF), user=village_clerk)
-    verified_login(Client(), clerk)  # a login: an access-log entry of a 车站街道 clerk
+    otp_login(Client(), clerk)  # a login: an access-log entry of a 车站街道 clerk
 
     jinan = Region.objects.create(code="370100000000", name="济南市", parent=Region.objects.get(code="370000000000"))
     zichuan = Region.objects.get(code="370302000000")
@@ -338,8 +329,8 @@ def _answer(response) -> tuple[int, str]:
 
 
 def test_station_pages_of_another_township_are_404_and_anonymous_visitors_sign_in(world, client):
-    insider = verified_login(Client(), world["clerk"])
-    outsider = verified_login(Client(), apps.get_model("auth.User").objects.get(username="clerk_other"))
+    insider = otp_login(Client(), world["clerk"])
+    outsider = otp_login(Client(), apps.get_model("auth.User").objects.get(username="clerk_other"))
     problems, checked = [], 0
     for address in addresses():
         if address.name not in STATION_OBJECTS:
@@ -377,8 +368,8 @@ def _admin_versions(obj) -> list:
 
 
 def test_admin_pages_of_another_region_answer_as_for_a_missing_id(world, client):
-    insider = verified_login(Client(), world["officer"])
-    outsiders = {kind: verified_login(Client(), user) for kind, user in world["outsiders"].items()}
+    insider = otp_login(Client(), world["officer"])
+    outsiders = {kind: otp_login(Client(), user) for kind, user in world["outsiders"].items()}
     index = reverse("admin:index")
     problems, models_checked = [], set()
     for address in addresses():
@@ -456,7 +447,7 @@ def test_revoking_takes_only_identities_in_the_officers_scope(demo, officer):
     identity = AssistanceIdentity.objects.verified().first()
     zichuan = staff_user(role="officer", scope=Region.objects.get(code="370302000000"), username="o_zichuan")
     assert zichuan.has_perm("assistance.verify_assistanceidentity")
-    client = verified_login(Client(), zichuan)
+    client = otp_login(Client(), zichuan)
     url = reverse("admin:assistance_assistanceidentity_revoke")
     response = client.post(url, {"ids": str(identity.pk), "reason": "不在管辖范围也想撤销"})
     assert response.status_code == 302

@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.views.static import serve
 
-from tests.test_no_full_id_numbers import verified_login
+from tests.logins import otp_login
 
 pytestmark = pytest.mark.django_db
 
@@ -47,19 +47,10 @@ def counts(*labels) -> dict:
 
 
 @pytest.fixture
-def officer_client(demo, officer):
-    client = Client()
-    verified_login(client, officer)
-    return client
-
-
-@pytest.fixture
-def clerk_client(demo, clerk_chezhan, on_2022_window, settings, tmp_path):
+def clerk_client(clerk_client, on_2022_window, settings, tmp_path):
     settings.ROLL_UPLOAD_DIR = tmp_path / "rolls"
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
-    client = Client()
-    verified_login(client, clerk_chezhan)
-    return client
+    return clerk_client
 
 
 # --- station roll import (enrollment/views/imports.py) ----------------------------------------
@@ -89,9 +80,9 @@ def test_the_station_roll_upload_refuses_big_or_mislabelled_files(clerk_client, 
 
 
 def test_the_station_roll_upload_refuses_too_many_rows(clerk_client, monkeypatch):
-    from enrollment.imports import forms as import_forms
+    from enrollment.imports import forms as roll_forms
 
-    monkeypatch.setattr(import_forms, "MAX_ROWS", 2)
+    monkeypatch.setattr(roll_forms, "MAX_ROWS", 2)
     response = roll_post(clerk_client, "名单.csv", csv_bytes(ROLL_HEADER, ROLL_ROW, ROLL_ROW, ROLL_ROW))
     assert response.status_code == 200 and "2" in response.content.decode()
     assert "token" not in response.context or not response.context.get("token")
@@ -219,7 +210,7 @@ def test_an_attachment_is_stored_privately_and_only_its_region_may_fetch_it(with
     assert with_cases.get(url).status_code == 200
     assert Client().get(url).status_code == 302  # anonymous: to the login page
     other = Client()
-    verified_login(other, clerk_other)
+    otp_login(other, clerk_other)
     assert other.get(url).status_code == 404
 
 
@@ -266,14 +257,14 @@ def test_standard_imports_are_checked_by_content(officer_client, url_name, name,
 
 
 def test_standard_imports_over_the_size_or_row_limit_are_refused(officer_client, monkeypatch):
-    from portal.spreadsheets import admin_forms as upload_limits
+    from portal.spreadsheets import admin_forms
 
     url_name = "admin:enrollment_contributionstandard_import"
-    monkeypatch.setattr(upload_limits, "MAX_IMPORT_BYTES", 10)
+    monkeypatch.setattr(admin_forms, "MAX_IMPORT_BYTES", 10)
     response = _import_page_post(officer_client, url_name, "标准.csv", b"year,region\n2030,370300\n", "csv")
     assert "超过 20 MB" in response.content.decode()
-    monkeypatch.setattr(upload_limits, "MAX_IMPORT_BYTES", 10_000)
-    monkeypatch.setattr(upload_limits, "MAX_IMPORT_ROWS", 1)
+    monkeypatch.setattr(admin_forms, "MAX_IMPORT_BYTES", 10_000)
+    monkeypatch.setattr(admin_forms, "MAX_IMPORT_ROWS", 1)
     response = _import_page_post(officer_client, url_name, "标准.csv", b"year,region\n2030,370300\n2031,370300\n", "csv")
     assert "请分成几个文件导入" in response.content.decode()
     before = counts("enrollment.ContributionStandard")
@@ -288,31 +279,31 @@ def test_standard_imports_over_the_size_or_row_limit_are_refused(officer_client,
 def test_xlsx_rows_are_counted_without_opening_the_workbook(monkeypatch, piece_bytes, rows):
     """However the unpacked sheet is cut into pieces, each row counts once; the limit counts
     the header too, as for CSV."""
-    from portal.spreadsheets import admin_forms as upload_limits
+    from portal.spreadsheets import admin_forms
 
-    monkeypatch.setattr(upload_limits, "_PIECE_BYTES", piece_bytes)
+    monkeypatch.setattr(admin_forms, "_PIECE_BYTES", piece_bytes)
     data = xlsx_bytes(["姓名", "金额"], *[[f"居民{n}", n] for n in range(rows)])
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        assert upload_limits._sheet_rows(archive, "xl/worksheets/sheet1.xml") == book.active.max_row == rows + 1
-    monkeypatch.setattr(upload_limits, "MAX_IMPORT_ROWS", rows)
-    upload_limits.check_import_bytes(data, format_title="xlsx")
-    monkeypatch.setattr(upload_limits, "MAX_IMPORT_ROWS", rows - 1)
+        assert admin_forms._sheet_rows(archive, "xl/worksheets/sheet1.xml") == book.active.max_row == rows + 1
+    monkeypatch.setattr(admin_forms, "MAX_IMPORT_ROWS", rows)
+    admin_forms.check_import_bytes(data, format_title="xlsx")
+    monkeypatch.setattr(admin_forms, "MAX_IMPORT_ROWS", rows - 1)
     with pytest.raises(ValidationError, match="工作表超过"):
-        upload_limits.check_import_bytes(data, format_title="xlsx")
+        admin_forms.check_import_bytes(data, format_title="xlsx")
 
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
 def rows_in(part: str, *, name: str = "xl/worksheets/sheet1.xml") -> int:
-    from portal.spreadsheets import admin_forms as upload_limits
+    from portal.spreadsheets import admin_forms
 
     packed = io.BytesIO()
     with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(name, part.encode())
     with zipfile.ZipFile(packed) as archive:
-        return upload_limits._sheet_rows(archive, name)
+        return admin_forms._sheet_rows(archive, name)
 
 
 @pytest.mark.parametrize("part, rows", [
@@ -338,7 +329,7 @@ def test_xlsx_rows_are_the_rows_openpyxl_would_read(part, rows):
 
 @pytest.mark.parametrize("name", ["xl/data.xml", "xl/worksheets/sheet1.bin"])
 def test_a_sheet_stored_under_another_name_is_counted_too(monkeypatch, name):
-    from portal.spreadsheets import admin_forms as upload_limits
+    from portal.spreadsheets import admin_forms
 
     data = xlsx_bytes(["year"], [2030], [2031])
     renamed = io.BytesIO()
@@ -347,9 +338,9 @@ def test_a_sheet_stored_under_another_name_is_counted_too(monkeypatch, name):
             content = source.read(member.filename).replace(b"worksheets/sheet1.xml", name[3:].encode())
             target.writestr(name if member.filename == "xl/worksheets/sheet1.xml" else member.filename, content)
     assert openpyxl.load_workbook(io.BytesIO(renamed.getvalue()), read_only=True).active.max_row == 3
-    monkeypatch.setattr(upload_limits, "MAX_IMPORT_ROWS", 1)
+    monkeypatch.setattr(admin_forms, "MAX_IMPORT_ROWS", 1)
     with pytest.raises(ValidationError, match="工作表超过 1 行"):
-        upload_limits.check_import_bytes(renamed.getvalue(), format_title="xlsx")
+        admin_forms.check_import_bytes(renamed.getvalue(), format_title="xlsx")
 
 
 def test_an_officer_imports_regions_from_an_xlsx_through_the_limited_format(officer_client):
@@ -371,21 +362,21 @@ def test_a_non_integer_row_number_is_refused_as_openpyxl_refuses_it():
 def test_the_xlsx_format_reads_no_more_rows_than_the_limit(monkeypatch):
     """The backstop behind the count: whatever a workbook makes openpyxl produce, import-export
     gets at most MAX_IMPORT_ROWS rows after the header."""
-    from portal.spreadsheets import admin_forms as upload_limits
+    from portal.spreadsheets import admin_forms
 
-    monkeypatch.setattr(upload_limits, "MAX_IMPORT_ROWS", 2)
-    reader = upload_limits.LimitedXLSX()
+    monkeypatch.setattr(admin_forms, "MAX_IMPORT_ROWS", 2)
+    reader = admin_forms.LimitedXLSX()
     dataset = reader.create_dataset(xlsx_bytes(["year", "region"], [2030, "370300"], [2031, "370300"]))
     assert dataset.headers == ["year", "region"] and dataset.dict == [
         {"year": 2030, "region": "370300"}, {"year": 2031, "region": "370300"}]
     with pytest.raises(ValueError, match="more than 2 rows"):
         reader.create_dataset(xlsx_bytes(["year"], [2030], [2031], [2032]))
-    assert upload_limits.LimitedXLSX in upload_limits.IMPORT_FORMATS
+    assert admin_forms.LimitedXLSX in admin_forms.IMPORT_FORMATS
     assert reader.get_title() == "xlsx"
 
 
 def test_a_workbook_part_with_a_document_type_declaration_is_refused():
-    from portal.spreadsheets import admin_forms as upload_limits
+    from portal.spreadsheets import admin_forms
 
     data = xlsx_bytes(["year"], [2030])
     bombed = io.BytesIO()
@@ -396,7 +387,7 @@ def test_a_workbook_part_with_a_document_type_declaration_is_refused():
                 content = b'<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">]>' + content
             target.writestr(member.filename, content)
     with pytest.raises(ValidationError, match="无法打开这个 XLSX 文件"):
-        upload_limits.check_import_bytes(bombed.getvalue(), format_title="xlsx")
+        admin_forms.check_import_bytes(bombed.getvalue(), format_title="xlsx")
 
 
 # --- formula-looking cells are neutralised on every export ------------------------------------
@@ -432,7 +423,7 @@ def test_formula_looking_names_are_exported_as_text_everywhere(with_cases, offic
         Resident.objects.filter(pk=resident.pk).update(name=FORMULAS[index % len(FORMULAS)])
 
     officer_client = Client()
-    verified_login(officer_client, officer)
+    otp_login(officer_client, officer)
     exports = []
     for year in (2021, 2022):
         for export_format in ("csv", "xlsx"):

@@ -1,5 +1,4 @@
-"""Station pages of applications for assistance (依申请救助), and what assistance adds to the
-enrollment app's pages (navigation, dashboard panel, public lookup; portal/shared/extensions.py).
+"""Station pages of applications for assistance (依申请救助).
 
 Clerks record, review and publicise; county and city officers decide and record payment on the
 same pages. Everyone sees only applicants inside their scope: another township's application

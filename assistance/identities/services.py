@@ -72,7 +72,7 @@ def identity_import_verify(*, source: IdentityImport, officer, on: date) -> int:
                 "请逐条核实本辖区的身份，其余由所在地的经办人员核实。",
                 code="outside_scope",
             )
-    for identity in pending:  # each carries the import's importer (identity_imports._write)
+    for identity in pending:  # each carries the import's importer (assistance/identities/imports.py)
         _mark_verified(identity, officer)
     categories_refresh(digests=[identity.id_digest for identity in pending], on=on)
     for identity in pending:

@@ -26,7 +26,7 @@ def uninsured_list(request: HttpRequest) -> HttpResponse:
         access_log_write(request=request, action="export_uninsured", detail=f"{year} 年度应保尽保名单 {export_format}")
         return _export(rows, year=year, export_format=export_format)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "year": year, "years": years, "scope": scope, "today": today}
+    context = {"page": page, "year": year, "years": years, "scope": scope, "today": today, "query": f"year={year}"}
     return render(request, "assistance/uninsured_list.html", context)
 
 

@@ -18,10 +18,11 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from assistance.models import Settlement
-from enrollment.imports.checks import RowError, _matching
+from enrollment.imports.checks import RowError
 from enrollment.models import Resident
 from portal.privacy.id_numbers import IdNumberError, parse_id_number
 from portal.privacy.id_vault import id_digest
+from portal.spreadsheets.lookups import rows_matching
 from portal.spreadsheets.reading import TableError, cell_text, table_records, table_rows
 
 COLUMNS = ("身份证号", "结算日期", "医疗机构", "就诊类别", "医疗总费用", "政策范围内费用",
@@ -224,10 +225,10 @@ def settlements_import(*, rows: Sequence[SettlementRow], user, today: date, dry_
             checked[result.fingerprint] = result
     if report.errors:
         return report
-    existing = set(_matching(Settlement.objects.values_list("fingerprint", flat=True), "fingerprint", checked))
+    existing = set(rows_matching(Settlement.objects.values_list("fingerprint", flat=True), "fingerprint", checked))
     report.already_imported += len(existing)
     new = [entry for fingerprint, entry in checked.items() if fingerprint not in existing]
-    residents = dict(_matching(
+    residents = dict(rows_matching(
         Resident.objects.values_list("id_digest", "pk"), "id_digest", {entry.digest for entry in new}
     ))
     report.created = len(new)

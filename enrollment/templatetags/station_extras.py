@@ -1,20 +1,39 @@
-"""Station navigation links that other apps contribute (portal/shared/extensions.py, hook
-``station_nav_links``), so that enrollment's pages link to them without importing them."""
+"""The station navigation: enrollment's own pages and the links other apps contribute
+(portal/shared/extensions.py, hook ``station_nav_links``), which enrollment shows without
+importing them."""
 
 from django import template
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from portal.shared.extensions import contributions
 
 register = template.Library()
 
+OWN_LINKS = (
+    ("station:home", "概况"),
+    ("station:resident_search", "查找居民"),
+    ("station:resident_create", "新登记居民"),
+    ("station:follow_up", "追缴名单"),
+    ("station:roll_import", "批量导入"),
+)
+
 
 @register.simple_tag(takes_context=True)
-def station_nav_links(context) -> str:
+def station_nav(context) -> str:
     request = context.get("request")
     if request is None:
         return ""
-    links = [link for contribute in contributions("station_nav_links") for link in contribute(request)]
-    return render_to_string(
-        "enrollment/_station_nav_links.html", {"links": links, "current": request.path}
-    )
+    links = [(reverse(name), label) for name, label in OWN_LINKS]
+    links += [link for contribute in contributions("station_nav_links") for link in contribute(request)]
+    return render_to_string("station/_nav.html", {"links": links, "current": _current(request.path, links)})
+
+
+def _current(path: str, links: list[tuple[str, str]]) -> str | None:
+    """The link of the page shown: the page itself, else the longest link the page is under
+    (a resident's page is under 查找居民); never the station home for a page under it."""
+    home = links[0][0]
+    if path == home:
+        return home
+    under = [url for url, _ in links if url != home and path.startswith(url)]
+    return max(under, key=len, default=None)

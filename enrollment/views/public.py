@@ -16,8 +16,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from enrollment.forms import LookupForm, PremiumChoiceForm
-from enrollment.lookup import LookupRecord, lookup_record, village_of
-from enrollment.models import ContributionStandard, Enrollment
+from enrollment.lookup import LookupRecord, YearEnrollment, lookup_record, village_of
+from enrollment.models import ContributionStandard
 from enrollment.rules import Premium, PremiumRefused, premium_for
 from enrollment.selectors import collection_years, current_collection_year
 from enrollment.services import standard_in_force
@@ -135,11 +135,11 @@ def _normalise_name(name: str) -> str:
 @dataclass(frozen=True)
 class YearRow:
     year: int
-    enrollment: Enrollment | None
+    enrollment: YearEnrollment | None
     note: str  # "本年度" / "下一年度" / ""
 
 
-def _year_rows(enrollments: list[Enrollment], *, today: date, collection_year: int | None) -> list[YearRow]:
+def _year_rows(enrollments: tuple[YearEnrollment, ...], *, today: date, collection_year: int | None) -> list[YearRow]:
     """Every enrollment of the resident, newest year first, plus a "not enrolled" row for this
     year and for the year being collected when the resident has no enrollment for them."""
     notes = {today.year: "本年度"}
@@ -159,7 +159,7 @@ def _rank(row: YearRow) -> int:
     return 0 if row.enrollment.is_active else 2
 
 
-def _covered_today(rows: list[YearRow], today: date) -> Enrollment | None:
+def _covered_today(rows: list[YearRow], today: date) -> YearEnrollment | None:
     for row in rows:
         e = row.enrollment
         if (e and e.is_active and e.is_paid
@@ -182,7 +182,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
         if refused is not None:
             return too_many_requests(request, refused, action="参保查询")
         record = lookup_record(digest)
-        stored_name = record.resident.name if record is not None else ""
+        stored_name = record.name if record is not None else ""
         # Compare even when nobody has the number, so both misses take the same path.
         same_name = constant_time_compare(_normalise_name(stored_name), _normalise_name(name))
         if record is not None and same_name:
@@ -193,14 +193,13 @@ def lookup(request: HttpRequest) -> HttpResponse:
 
 def _found(request: HttpRequest, record: LookupRecord) -> HttpResponse:
     today = timezone.localdate()
-    resident = record.resident
-    village = village_of(resident.region_id, today)
-    rows = _year_rows(record.enrollments(), today=today, collection_year=village.collection_year)
-    sections = (section.build(resident.pk, today=today) for section in record.sections)
+    village = village_of(record.region_id, today)
+    rows = _year_rows(record.enrollments, today=today, collection_year=village.collection_year)
+    sections = (section.build(record.resident_id, today=today) for section in record.sections)
     return render(request, "enrollment/lookup_result.html", {
         "village": village,
-        "masked_name": mask_name(resident.name),
-        "masked_id": resident.id_masked,
+        "masked_name": mask_name(record.name),
+        "masked_id": record.id_masked,
         "rows": rows,
         "covered": _covered_today(rows, today),
         "today": today,

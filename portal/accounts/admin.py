@@ -33,7 +33,7 @@ class StaffUserAdmin(UserAdmin):
     @method_decorator(sensitive_variables("issued"))
     def issue_binding_codes(self, request, queryset):
         """A 绑定码 for each selected user who must have an authenticator and has none yet
-        (portal/binding_codes.py), shown on this page only; the others are listed apart."""
+        (portal/accounts/binding_codes.py), shown on this page only; the others are listed apart."""
         issued, skipped = [], []
         for user in queryset.order_by("username"):
             if reason := binding_codes.refusal(user):

@@ -109,4 +109,4 @@ def _normalise(typed: str) -> str:
 def _digest(user, code: str) -> str:
     # Keyed with SECRET_KEY and bound to the user: a digest read from the database is useless.
     # The salt is this module's first name: another salt would void the codes already issued.
-    return salted_hmac("portal.accounts.binding_codes", f"{user.pk}:{code}", algorithm="sha256").hexdigest()
+    return salted_hmac("portal.enrolment_codes", f"{user.pk}:{code}", algorithm="sha256").hexdigest()

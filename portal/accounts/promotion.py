@@ -1,5 +1,5 @@
 """A user who becomes one who must pass a second factor (an officer, staff, a superuser) starts
-without an authenticator, and adds one with a 绑定码 (portal/binding_codes.py).
+without an authenticator, and adds one with a 绑定码 (portal/accounts/binding_codes.py).
 
 Clerks may add an authenticator with their password alone. Kept after a promotion, one that
 someone else added with a clerk's stolen password would open the admin without any 绑定码.

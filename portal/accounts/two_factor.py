@@ -5,7 +5,7 @@ one, and once they have, their sign-in asks for it too. The password step (porta
 never logs in a user who has an authenticator: it parks the user in the session here, and only
 a right code completes the login. A wrong code counts as a failed login for the lockout, so
 guessing codes is as limited as guessing passwords. A user who must have an authenticator adds
-one only with a 绑定码 a user administrator issued (portal/binding_codes.py): a password alone
+one only with a 绑定码 a user administrator issued (portal/accounts/binding_codes.py): a password alone
 never gets as far as a key.
 """
 
@@ -38,7 +38,7 @@ from portal.accounts.roles import has_authenticator, second_factor_required
 from portal.privacy.models import access_log_write
 
 PENDING_SESSION_KEY = "two_factor_pending"
-# The authenticator a user who must have one is adding, after the 绑定码 (portal/binding_codes.py).
+# The authenticator a user who must have one is adding, after the 绑定码 (portal/accounts/binding_codes.py).
 ADDING_SESSION_KEY = "two_factor_adding"
 ADDING_SECONDS = binding_codes.RESUMABLE_FOR.total_seconds()
 # Between the password and the code: long enough to open the app, short enough that a

@@ -40,6 +40,12 @@ class KeysetPage:
         return self.number - 1 + max(1, math.ceil((self.count - self.rows_before) / self.per_page))
 
     @property
+    def paginator(self) -> "KeysetPage":
+        """The page itself, for templates written for Django's Page (``page.paginator.count``,
+        ``page.paginator.num_pages``)."""
+        return self
+
+    @property
     def has_other_pages(self) -> bool:
         return self.has_previous or self.has_next
 

@@ -3,8 +3,8 @@ same tries (DESIGN.md section 10: the public lookup).
 
 A window is a stretch of clock time ``[start, start + seconds)`` aligned to multiples of its
 length; its counter lives in the cache under a key that names the window, so it needs no reset
-and the time to wait is simply the end of the window. Counting uses the cache's own atomic
-``incr`` and ``add``, so two workers never both see "first try".
+and the time to wait is simply the end of the window. Counting uses the cache's ``add``, which
+only one worker wins, then ``incr``, so two workers never both see "first try".
 """
 
 import hashlib
@@ -68,16 +68,16 @@ def hit_all(limits: list[tuple[RateLimit, str]]) -> Verdict | None:
 
 
 def _count(key: str, *, timeout: int) -> int:
-    """The window's count after this try. The counter outlives its window by a little (timeout),
-    so that it cannot expire while it still counts."""
-    for _ in range(2):
-        try:
-            return cache.incr(key)
-        except ValueError:  # no counter yet: the window's first try (or it was evicted)
-            if cache.add(key, 1, timeout=timeout):
-                return 1
-            # Another worker made it between the two calls: count on it.
-    return 1  # made and evicted again meanwhile: this try starts the count again
+    """The window's count after this try. Most counters see one try (people look themselves up
+    once), so making the counter comes first. It outlives its window by a little (timeout), so
+    that it cannot expire while it still counts."""
+    if cache.add(key, 1, timeout=timeout):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # evicted between the two calls: this try starts the count again
+        cache.add(key, 1, timeout=timeout)
+        return 1
 
 
 def too_many_requests(request, verdict: Verdict, *, action: str):

@@ -53,9 +53,8 @@ def published_2022() -> BenefitPolicy:
 
 
 @pytest.fixture
-def officer_client(client, demo_policies, officer):
-    client.force_login(officer)
-    return client
+def officer_client(officer_client, demo_policies):
+    return officer_client
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """Headless Chromium from Debian, driven by Playwright's Python package (no downloaded browser).
+With SCREENSHOTS=1 each page checked is also saved as a picture under test-artifacts/screenshots/.
 
 Without Chromium these tests skip with a reason; CI sets REQUIRE_BROWSER=1 so that a missing
 browser fails the run instead of skipping it quietly.
@@ -59,14 +60,38 @@ def viewport(request) -> str:
 
 
 @pytest.fixture
-def page_at(browser, live_server):
-    """page_at(viewport_name, large=False) -> a page of the live server in that layout."""
+def server(live_server):
+    """The server the pages come from: pytest-django's live server, whose tests run on a
+    transactional database. A module whose tests only read overrides it with ``demo_site``."""
+    return live_server
+
+
+@pytest.fixture(scope="module")
+def demo_site(django_db_setup, django_db_blocker):
+    """A live server over the demo for tests that only read pages, as residents do: the demo is
+    loaded once for the module (a transactional test before it may have emptied the database)
+    and no test's database is flushed after it. Pages that write (sign-in, station work) are
+    tested with ``live_server`` instead."""
+    from pytest_django.live_server_helper import LiveServer
+
+    from tests.demo import demo_load
+
+    with django_db_blocker.unblock():
+        demo_load()
+        site = LiveServer("localhost")
+        yield site
+        site.stop()
+
+
+@pytest.fixture
+def page_at(browser, server):
+    """page_at(viewport_name, large=False) -> a page of the server in that layout."""
     contexts = []
 
     def open_page(viewport_name: str, *, large: bool = False):
         context = browser.new_context(viewport=VIEWPORTS[viewport_name], locale="zh-CN")
         if large:
-            context.add_cookies([{"name": "display", "value": "large", "url": live_server.url}])
+            context.add_cookies([{"name": "display", "value": "large", "url": server.url}])
         contexts.append(context)
         return context.new_page()
 
@@ -75,20 +100,27 @@ def page_at(browser, live_server):
         context.close()
 
 
-def screenshot(page, name: str) -> Path:
+def screenshot(page, name: str) -> Path | None:
+    """A full-page picture for a person to look at, under test-artifacts/screenshots/, when
+    SCREENSHOTS=1 is set (it checks nothing, and a run of them takes a quarter of a minute)."""
+    if os.environ.get("SCREENSHOTS") != "1":
+        return None
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
 
 
-def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
+def axe_violations(page, impacts=("serious", "critical"), *, enhanced_contrast: bool = False) -> list[dict]:
+    """axe-core's serious and critical violations of the page; with ``enhanced_contrast``, also
+    every place below the enhanced contrast of 7:1 (大字版), in the same run."""
     # Evaluated through the DevTools protocol rather than added as a <script> element: the
     # portal's Content Security Policy refuses inline scripts, and the pages are tested under it.
     page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
-    results = page.evaluate("async () => await axe.run(document)")
+    options = "{rules: {'color-contrast-enhanced': {enabled: true}}}" if enhanced_contrast else "{}"
+    results = page.evaluate(f"async () => await axe.run(document, {options})")
     return [
         {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in results["violations"]
-        if v["impact"] in impacts
+        if v["impact"] in impacts or (enhanced_contrast and v["id"] == "color-contrast-enhanced")
     ]

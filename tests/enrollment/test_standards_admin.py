@@ -32,12 +32,6 @@ def published_2022() -> ContributionStandard:
 
 
 @pytest.fixture
-def officer_client(client, demo, officer):
-    client.force_login(officer)
-    return client
-
-
-@pytest.fixture
 def other_officer(demo):
     from tests.factories import staff_user
 

@@ -1,4 +1,4 @@
-"""A 绑定码 for a user who must add an authenticator (portal/binding_codes.py), printed once.
+"""A 绑定码 for a user who must add an authenticator (portal/accounts/binding_codes.py), printed once.
 
 For the first officer of a new installation, whom no other officer can issue one to in the
 admin; anyone who can run this command already holds the server."""

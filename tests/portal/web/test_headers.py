@@ -11,7 +11,7 @@ from django.test import override_settings
 from portal.network.demo import DEMO_PASSWORD
 from tests.portal.test_settings import PRODUCTION_ENV, run_django
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATES = Path(__file__).resolve().parents[3] / "templates"
 PRODUCTION_LIKE = dict(
     DEBUG=False,
     SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"),

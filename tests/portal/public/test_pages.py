@@ -11,7 +11,7 @@ from portal.public.models import PolicyNotice, ServiceGuide
 
 pytestmark = pytest.mark.django_db
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 HUAGUANG = "370303001001"  # 华光路社区, 车站街道, 张店区
 CHEZHAN = "370303001000"
 

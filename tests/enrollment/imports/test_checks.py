@@ -15,13 +15,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from enrollment.imports import checks as imports
+from enrollment.imports import checks
 from enrollment.imports.checks import enrollees_import
 from enrollment.imports.rolls import RollError, RollRow, read_roll
 from enrollment.models import Enrollment, Resident
 from portal.privacy.id_numbers import IdNumberError, make_id_number, parse_id_number
 from portal.privacy.id_vault import id_digest
-from portal.spreadsheets import reading as tabular
+from portal.spreadsheets import reading
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -215,7 +215,7 @@ def test_a_user_without_a_scope_cannot_import_at_all(demo):
 def test_when_the_database_refuses_at_write_time_nothing_is_written(demo, clerk_chezhan, monkeypatch):
     # Another clerk enrolls 王秀兰 between the check and the write: here the check is blinded so
     # that only the unique constraint can catch it, and it must take the new resident down too.
-    monkeypatch.setattr(imports._Checker, "_resident_problem", lambda *args: None)
+    monkeypatch.setattr(checks._Checker, "_resident_problem", lambda *args: None)
     messages = refused(roll(good_people()[0], [WANG, "王秀兰", "", HUAGUANG, "成年居民"]), clerk_chezhan)
     assert messages == {None: ["写入时发现名单中有人刚被其他经办人登记或参保，全部未导入；请重新预检后再导入。"]}
 
@@ -293,7 +293,7 @@ def test_an_xlsx_that_unpacks_to_too_much_is_refused_before_it_is_opened(monkeyp
     book.active.append(HEADER)
     data = io.BytesIO()
     book.save(data)
-    monkeypatch.setattr(tabular, "XLSX_MAX_UNPACKED", 1000)
+    monkeypatch.setattr(reading, "XLSX_MAX_UNPACKED", 1000)
     with pytest.raises(RollError, match="解压后过大"):
         read_roll(io.BytesIO(data.getvalue()), "a.xlsx")
 
@@ -365,7 +365,7 @@ near_numbers = st.one_of(
 
 @given(near_numbers)
 def test_the_quick_check_agrees_with_the_full_parse(text):
-    quick = imports._quick_parse(text, ON)
+    quick = checks._quick_parse(text, ON)
     try:
         parsed = parse_id_number(text, today=ON)
     except IdNumberError:
@@ -378,6 +378,6 @@ def test_the_quick_check_agrees_with_the_full_parse(text):
 
 
 def test_the_quick_check_refuses_a_wrong_check_character_and_a_future_birth_date():
-    assert imports._quick_parse(HAN_MEI, ON) == (date(1985, 5, 20), "female")
-    assert imports._quick_parse(HAN_MEI[:-1] + ("1" if HAN_MEI[-1] != "1" else "2"), ON) is None
-    assert imports._quick_parse(make_id_number("370303", date(2021, 10, 16), 1), ON) is None
+    assert checks._quick_parse(HAN_MEI, ON) == (date(1985, 5, 20), "female")
+    assert checks._quick_parse(HAN_MEI[:-1] + ("1" if HAN_MEI[-1] != "1" else "2"), ON) is None
+    assert checks._quick_parse(make_id_number("370303", date(2021, 10, 16), 1), ON) is None

@@ -18,12 +18,6 @@ WANG = "370303195203151223"
 NEW_ID = make_id_number("370303", date(1985, 5, 20), 37)
 
 
-@pytest.fixture
-def clerk_client(client, demo, clerk_chezhan):
-    client.force_login(clerk_chezhan)
-    return client
-
-
 def register(client, **overrides):
     village = Region.objects.get(code="370303001002")
     data = {"id_number": NEW_ID, "name": "韩梅", "phone": "13905330000", "region": village.pk,

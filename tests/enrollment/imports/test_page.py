@@ -13,8 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import Workbook
 
-from enrollment.imports import forms as import_forms
-from enrollment.imports import staging as roll_uploads
+from enrollment.imports import forms as roll_forms
+from enrollment.imports import staging
 from enrollment.models import Enrollment, Resident
 from portal.privacy.id_numbers import make_id_number
 from portal.privacy.models import AccessLogEntry
@@ -37,9 +37,8 @@ def upload_dir(settings, tmp_path):
 
 
 @pytest.fixture
-def clerk_client(client, demo, clerk_chezhan, on_2022_window):
-    client.force_login(clerk_chezhan)
-    return client
+def clerk_client(clerk_client, on_2022_window):
+    return clerk_client
 
 
 def csv_upload(*people, name="名单.csv") -> SimpleUploadedFile:
@@ -150,7 +149,7 @@ def test_each_bad_row_is_named_with_its_reason_and_there_is_no_confirm_button(cl
     assert "与第 2 行重复" in rows["5"]
     assert "登记 2022 年度参保，同一人同一年度只能参保一次" in rows["6"].replace("&nbsp;", " ")
     assert "确认导入 " not in page and not TOKEN.search(page)
-    assert counts() == before and not os.listdir(roll_uploads.upload_dir())
+    assert counts() == before and not os.listdir(staging.upload_dir())
 
 
 @pytest.mark.parametrize(
@@ -172,13 +171,13 @@ def test_a_file_that_is_not_a_roll_is_refused_with_what_to_fix(clerk_client, upl
 
 
 def test_a_file_over_the_size_limit_is_refused(clerk_client, monkeypatch):
-    monkeypatch.setattr(import_forms, "MAX_UPLOAD_BYTES", 100)
+    monkeypatch.setattr(roll_forms, "MAX_UPLOAD_BYTES", 100)
     response = dry_run(clerk_client, csv_upload(*GOOD))
     assert "超过 5 MB" in response.content.decode()
 
 
 def test_a_roll_over_the_row_limit_is_refused(clerk_client, monkeypatch):
-    monkeypatch.setattr(import_forms, "MAX_ROWS", 1)
+    monkeypatch.setattr(roll_forms, "MAX_ROWS", 1)
     response = dry_run(clerk_client, csv_upload(*GOOD))
     assert "名单超过 1 人，请分成几个文件分别导入" in response.content.decode()
 
@@ -224,7 +223,7 @@ def test_a_made_up_token_imports_nothing(clerk_client, token):
 
 def test_an_expired_roll_cannot_be_confirmed(clerk_client, upload_dir):
     token = token_of(dry_run(clerk_client, csv_upload(*GOOD)))
-    old = time.time() - roll_uploads.STAGED_FOR.total_seconds() - 60
+    old = time.time() - staging.STAGED_FOR.total_seconds() - 60
     for path in upload_dir.iterdir():
         os.utime(path, (old, old))
     assert confirm(clerk_client, token)["Location"] == "/station/imports/" and imported() == 0
@@ -264,7 +263,7 @@ def test_strangers_are_sent_to_login(client, demo):
 
 def test_a_staged_roll_can_be_taken_only_once(clerk_client, clerk_chezhan):
     token = token_of(dry_run(clerk_client, csv_upload(*GOOD)))
-    first = roll_uploads.roll_take(token=token, user=clerk_chezhan, today=date(2021, 10, 15))
-    second = roll_uploads.roll_take(token=token, user=clerk_chezhan, today=date(2021, 10, 15))
+    first = staging.roll_take(token=token, user=clerk_chezhan, today=date(2021, 10, 15))
+    second = staging.roll_take(token=token, user=clerk_chezhan, today=date(2021, 10, 15))
     assert [row.name for row in first.rows] == ["韩梅", "韩小雨"] and first.year == 2022
     assert second is None

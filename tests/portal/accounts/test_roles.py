@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core import serializers
@@ -19,9 +21,9 @@ def snapshot() -> str:
 
 
 def test_load_demo_twice_changes_nothing():
-    call_command("load_demo", stdout=open("/dev/null", "w"))
+    call_command("load_demo", stdout=io.StringIO())
     first = snapshot()
-    call_command("load_demo", stdout=open("/dev/null", "w"))
+    call_command("load_demo", stdout=io.StringIO())
     assert snapshot() == first
 
 

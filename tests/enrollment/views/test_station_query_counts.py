@@ -31,12 +31,6 @@ PAGES = {
 }
 
 
-@pytest.fixture
-def clerk_client(client, demo, clerk_chezhan):
-    client.force_login(clerk_chezhan)
-    return client
-
-
 def add_crowd(clerk) -> None:
     """60 residents of 华光路社区 who were enrolled and paid for 2021 and have not paid for 2022;
     every other one is enrolled (unpaid) for 2022, so the list shows both of its statuses."""

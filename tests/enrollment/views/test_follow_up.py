@@ -8,7 +8,7 @@ from enrollment import selectors
 from enrollment.models import Enrollment, Resident
 from portal.network.models import Region
 from portal.web.pagination import keyset_page
-from tests.enrollment.test_station_query_counts import add_crowd, queries_of
+from tests.enrollment.views.test_station_query_counts import add_crowd, queries_of
 from tests.factories import staff_user
 
 pytestmark = pytest.mark.django_db
@@ -16,12 +16,6 @@ pytestmark = pytest.mark.django_db
 TOWNSHIP = "370303001000"  # 车站街道, clerk_chezhan's
 HUAGUANG = "370303001001"  # 华光路社区, a village of it
 ROW_LINK = re.compile(r'<td><a href="/station/residents/(\d+)/">')
-
-
-@pytest.fixture
-def clerk_client(client, demo, clerk_chezhan):
-    client.force_login(clerk_chezhan)
-    return client
 
 
 def listed(html: str) -> list[int]:

@@ -97,7 +97,7 @@ def test_a_clerk_marked_staff_by_mistake_still_cannot_use_the_admin(client, cler
 
 
 def test_officers_log_into_the_admin(client, officer):
-    # Password, then the code of the demo authenticator (tests/portal/test_logins.py has the rest).
+    # Password, then the code of the demo authenticator (tests/portal/accounts/test_logins.py has the rest).
     from django_otp.oath import totp
 
     from portal.network.demo import DEMO_TOTP_KEY

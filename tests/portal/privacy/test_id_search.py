@@ -1,17 +1,10 @@
 """In the admin a full ID number is searched through a POST form, never through the URL."""
 
-import pytest
 
 from portal.network.models import Region
 from tests.factories import staff_user
 
 WANG = "370303195203151223"
-
-
-@pytest.fixture
-def officer_client(client, demo, officer):
-    client.force_login(officer)
-    return client
 
 
 def test_the_search_box_refuses_a_full_number_and_says_where_to_look(officer_client):

@@ -15,8 +15,8 @@ from portal.accounts import binding_codes
 from portal.accounts.models import BindingCode
 from portal.network.models import Region
 from portal.privacy.models import AccessLogEntry
-from tests.conftest import force_login_password_only, otp_login
 from tests.factories import staff_user
+from tests.logins import force_login_password_only, otp_login
 
 pytestmark = pytest.mark.django_db
 
@@ -236,3 +236,15 @@ def test_an_officer_keeps_the_authenticator_through_other_changes(officer, clerk
     clerk_chezhan.first_name = "新名"
     clerk_chezhan.save()
     assert TOTPDevice.objects.filter(user=clerk_chezhan).exists()
+
+
+def test_a_code_issued_before_the_rename_to_binding_code_still_works(officer_without_authenticator):
+    """The digest of a code is keyed with the module's first name; a code an administrator gave
+    out the day before a release must start an authenticator the day after."""
+    from django.utils.crypto import salted_hmac
+
+    user = officer_without_authenticator
+    issued_earlier = salted_hmac("portal.enrolment_codes", f"{user.pk}:4711471147", algorithm="sha256").hexdigest()
+    BindingCode.objects.create(user=user, digest=issued_earlier, expires_at=timezone.now() + timedelta(hours=1))
+    outcome, device = binding_codes.start(user, "4711471147", device_name="身份验证器")
+    assert outcome is binding_codes.Outcome.STARTED and device is not None

@@ -17,7 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.accounts import binding_codes
 from portal.network.demo import DEMO_PASSWORD, DEMO_TOTP_KEY
-from tests.conftest import force_login_password_only
+from tests.logins import force_login_password_only
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 
-from tests.test_no_full_id_numbers import verified_login
+from tests.logins import otp_login
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def with_middleware(settings):
 
 def test_every_admin_list_refuses_a_nul_in_its_filters(with_middleware, demo, officer):
     client = Client(raise_request_exception=False)
-    verified_login(client, officer)
+    otp_login(client, officer)
     for model in admin.site._registry:
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
         assert client.get(url + "?status__exact=%00").status_code == 400, url

@@ -168,13 +168,13 @@ def test_the_admin_page_lists_refused_rows(demo, client, officer):
 def test_rows_another_import_committed_meanwhile_are_skipped_not_doubled(demo, tmp_path, monkeypatch):
     """Two officers import the same file at once: both checks find nothing stored yet."""
     from assistance.settlements import imports as settlement_imports
-    from enrollment.imports.checks import _matching
+    from portal.spreadsheets.lookups import rows_matching
 
     def blind_to_stored_fingerprints(queryset, field, keys):
-        return [] if field == "fingerprint" else _matching(queryset, field, keys)
+        return [] if field == "fingerprint" else rows_matching(queryset, field, keys)
 
     _import(_csv(tmp_path, STAY))
-    monkeypatch.setattr(settlement_imports, "_matching", blind_to_stored_fingerprints)
+    monkeypatch.setattr(settlement_imports, "rows_matching", blind_to_stored_fingerprints)
     rows = read_settlements(_csv(tmp_path, STAY, VISIT, name="again.csv"))
     report = settlements_import(rows=rows, user=None, today=TODAY, dry_run=False)
     assert report.committed

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from portal.network.demo import DEMO_PASSWORD
 from portal.privacy.models import AccessLogEntry, access_log_write
+from tests.logins import otp_login
 
 pytestmark = pytest.mark.django_db
 
@@ -24,17 +25,6 @@ SUN = "孙丽"  # 公园街道
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def verified_login(client: Client, user) -> Client:
-    """Log in; where the second factor is installed, as someone who has passed it."""
-    client.force_login(user)
-    if apps.is_installed("django_otp.plugins.otp_totp"):
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-
-        device, _ = TOTPDevice.objects.get_or_create(user=user, name="log-test", defaults={"confirmed": True})
-        session = client.session
-        session["otp_device_id"] = device.persistent_id
-        session.save()
-    return client
 
 
 def entries(action: str):
@@ -69,7 +59,7 @@ def test_a_long_typed_username_is_cut_to_a_usernames_length(demo_network, client
 
 @pytest.fixture
 def clerk(demo, clerk_chezhan) -> Client:
-    return verified_login(Client(), clerk_chezhan)
+    return otp_login(Client(), clerk_chezhan)
 
 
 @pytest.fixture
@@ -110,14 +100,9 @@ def test_downloading_an_attachment_is_logged(cases, clerk):
 
 def test_another_townships_clerk_is_refused_and_nothing_is_logged(cases, clerk_other):
     application = apps.get_model("assistance.Application").objects.filter(resident=wang()).first()
-    other = verified_login(Client(), clerk_other)
+    other = otp_login(Client(), clerk_other)
     assert other.get(reverse("assistance:application", args=[application.pk])).status_code == 404
     assert not entries("view_application").exists()
-
-
-@pytest.fixture
-def officer_client(officer) -> Client:
-    return verified_login(Client(), officer)
 
 
 @pytest.mark.parametrize("model, action", [
@@ -202,7 +187,7 @@ def test_nobody_adds_changes_or_deletes_entries_in_the_admin_not_even_a_superuse
     entry = AccessLogEntry.objects.get(action="view_resident")
     root = User.objects.create_superuser("root", "root@example.com", "a-long-test-password")
     for user in (officer, root):
-        client = verified_login(Client(), user)
+        client = otp_login(Client(), user)
         assert client.get(reverse("admin:portal_accesslogentry_add")).status_code == 403
         assert client.post(reverse("admin:portal_accesslogentry_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
         client.post(reverse("admin:portal_accesslogentry_change", args=[entry.pk]), {"detail": "改过"})
@@ -278,7 +263,7 @@ def test_a_county_officer_sees_the_entries_of_their_own_staff_only(history):
     from tests.factories import staff_user
 
     zichuan = staff_user(role="officer", scope=Region.objects.get(code="370302000000"), username="officer_zichuan")
-    page = verified_login(Client(), zichuan).get(reverse("admin:portal_accesslogentry_changelist"))
+    page = otp_login(Client(), zichuan).get(reverse("admin:portal_accesslogentry_changelist"))
     assert page.status_code == 200 and listed_details(page) == set()
 
 
