@@ -13,7 +13,8 @@ load tests (DEBUG=False, the whole middleware stack, cached templates) and a kep
 the figures are the server's time for a page without the network and gunicorn. Year 2022 is
 chosen explicitly: it is the year the data set has enrollments and payments for. The cache is
 this process's memory (not Redis), cleared before each public request so that the lookup's
-rate limit never answers instead of the page.
+rate limit never answers instead of the page (the lookup then builds its village's part each
+time: the figure is a first visit's).
 """
 
 import argparse
