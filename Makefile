@@ -11,8 +11,8 @@ run: install assets  ## install, migrate, load the demo data and serve on SQLite
 	$(PY) manage.py load_demo
 	$(PY) manage.py runserver $(HOST)
 
-test: install-dev assets  ## install with the test tools and run the whole suite
-	$(PY) -m pytest
+test: install-dev assets  ## install with the test tools and run the whole suite, on two processes
+	$(PY) -m pytest -n 2
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)

@@ -52,6 +52,24 @@ def outbox(settings):
     notifications.outbox.clear()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _a_redis_database_per_worker(worker_id):
+    """With pytest-xdist, each worker has a Redis database of its own when the cache is Redis:
+    tests empty the cache, and one worker's flush must not empty another's rate limits."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    cache = settings.CACHES["default"]
+    location = str(cache.get("LOCATION", ""))
+    if worker_id == "master" or not location.startswith("redis"):
+        yield
+        return
+    server, _, database = location.rpartition("/")
+    own = int(database or 0) + 1 + int(worker_id.removeprefix("gw"))
+    with override_settings(CACHES={**settings.CACHES, "default": {**cache, "LOCATION": f"{server}/{own}"}}):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     # Rate limits and kept pages must not leak from one test into the next.
@@ -132,11 +150,3 @@ def on_2022_window(monkeypatch):
 
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2021, 10, 15))
     return date(2021, 10, 15)
-
-
-def pytest_collection_modifyitems(items):
-    # With pytest-xdist, the browser tests run one after another on one worker (they share a
-    # browser per module) while the other worker takes the rest.
-    for item in items:
-        if "tests/browser/" in item.nodeid:
-            item.add_marker(pytest.mark.xdist_group("browser"))

@@ -57,6 +57,11 @@ def url_patterns() -> dict[str, tuple[str, ...]]:
     return {name: params for name, params in _walk(get_resolver().url_patterns) if name and name not in NOT_RENDERED}
 
 
+def admin_models() -> list:
+    """The models the admin site has pages for."""
+    return [model for model in apps.get_models() if admin.site.is_registered(model)]
+
+
 def _pks(model_label: str, limit: int = 20) -> list[dict]:
     model = apps.get_model(model_label)
     return [{"pk": pk} for pk in model._default_manager.order_by("pk").values_list("pk", flat=True)[:limit]]
@@ -86,14 +91,14 @@ PARAMETER_FILLERS = {
     "assistance:alert": lambda: _pks("assistance.HighCostAlert"),
     "assistance:alert_acknowledge": lambda: _pks("assistance.HighCostAlert"),
     "assistance:alert_resolve": lambda: _pks("assistance.HighCostAlert"),
-    "admin:app_list": lambda: [{"app_label": label} for label in {m._meta.app_label for m in admin.site._registry}],
+    "admin:app_list": lambda: [{"app_label": label} for label in {m._meta.app_label for m in admin_models()}],
     "admin:auth_user_password_change": lambda: [{"id": pk} for pk in apps.get_model("auth.User").objects.values_list("pk", flat=True)],
 }
 
 
 def _admin_object_filler(name: str):
     """admin:<app>_<model>_<view> with an object id: every object of that model (up to 20)."""
-    for model in admin.site._registry:
+    for model in admin_models():
         prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}_"
         if name.startswith(prefix):
             return lambda: [{"object_id": pk} for pk in model._default_manager.order_by("pk").values_list("pk", flat=True)[:20]]
@@ -102,7 +107,7 @@ def _admin_object_filler(name: str):
 
 def _history_version_filler(name: str):
     """admin:<app>_<model>_simple_history: every stored version of that model (up to 20)."""
-    for model in admin.site._registry:
+    for model in admin_models():
         if name == f"admin:{model._meta.app_label}_{model._meta.model_name}_simple_history":
             if not hasattr(model, "history"):  # no versions kept: the page answers 404
                 return lambda: [{"_args": (pk, 1)} for pk in model._default_manager.values_list("pk", flat=True)[:1]]

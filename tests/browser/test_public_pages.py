@@ -10,6 +10,10 @@ from portal.web import ratelimit
 from tests.browser.conftest import axe_violations, screenshot
 
 WANG = ("王秀兰", "370303195203151223")
+# Each test runs in a transaction that is rolled back, as database tests do; the server's pages
+# read the demo, which demo_site committed for them.
+pytestmark = pytest.mark.django_db
+
 UNKNOWN = make_id_number("370303", date(1980, 1, 1), 901)
 MODES = [False, True]
 
