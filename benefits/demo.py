@@ -4,6 +4,8 @@ Figures from the seeds are cited; the others are plausible examples that officer
 their own. ``load_demo`` writes database rows from these snapshots and tests compute with them.
 """
 
+from dataclasses import replace
+from datetime import date, timedelta
 from decimal import Decimal
 
 from benefits.policy import (
@@ -13,7 +15,7 @@ from benefits.policy import (
     InpatientLevel,
     ReassistanceRule,
 )
-from portal.shared.vocabulary import AssistanceCategory
+from portal.shared.vocabulary import POOREST_ASSISTANCE_CATEGORIES, AssistanceCategory
 
 DEMO_REGION = "370300"
 
@@ -73,13 +75,33 @@ def demo_policy_2022() -> BenefitPolicySnapshot:
     )
 
 
+# Seed 004 (the 2022 review) dates two of 2022's figures as raises made that year, so 2021 had
+# the figures before them.
+NOTES_2021 = (
+    "演示政策：沿用 2022 年度数值，以下两项按 2022 年提高前的标准（见政策文件 004）："
+    "“居民高血压、糖尿病门诊用药政策范围内报销比例由50%提高到60%”，2021 年度为 50%；"
+    "对特困人员、低保对象、返贫致贫人口，“年度救助限额由不低于1万元提高到不低于3万元”，"
+    "2021 年度为 1 万元。"
+)
+TWO_DISEASES_RATE_2021 = Decimal("0.50")
+POOREST_ASSISTANCE_CAP_2021 = Decimal("10000.00")
+POOREST_CODES = sorted(category.value for category in POOREST_ASSISTANCE_CATEGORIES)
+
+
 def demo_policy_2021() -> BenefitPolicySnapshot:
-    """DESIGN.md section 7: the 2021 policy reuses the 2022 figures."""
-    return demo_policy_2022()
+    """DESIGN.md section 7: 2022's policy but for the two-diseases rate and the poorest three
+    categories' annual assistance cap, which seed 004 dates as raised in 2022."""
+    policy = demo_policy_2022()
+    rules = {
+        category: replace(rule, cap=POOREST_ASSISTANCE_CAP_2021) if category in POOREST_ASSISTANCE_CATEGORIES else rule
+        for category, rule in policy.assistance_rules.items()
+    }
+    return replace(policy, two_diseases_rate=TWO_DISEASES_RATE_2021, assistance_rules=rules)
 
 
 def load() -> dict[str, int]:
-    """Write and publish the demo policies of 淄博市 (idempotent), for load_demo."""
+    """Write and publish the demo policies of 淄博市 (idempotent), for load_demo. A 2021 policy
+    published before it had 2021's own figures gets them in a new revision."""
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
@@ -94,7 +116,7 @@ def load() -> dict[str, int]:
     city = Region.objects.get(code=DEMO_REGION.ljust(12, "0"))
     officer = User.objects.filter(username="officer").first()
     notes = {
-        2021: "演示政策：沿用 2022 年度数值。",
+        2021: NOTES_2021,
         2022: "演示政策：带 * 的数值来自山东省 2022 年政策（见政策文件）；其余为示例，请按本地文件修改。",
     }
     with transaction.atomic():
@@ -106,4 +128,27 @@ def load() -> dict[str, int]:
             BenefitPolicy.objects.filter(pk=published.pk).update(
                 published_at=datetime(year - 1, 12, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
             )
+        _revise_2021_to_its_own_figures(city, officer)
     return {"policies": BenefitPolicy.objects.filter(region=city).count()}
+
+
+def _revise_2021_to_its_own_figures(city, officer) -> None:
+    """Databases loaded before 2021 had its own figures hold a 2021 policy with 2022's: publish a
+    revision from the start of 2021 with the two figures of 2021 and the reason."""
+    from benefits.models import BenefitPolicy
+    from portal.standards.versioned import standard_publish, standard_revise
+
+    in_force = BenefitPolicy.objects.in_force(year=2021, region=city, on=date(2021, 12, 31))
+    if in_force is None:
+        return
+    caps = in_force.category_rules.filter(category__in=POOREST_CODES).values_list("assistance_cap", flat=True)
+    if in_force.two_diseases_rate == TWO_DISEASES_RATE_2021 and all(cap == POOREST_ASSISTANCE_CAP_2021 for cap in caps):
+        return
+    # From the start of the year; a revision published since then is succeeded the day after it.
+    start = date(2021, 1, 1) if in_force.effective_from is None else in_force.effective_from + timedelta(days=1)
+    draft = standard_revise(standard=in_force, effective_from=start)
+    draft.two_diseases_rate = TWO_DISEASES_RATE_2021
+    draft.notes = f"修订原因：{NOTES_2021}"
+    draft.save()
+    draft.category_rules.filter(category__in=POOREST_CODES).update(assistance_cap=POOREST_ASSISTANCE_CAP_2021)
+    standard_publish(standard=draft, officer=officer)

@@ -101,8 +101,40 @@ def test_no_visits_reimburse_nothing():
     assert result.totals.reimbursed_share == Decimal("0")
 
 
-def test_the_2021_demo_policy_reuses_the_2022_figures():
-    assert demo_policy_2021() == demo_policy_2022()
+def test_the_2021_demo_policy_differs_from_2022_only_where_seed_004_dates_a_raise():
+    policy_2021, policy_2022 = demo_policy_2021(), demo_policy_2022()
+    assert policy_2021.two_diseases_rate == Decimal("0.50") and policy_2022.two_diseases_rate == Decimal("0.60")
+    caps_2021 = {category: rule.cap for category, rule in policy_2021.assistance_rules.items()}
+    assert caps_2021 == {EXTREME: Decimal("10000.00"), MINIMUM: Decimal("10000.00"), RETURNED: Decimal("10000.00"),
+                         EDGE: Decimal("30000.00"), MONITORED: Decimal("30000.00")}
+    as_2022 = replace(policy_2021, two_diseases_rate=Decimal("0.60"), assistance_rules=policy_2022.assistance_rules)
+    assert as_2022 == policy_2022
+
+
+def test_a_two_diseases_visit_reimburses_half_in_2021_and_sixty_percent_in_2022():
+    # 400 × 50% = 200.00 (2021); 400 × 60% = 240.00 (2022); no other layer for an adult without
+    # an assistance category.
+    two_diseases = visit(VisitKind.TWO_DISEASES, "400.00")
+    (in_2021,) = run(two_diseases, policy=demo_policy_2021()).visits
+    (in_2022,) = run(two_diseases, policy=demo_policy_2022()).visits
+    assert amounts(in_2021) == ("200.00", "0.00", "0.00", "0.00", "200.00")
+    assert amounts(in_2022) == ("240.00", "0.00", "0.00", "0.00", "160.00")
+
+
+def test_a_minimum_living_adults_assistance_is_capped_at_10000_in_2021_and_30000_in_2022():
+    # 低保 adult, level 3, 200,000 (180,000 in the policy range), no deductible (exempt):
+    # B = 180,000 × 60% = 108,000.00; U = 72,000.
+    # Catastrophic (poorest: deductible 7,500, 65% to 100,000 above it): 64,500 × 65% = 41,925.00.
+    # Assistance on U − C = 30,075: 70% = 21,052.50 under 2022's cap of 30,000, 10,000.00 under 2021's.
+    # Two diseases 400: 2022 B = 240, U = 160, A: G(30,235) = 21,164.50 − 21,052.50 = 112.00;
+    # 2021 B = 200, U = 200, A: G(30,275) = min(21,192.50, 10,000) − 10,000 = 0.00.
+    visits = (inpatient("180000.00", level=3, total="200000.00"), visit(VisitKind.TWO_DISEASES, "400.00"))
+    in_2022 = run(*visits, assistance=MINIMUM, policy=demo_policy_2022())
+    in_2021 = run(*visits, assistance=MINIMUM, policy=demo_policy_2021())
+    assert [amounts(v)[:3] for v in in_2022.visits] == [("108000.00", "41925.00", "21052.50"), ("240.00", "0.00", "112.00")]
+    assert [amounts(v)[:3] for v in in_2021.visits] == [("108000.00", "41925.00", "10000.00"), ("200.00", "0.00", "0.00")]
+    assert str(in_2022.totals.assistance) == "21164.50"
+    assert str(in_2021.totals.assistance) == "10000.00"
 
 
 # --- basic insurance: inpatient ---------------------------------------------------------------

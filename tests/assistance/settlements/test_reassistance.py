@@ -87,6 +87,15 @@ def test_computed_from_the_settlements_by_the_published_policy(demo, demo_polici
 
 
 @pytest.mark.django_db
+def test_a_year_is_computed_by_that_years_policy(demo, demo_policies, wang):
+    set_category(wang, "minimum_living")
+    _settle("8000.00", day="2021-06-01")
+    reassistance_compute(year=2021, city=region("370300000000"))
+    grant = ReassistanceGrant.objects.get()
+    assert (grant.policy.year, grant.policy.two_diseases_rate, grant.amount) == (2021, D("0.50"), D("2100.00"))
+
+
+@pytest.mark.django_db
 def test_people_without_a_category_get_nothing(demo, demo_policies, wang):
     _settle("8000.00")
     assert reassistance_compute(year=2022, city=region("370300000000")).not_eligible == 1
