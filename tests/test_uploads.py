@@ -4,6 +4,7 @@ neutralised on every export, and uploaded files are never reachable by a public 
 
 import csv
 import io
+import time
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -19,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.views.static import serve
 
 from tests.logins import otp_login
+from tests.portal.spreadsheets.workbooks import billion_laughs_strings, repeated_strings, with_shared_strings
 
 pytestmark = pytest.mark.django_db
 
@@ -386,8 +388,40 @@ def test_a_workbook_part_with_a_document_type_declaration_is_refused():
             if member.filename == "xl/worksheets/sheet1.xml":
                 content = b'<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">]>' + content
             target.writestr(member.filename, content)
-    with pytest.raises(ValidationError, match="无法打开这个 XLSX 文件"):
+    with pytest.raises(ValidationError, match="这个 XLSX 文件里有 XML 实体声明"):
         admin_forms.check_import_bytes(bombed.getvalue(), format_title="xlsx")
+
+
+# --- workbooks built to exhaust a worker: 187 MB of shared strings, nested entities ------------
+
+HOSTILE_WORKBOOKS = pytest.mark.parametrize("build, message", [
+    pytest.param(lambda: with_shared_strings(repeated_strings(187)), "文字（共享字符串）解压后超过 8 MB",
+                 id="187 MB of shared strings"),
+    pytest.param(lambda: with_shared_strings(billion_laughs_strings), "XML 实体声明", id="billion laughs"),
+])
+
+
+@HOSTILE_WORKBOOKS
+def test_the_station_roll_page_refuses_a_hostile_workbook_with_what_to_fix(clerk_client, build, message):
+    data = build()
+    before = counts("enrollment.Resident", "enrollment.Enrollment")
+    started = time.perf_counter()
+    response = roll_post(clerk_client, "名单.xlsx", data)
+    assert response.status_code == 200 and message in response.content.decode()
+    assert time.perf_counter() - started < 2
+    assert counts("enrollment.Resident", "enrollment.Enrollment") == before
+
+
+@HOSTILE_WORKBOOKS
+def test_the_officers_import_pages_refuse_a_hostile_workbook_with_what_to_fix(officer_client, build, message):
+    data = build()
+    before = counts("assistance.Settlement", "enrollment.ContributionStandard")
+    response = settlement_post(officer_client, "结算.xlsx", data)
+    assert response.status_code == 200 and message in response.content.decode()
+    url_name = "admin:enrollment_contributionstandard_import"
+    response = _import_page_post(officer_client, url_name, "标准.xlsx", data, "xlsx")
+    assert response.status_code == 200 and message in response.content.decode()
+    assert counts("assistance.Settlement", "enrollment.ContributionStandard") == before
 
 
 # --- formula-looking cells are neutralised on every export ------------------------------------

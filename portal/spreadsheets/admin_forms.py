@@ -18,7 +18,7 @@ from django import forms
 from import_export.formats.base_formats import DEFAULT_FORMATS, XLSX
 from import_export.forms import ImportForm, SelectableFieldsExportForm
 
-from portal.spreadsheets.reading import UNREADABLE_XLSX, ZIP_MAGIC, TableError, xlsx_archive
+from portal.spreadsheets.reading import UNREADABLE_XLSX, XLSX_DECLARATIONS, ZIP_MAGIC, TableError, xlsx_archive
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 # Shandong has about 90,000 villages and communities: a province's region list must fit.
@@ -34,10 +34,6 @@ _SPREADSHEET_NAMESPACES = {
     "http://purl.oclc.org/ooxml/spreadsheetml/main",  # Strict Open XML
 }
 _PIECE_BYTES = 1024 * 1024
-
-
-class _NotASheet(ValueError):
-    pass
 
 
 def _row_number(text: str) -> int:
@@ -100,7 +96,7 @@ def _sheet_rows(archive: zipfile.ZipFile, name: str) -> int:
             highest = max(highest, last)
 
     def no_declarations(*args) -> None:
-        raise _NotASheet("a document type declaration")  # never in a workbook; entities are a risk
+        raise TableError(XLSX_DECLARATIONS)  # never in a workbook; entities are a risk
 
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.StartElementHandler = start
