@@ -3,7 +3,9 @@
 import multiprocessing
 import os
 
-bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+# The loopback address: production runs behind nginx (deploy/nginx/), and a client that reached
+# gunicorn directly could hold its sync workers with slow requests.
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Synchronous workers: the pages are short database reads, and connections are kept per worker.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
