@@ -42,15 +42,20 @@ class AssistanceSubsidyAdmin(StandardPartAdmin):
     fields = ["standard", "category", "full", "amount"]
 
 
-class ScopedLookupAdmin(VisibleToMixin, IdNumberFindMixin, admin.ModelAdmin):
+class ScopedLookupAdmin(AccessLoggedAdminMixin, VisibleToMixin, IdNumberFindMixin, admin.ModelAdmin):
     """Look-ups for officers: rows of their scope only, no adding, no deleting; a full ID number
-    finds its resident by the keyed hash through 按身份证号查找 (portal/privacy/id_search.py)."""
+    finds its resident by the keyed hash through 按身份证号查找 (portal/privacy/id_search.py).
+    Every record and list opened is in the access log."""
 
     resident_lookup = "resident__"  # path from the model to Resident, "" for Resident itself
 
     @property
     def id_digest_lookup(self) -> str:
         return f"{self.resident_lookup}id_digest"
+
+    @property
+    def access_resident_path(self) -> str:
+        return ".".join(self.resident_lookup.split("__")[:-1])
     # What an officer may change here; everything else is written by the station's services.
     editable_fields: tuple[str, ...] = ()
     list_per_page = 50
@@ -71,7 +76,7 @@ class ScopedLookupAdmin(VisibleToMixin, IdNumberFindMixin, admin.ModelAdmin):
 
 
 @admin.register(Resident)
-class ResidentAdmin(AccessLoggedAdminMixin, ScopedLookupAdmin):
+class ResidentAdmin(ScopedLookupAdmin):
     resident_lookup = ""
     access_action, access_detail = "view_resident", "查看居民信息"
     list_display = ["name", "id_masked", "gender", "birth_date", "region", "assistance_category", "date_of_death"]
@@ -85,13 +90,11 @@ class ResidentAdmin(AccessLoggedAdminMixin, ScopedLookupAdmin):
         "assistance_category", "date_of_death", "created_at", "created_by",
     ]
 
-    def access_subject_digest(self, obj) -> str:
-        return obj.id_digest
-
 
 @admin.register(Household)
 class HouseholdAdmin(ScopedLookupAdmin):
     resident_lookup = "members__"
+    access_action, access_detail, access_resident_path = "view_household", "查看户信息", "head"
     list_display = ["number", "region", "head", "address", "created_at"]
     search_fields = ["number", "address", "head__name", "head__id_masked"]
     list_select_related = ["region", "head"]
@@ -100,6 +103,7 @@ class HouseholdAdmin(ScopedLookupAdmin):
 
 @admin.register(Enrollment)
 class EnrollmentAdmin(ScopedLookupAdmin):
+    access_action, access_detail = "view_enrollment", "查看参保记录"
     list_display = [
         "resident", "year", "region", "category", "assistance_category", "payable", "paid_at", "late",
         "coverage_start", "status",
@@ -113,6 +117,7 @@ class EnrollmentAdmin(ScopedLookupAdmin):
 @admin.register(Payment)
 class PaymentAdmin(ScopedLookupAdmin):
     resident_lookup = "enrollment__resident__"
+    access_action, access_detail = "view_receipt", "查看缴费记录"
     list_display = ["receipt_number", "enrollment", "payer", "amount", "method", "recorded_at", "recorded_by"]
     list_filter = ["enrollment__year", "payer", "method"]
     search_fields = ["receipt_number", "enrollment__resident__name", "enrollment__resident__id_masked"]
@@ -139,6 +144,7 @@ class RefundApprovalFilter(admin.SimpleListFilter):
 @admin.register(Refund)
 class RefundAdmin(ScopedLookupAdmin):
     resident_lookup = "enrollment__resident__"
+    access_action, access_detail = "view_refund", "查看退费记录"
     list_display = ["enrollment", "amount", "reason", "requested_by", "requested_at", "approved_by", "approved_at"]
     list_filter = [RefundApprovalFilter, "reason", "enrollment__year"]
     search_fields = ["enrollment__resident__name", "enrollment__resident__id_masked"]

@@ -22,6 +22,15 @@ from portal.shared.notifications import notify
 from portal.shared.vocabulary import Category
 
 
+class RegisteredElsewhere(ValidationError):
+    """The number is registered outside the clerk's scope. The message names nobody; a view
+    replaces it with ``enrollment.elsewhere``'s answer, which is logged and counted."""
+
+    def __init__(self, *, digest: str, region: Region):
+        super().__init__({"id_number": "此身份证号的居民登记在您的管辖范围以外，这里不能办理。"})
+        self.digest, self.region = digest, region
+
+
 def _require_in_scope(user, region: Region) -> None:
     scope = staff_scope(user)
     if scope is None or not region.code.startswith(scope.prefix):
@@ -65,6 +74,8 @@ def resident_register(
         raise ValidationError({"name": "请填写姓名。"})
     digest = id_digest(parsed.number)
     existing = Resident.objects.filter(id_digest=digest).select_related("region").first()
+    if existing and not existing.region.code.startswith(staff_scope(clerk).prefix):
+        raise RegisteredElsewhere(digest=digest, region=existing.region)
     if existing:
         raise ValidationError({"id_number": f"此身份证号已登记（{existing.name}，{existing.region.name}），请直接查找该居民。"})
     resident = Resident(

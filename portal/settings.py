@@ -40,6 +40,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Addresses of the reverse proxies in front of gunicorn: only their X-Forwarded-For is believed
 # (rate limits and the access log key on the client's address, which a client could forge).
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# How many ID numbers registered outside their scope a clerk may check in a day (enrollment/elsewhere.py).
+OUT_OF_SCOPE_CHECKS_PER_DAY = env.int("OUT_OF_SCOPE_CHECKS_PER_DAY", default=200)
 
 INSTALLED_APPS = [
     "portal.apps.OfficerAdminConfig",

@@ -206,8 +206,36 @@ def leaks_in(response) -> list[str]:
     return FULL_ID.findall(unicodedata.normalize("NFKC", text))
 
 
-def rendered_pages(client: Client, prefix_filter) -> list[tuple[str, str, int]]:
-    """(name, url, status) of every page of the chosen part of the site, rendered with GET."""
+# Station pages that show a person's record or a list of people when opened with GET: each
+# writes one access-log entry (tests/portal/privacy/test_access_logged.py classifies the rest).
+STATION_PAGES_OF_PEOPLE = {
+    "station:resident", "station:resident_edit", "station:enroll", "station:enrollment", "station:receipt",
+    "station:follow_up", "assistance:uninsured", "assistance:applications", "assistance:application",
+    "assistance:attachment", "assistance:alerts", "assistance:alert",
+}
+# Fields by which a model's rows belong to people: its admin pages of records, lists and history are logged.
+PERSONAL_FIELDS = {"id_digest", "person_digest", "resident", "enrollment", "head"}
+
+
+def personal_admin_pages() -> set[str]:
+    """The admin's list, record and history pages of every model whose rows belong to people."""
+    pages = set()
+    for model in admin_models():
+        if PERSONAL_FIELDS & {field.name for field in model._meta.get_fields()}:
+            prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+            pages |= {f"{prefix}_{view}" for view in ("changelist", "change", "history", "simple_history")}
+    return pages
+
+
+def logs_one_entry(name: str) -> bool:
+    return name in STATION_PAGES_OF_PEOPLE or name in personal_admin_pages()
+
+
+def rendered_pages(client: Client, prefix_filter) -> list[tuple[str, str, int, list[str], int]]:
+    """(name, url, status, full numbers shown, access-log entries written) of every page of the
+    chosen part of the site, rendered with GET."""
+    from portal.privacy.models import AccessLogEntry
+
     seen = []
     for name, params in sorted(url_patterns().items()):
         if not prefix_filter(name):
@@ -218,8 +246,9 @@ def rendered_pages(client: Client, prefix_filter) -> list[tuple[str, str, int]]:
         assert kwargs_list or not name.startswith(OUR_ADMIN_PAGES), f"the demo has no object to render {name} with"
         for kwargs in kwargs_list:
             url = reverse(name, args=kwargs["_args"]) if "_args" in kwargs else reverse(name, kwargs=kwargs)
+            entries = AccessLogEntry.objects.count()
             response = client.get(url)
-            seen.append((name, url, response.status_code, leaks_in(response)))
+            seen.append((name, url, response.status_code, leaks_in(response), AccessLogEntry.objects.count() - entries))
     return seen
 
 
@@ -241,7 +270,7 @@ def test_no_page_shows_a_full_id_number_except_the_full_record_for_its_clerk(eve
     otp_login(clerk, everything["clerk"])
     otp_login(officer, everything["officer"])
 
-    leaks = []
+    leaks, unlogged = [], []
     full_record_shown = 0
     # (who, client, part of the site, whether they may read pages of it; None: some of them)
     visits = (
@@ -252,10 +281,12 @@ def test_no_page_shows_a_full_id_number_except_the_full_record_for_its_clerk(eve
     )
     for who, client, part, may_read in visits:
         pages = rendered_pages(client, part)
-        read = [url for _, url, status, _ in pages if status == 200]
+        read = [url for _, url, status, *_ in pages if status == 200]
         assert may_read is None or bool(read) == may_read, f"{who} read {len(read)} pages of this part"
-        for name, url, status, found in pages:
+        for name, url, status, found, logged in pages:
             assert status < 500, f"{url} as {who}: HTTP {status}"
+            if status == 200 and logs_one_entry(name) and logged != 1:
+                unlogged.append(f"{who} {url}: {logged} access-log entries")
             if name == FULL_RECORD_PAGE and who == "clerk_chezhan" and found:
                 full_record_shown += 1
                 continue
@@ -265,6 +296,8 @@ def test_no_page_shows_a_full_id_number_except_the_full_record_for_its_clerk(eve
     # The detector works, and the allowed page does show the number (to its clerk only).
     assert full_record_shown >= 1
     assert not leaks, "\n".join(leaks)
+    # Every page of a person or of people that was read wrote one access-log entry.
+    assert not unlogged, "\n".join(unlogged)
     assert not FULL_ID.findall(caplog.text), "a log line holds a full ID number"
 
 

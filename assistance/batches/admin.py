@@ -13,7 +13,12 @@ from assistance.batches.services import batch_generate, batch_mark_paid, batch_p
 from assistance.models import PaymentBatch, PaymentBatchItem
 from portal.accounts.admin_site import admin_url, error_text
 from portal.accounts.scopes import staff_scope
-from portal.privacy.admin_mixins import ReadOnlyAdminMixin, ScopedReadOnlyAdmin, VisibleToMixin
+from portal.privacy.admin_mixins import (
+    AccessLoggedAdminMixin,
+    ReadOnlyAdminMixin,
+    ScopedReadOnlyAdmin,
+    VisibleToMixin,
+)
 from portal.privacy.models import access_log_write
 from portal.spreadsheets.admin_forms import PolicyExportForm
 
@@ -30,7 +35,9 @@ class PaymentBatchItemInline(admin.TabularInline):
 
 
 @admin.register(PaymentBatch)
-class PaymentBatchAdmin(ScopedReadOnlyAdmin):
+class PaymentBatchAdmin(AccessLoggedAdminMixin, ScopedReadOnlyAdmin):
+    # A batch's page lists the people it pays for: logged as one opening, with no one resident.
+    access_action, access_detail, access_resident_path = "view_batch", "查看特殊缴费批次", None
     change_list_template = "admin/assistance/paymentbatch/change_list.html"
     list_display = ["batch_number", "year", "region", "status", "total", "item_count", "created_by", "created_at", "pushed_at", "paid_at"]
     list_filter = ["year", "status"]
@@ -96,7 +103,8 @@ class PaymentBatchAdmin(ScopedReadOnlyAdmin):
 
 
 @admin.register(PaymentBatchItem)
-class PaymentBatchItemAdmin(VisibleToMixin, ExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class PaymentBatchItemAdmin(AccessLoggedAdminMixin, VisibleToMixin, ExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    access_action, access_detail, access_resident_path = "view_batch_item", "查看特殊缴费单据", "enrollment.resident"
     resource_classes = [PaymentBatchItemResource]
     export_form_class = PolicyExportForm  # "Select all" under the CSP (portal/spreadsheets/admin_forms.py)
     list_display = ["batch", "enrollment", "amount", "payment"]

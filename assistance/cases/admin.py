@@ -46,6 +46,3 @@ class ApplicationAdmin(AccessLoggedAdminMixin, ScopedReadOnlyAdmin):
         # that enforces who may act on which step.
         url = reverse("assistance:application", args=[obj.pk])
         return format_html('<a href="{}">到审批页面办理（批准、不予救助、退回、发放）</a>', url)
-
-    def access_subject_digest(self, obj) -> str:
-        return obj.resident.id_digest

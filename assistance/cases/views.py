@@ -19,10 +19,12 @@ from assistance.cases import services as case_services
 from assistance.cases.forms import ApplicationForm, AttachmentForm, StepForm
 from assistance.cases.workflow import ACTION_LABELS, STATUS_LABELS, TRANSITIONS, Action, Role, Status, actions_from
 from assistance.models import Application, ApplicationAttachment
+from enrollment.elsewhere import elsewhere_answer
 from enrollment.models import Resident
 from enrollment.services import resident_find_by_id_number
 from portal.accounts.scopes import STATION_PERMISSION, scope_required
-from portal.privacy.models import access_log_write
+from portal.privacy.models import access_log_page, access_log_write
+from portal.web.addresses import client_address
 
 # Applications are worked on by station clerks and by the officers who decide them.
 staff_required = scope_required(
@@ -42,6 +44,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
     else:
         chosen = "all"
     page = Paginator(applications, 50).get_page(request.GET.get("page"))
+    access_log_page(request=request, action="view_applications", what=f"救助申请（{chosen}）", page=page)
     return render(request, "assistance/application_list.html", {
         "page": page, "chosen": chosen, "statuses": [(s.value, STATUS_LABELS[s]) for s in Status],
         "may_record": request.user.has_perm(STATION_PERMISSION),
@@ -57,9 +60,13 @@ def application_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         resident = resident_find_by_id_number(data["id_number"])
-        if resident is None or not Resident.objects.visible_to(request.user).filter(pk=resident.pk).exists():
-            form.add_error("id_number", "在您的管辖范围内没有找到这个身份证号的居民；请先登记居民，"
-                                        "或请申请人到居住地的工作站申请。")
+        if resident is None:
+            form.add_error("id_number", "没有找到这个身份证号的居民；请先登记居民，再受理救助申请。")
+        elif not Resident.objects.visible_to(request.user).filter(pk=resident.pk).exists():
+            form.add_error("id_number", elsewhere_answer(
+                clerk=request.user, address=client_address(request), digest=resident.id_digest,
+                region=resident.region, where="受理救助申请",
+            ))
         else:
             try:
                 with transaction.atomic():

@@ -8,7 +8,7 @@ from django.utils import timezone
 from assistance.identities.selectors import uninsured
 from enrollment import selectors
 from portal.accounts.scopes import clerk_required
-from portal.privacy.models import access_log_write
+from portal.privacy.models import access_log_page, access_log_write
 from portal.spreadsheets.responses import spreadsheet_response
 
 PAGE_SIZE = 50
@@ -26,6 +26,8 @@ def uninsured_list(request: HttpRequest) -> HttpResponse:
         access_log_write(request=request, action="export_uninsured", detail=f"{year} 年度应保尽保名单 {export_format}")
         return _export(rows, year=year, export_format=export_format)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    if year:
+        access_log_page(request=request, action="view_uninsured", what=f"{year} 年度应保尽保名单 {scope.name}", page=page)
     context = {"page": page, "year": year, "years": years, "scope": scope, "today": today, "query": f"year={year}"}
     return render(request, "assistance/uninsured_list.html", context)
 

@@ -47,7 +47,9 @@ class SettlementAdmin(AccessLoggedAdminMixin, ScopedReadOnlyAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         self._require_in_scope(request, object_id)
-        return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
+        response = admin.ModelAdmin.history_view(self, request, object_id, extra_context)
+        self._log_opened(request, response, object_id, "的修改历史")
+        return response
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         raise Http404("就医结算记录没有历史版本。")
@@ -104,7 +106,8 @@ class AlertThresholdAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
 
 
 @admin.register(HighCostAlert)
-class HighCostAlertAdmin(ScopedReadOnlyAdmin):
+class HighCostAlertAdmin(AccessLoggedAdminMixin, ScopedReadOnlyAdmin):
+    access_action, access_detail = "view_alert", "查看高额费用预警"
     list_display = ["resident", "year", "township", "burden", "threshold", "status", "outcome"]
     list_filter = ["year", "status", "outcome"]
     list_select_related = ["resident", "township"]
@@ -115,7 +118,8 @@ class ReassistanceComputeForm(forms.Form):
 
 
 @admin.register(ReassistanceGrant)
-class ReassistanceGrantAdmin(ScopedReadOnlyAdmin):
+class ReassistanceGrantAdmin(AccessLoggedAdminMixin, ScopedReadOnlyAdmin):
+    access_action, access_detail = "view_reassistance", "查看再救助"
     list_display = ["resident", "year", "assistance_category", "base", "amount", "status", "approved_by", "approved_at"]
     list_filter = ["year", "status", "assistance_category"]
     list_select_related = ["resident", "approved_by"]

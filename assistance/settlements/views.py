@@ -12,7 +12,7 @@ from assistance.models import HighCostAlert
 from assistance.settlements import services as settlement_services
 from assistance.settlements.forms import AlertAcknowledgeForm, AlertResolveForm
 from portal.accounts.scopes import clerk_required
-from portal.privacy.models import access_log_write
+from portal.privacy.models import access_log_page, access_log_write
 
 
 @clerk_required
@@ -26,6 +26,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     else:
         chosen = "all"
     page = Paginator(alerts.order_by("status", "-burden", "pk"), 50).get_page(request.GET.get("page"))
+    access_log_page(request=request, action="view_alerts", what=f"高额费用预警（{chosen}）", page=page)
     return render(request, "assistance/alert_list.html", {
         "page": page, "chosen": chosen, "statuses": HighCostAlert.Status.choices,
     })

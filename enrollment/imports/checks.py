@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from enrollment.elsewhere import elsewhere_answers
 from enrollment.imports.rolls import RollRow
 from enrollment.models import ContributionStandard, Enrollment, Resident
 from enrollment.rules import ContributionSnapshot, Premium, PremiumRefused, premium_for
@@ -110,8 +111,9 @@ class _Person:
 class _Checker:
     """Every check of one roll, with the lookups cached for the roll."""
 
-    def __init__(self, *, year: int, scope: Region, on: date):
+    def __init__(self, *, year: int, scope: Region, on: date, user, address: str | None):
         self.year, self.scope, self.scope_prefix, self.on = year, scope, scope.prefix, on
+        self.user, self.address = user, address
         self.standards: dict[str, tuple[ContributionStandard, ContributionSnapshot] | str] = {}
         self.premiums: dict[tuple, Premium | str] = {}
         self.village_codes: dict[str, tuple[str | None, str | None]] = {}
@@ -136,11 +138,15 @@ class _Checker:
             "resident", [resident.pk for resident in known.values()],
         )}
         homes = Region.objects.in_bulk({resident.region_id for resident in known.values()})
+        elsewhere = elsewhere_answers(clerk=self.user, address=self.address, where="参保名单预检", found=[
+            (digest, homes[resident.region_id]) for digest, resident in known.items()
+            if not homes[resident.region_id].code.startswith(self.scope_prefix)
+        ])
         accepted = []
         for person in people:
             person.village = villages.get(person.village_code)
             resident = known.get(person.digest)
-            problem = village_problems[person.village_code]
+            problem = elsewhere.get(person.digest) or village_problems[person.village_code]
             if problem is None and resident is not None:
                 problem = self._resident_problem(
                     person, resident, enrolled.get(resident.pk), homes[resident.region_id]
@@ -223,7 +229,7 @@ class _Checker:
 
     def _resident_problem(self, person: _Person, resident: _Known, enrollment, home: Region) -> str | None:
         if resident.name != person.name:
-            # Masked: the person may live outside this clerk's region (DESIGN.md section 4).
+            # Masked all the same: the clerk may read the report on a screen others see.
             return f"此身份证号已登记，姓名为“{mask_name(resident.name)}”，与名单中的“{person.name}”不一致，请核对"
         if resident.date_of_death:
             return f"{person.name} 已于 {resident.date_of_death.isoformat()} 死亡，不能参保"
@@ -320,14 +326,17 @@ ENROLLMENT_COLUMNS = (
 )
 
 
-def enrollees_import(*, rows: Sequence[RollRow], year: int, user, on: date, dry_run: bool) -> ImportReport:
+def enrollees_import(
+    *, rows: Sequence[RollRow], year: int, user, on: date, dry_run: bool, address: str | None = None
+) -> ImportReport:
     """Check every row of a roll and, unless ``dry_run`` or any row is refused, register the new
     residents and enroll everyone for ``year`` in one transaction. Raises ``ValidationError`` for
-    a user without a scope; everything about the rows is in the report."""
+    a user without a scope; everything about the rows is in the report. Rows of people registered
+    outside the user's scope are answered and logged by ``enrollment.elsewhere``, from ``address``."""
     scope = staff_scope(user)
     if scope is None:
         raise ValidationError("您没有管辖区域，不能导入参保名单。", code="no_scope")
-    checker = _Checker(year=year, scope=scope, on=on)
+    checker = _Checker(year=year, scope=scope, on=on, user=user, address=address)
     people, errors = checker.check(rows)
     if errors or dry_run or not people:
         return _report(rows, people, errors, committed=False)

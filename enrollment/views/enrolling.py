@@ -19,6 +19,7 @@ from enrollment.models import Enrollment, Payment, Resident
 from enrollment.views.station import add_service_errors
 from portal.accounts.scopes import clerk_required
 from portal.privacy.id_numbers import mask_name
+from portal.privacy.models import access_log_write
 from portal.shared.vocabulary import Category
 
 
@@ -27,6 +28,7 @@ from portal.shared.vocabulary import Category
 def enroll(request: HttpRequest, pk: int) -> HttpResponse:
     """Choose the year and category, see what is due, then confirm: two steps, one write."""
     resident = get_object_or_404(Resident.objects.visible_to(request.user).select_related("region"), pk=pk)
+    access_log_write(request=request, action="view_resident", subject_digest=resident.id_digest, detail="办理参保登记")
     today = timezone.localdate()
     years = selectors.collection_years(request.scope)
     year = selectors.current_collection_year(request.scope, today)
@@ -58,6 +60,8 @@ def enrollment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     enrollment = get_object_or_404(
         Enrollment.objects.visible_to(request.user).select_related("resident", "region", "standard"), pk=pk
     )
+    access_log_write(request=request, action="view_enrollment", subject_digest=enrollment.resident.id_digest,
+                     detail=f"查看 {enrollment.year} 年度参保记录")
     payments = enrollment.payments.order_by("recorded_at")
     context = {
         "enrollment": enrollment,
@@ -86,6 +90,8 @@ def payment_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"已收款 {payment.amount} 元，收据号 {payment.receipt_number}。")
             return redirect("station:receipt", pk=payment.pk)
+    access_log_write(request=request, action="view_enrollment", subject_digest=enrollment.resident.id_digest,
+                     detail=f"查看 {enrollment.year} 年度参保记录（收款未成功）")
     context = {
         "enrollment": enrollment, "payments": enrollment.payments.order_by("recorded_at"),
         "payment_form": form, "refund": getattr(enrollment, "refund", None), "refund_form": RefundForm(),
@@ -101,6 +107,8 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
+    access_log_write(request=request, action="view_receipt", subject_digest=payment.enrollment.resident.id_digest,
+                     detail=f"查看缴费凭证 {payment.receipt_number}")
     verify_url = request.build_absolute_uri(reverse("receipt_verify", args=[payment.verification_code]))
     buffer = io.BytesIO()
     segno.make(verify_url, error="m").save(

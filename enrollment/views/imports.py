@@ -19,6 +19,7 @@ from enrollment.imports.forms import MAX_ROWS, RollUploadForm
 from enrollment.imports.staging import STAGED_FOR, result_find, result_keep, roll_stage, roll_take
 from portal.accounts.scopes import clerk_required
 from portal.privacy.models import access_log_write
+from portal.web.addresses import client_address
 
 # A report with thousands of refused rows is fixed in the file, not read on screen to the end.
 ERRORS_SHOWN = 500
@@ -37,7 +38,11 @@ def roll_import(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "years": years, "max_rows": f"{MAX_ROWS:,}"}
     if request.method == "POST" and form.is_valid():
         year, filename = form.cleaned_data["year"], _shortened(form.cleaned_data["roll"].name)
-        report = enrollees_import(rows=form.rows, year=year, user=request.user, on=today, dry_run=True)
+        report = enrollees_import(rows=form.rows, year=year, user=request.user, on=today, dry_run=True,
+                                  address=client_address(request))
+        access_log_write(request=request, action="check_roll", detail=(
+            f"{year} 年度参保名单“{filename}”预检：{report.rows} 行，{report.enrollments} 人可导入"
+        ))
         token = None
         if not report.errors:
             token = roll_stage(rows=form.rows, year=year, filename=filename, user=request.user, on=today)
@@ -61,7 +66,8 @@ def roll_import_confirm(request: HttpRequest) -> HttpResponse:
         ))
         return redirect("station:roll_import")
     report = enrollees_import(
-        rows=staged.rows, year=staged.year, user=request.user, on=staged.on, dry_run=False
+        rows=staged.rows, year=staged.year, user=request.user, on=staged.on, dry_run=False,
+        address=client_address(request),
     )
     if not report.committed:
         years = selectors.collection_years(request.scope)
@@ -86,6 +92,7 @@ def roll_import_result(request: HttpRequest) -> HttpResponse:
     result = result_find(token=request.GET.get("token", ""), user=request.user)
     if result is None:
         raise Http404("没有这次导入的记录")
+    access_log_write(request=request, action="view_import_result", detail="查看参保名单导入结果")
     return render(request, "enrollment/roll_import_result.html", {"result": result})
 
 

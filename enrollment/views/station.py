@@ -4,19 +4,22 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from enrollment import selectors, services
+from enrollment.elsewhere import elsewhere_answer
 from enrollment.exports import follow_up_export
 from enrollment.forms import DeathForm, FollowUpFilterForm, NewResidentForm, ResidentForm, ResidentSearchForm
 from enrollment.models import Resident
 from portal.accounts.scopes import clerk_required
 from portal.network.codes import Level
-from portal.privacy.models import access_log_write
+from portal.privacy.models import access_log_page, access_log_write
 from portal.shared.extensions import contributions
+from portal.web.addresses import client_address
 from portal.web.pagination import keyset_page
 
 SEARCH_LIMIT = 50
@@ -63,11 +66,24 @@ def resident_search(request: HttpRequest) -> HttpResponse:
         found = services.resident_find_by_id_number(query)
         if found is not None or len(query) >= 15 and query[:6].isdigit():
             results = [r for r in [found] if r is not None and visible.filter(pk=r.pk).exists()]
-            if found is not None and not results:
-                form.add_error("query", "这个身份证号的居民不在您的管辖范围内，请到其居住地办理，或联系上级经办机构。")
+            if found is not None and not results:  # logged and counted by elsewhere_answer
+                form.add_error("query", elsewhere_answer(
+                    clerk=request.user, address=client_address(request), digest=found.id_digest,
+                    region=found.region, where="查找居民",
+                ))
+            else:
+                _log_search(request, results, "按身份证号查找")
         else:
             results = list(visible.filter(name__startswith=query).order_by("name", "id")[:SEARCH_LIMIT])
+            _log_search(request, results, f"按姓名“{query}”查找")
     return render(request, "enrollment/resident_search.html", {"form": form, "results": results, "limit": SEARCH_LIMIT})
+
+
+def _log_search(request: HttpRequest, results: list[Resident], how: str) -> None:
+    # One entry for the list shown, with the filter and the count.
+    access_log_write(request=request, action="search_residents",
+                     subject_digest=results[0].id_digest if len(results) == 1 else "",
+                     detail=f"{how}，找到 {len(results)} 人")
 
 
 @clerk_required
@@ -77,14 +93,20 @@ def resident_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            household = data["household_number"] or services.household_create(
-                region=data["region"], address=data["household_address"], clerk=request.user
-            )
-            resident = services.resident_register(
-                id_number=data["id_number"], name=data["name"], phone=data["phone"], region=data["region"],
-                household=household, residence_permit=data["residence_permit"], clerk=request.user,
-                today=timezone.localdate(),
-            )
+            with transaction.atomic():  # a refused resident leaves no empty household behind
+                household = data["household_number"] or services.household_create(
+                    region=data["region"], address=data["household_address"], clerk=request.user
+                )
+                resident = services.resident_register(
+                    id_number=data["id_number"], name=data["name"], phone=data["phone"], region=data["region"],
+                    household=household, residence_permit=data["residence_permit"], clerk=request.user,
+                    today=timezone.localdate(),
+                )
+        except services.RegisteredElsewhere as elsewhere:
+            form.add_error("id_number", elsewhere_answer(
+                clerk=request.user, address=client_address(request), digest=elsewhere.digest,
+                region=elsewhere.region, where="登记居民",
+            ))
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -117,6 +139,7 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
     resident = get_object_or_404(Resident.objects.visible_to(request.user), pk=pk)
+    access_log_write(request=request, action="view_resident", subject_digest=resident.id_digest, detail="修改居民信息")
     initial = {
         "name": resident.name, "phone": resident.phone, "region": resident.region,
         "household_number": resident.household.number if resident.household else "",
@@ -126,13 +149,14 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            household = data["household_number"] or services.household_create(
-                region=data["region"], address=data["household_address"], clerk=request.user
-            )
-            services.resident_update(
-                resident=resident, clerk=request.user, name=data["name"], phone=data["phone"],
-                region=data["region"], household=household, residence_permit=data["residence_permit"],
-            )
+            with transaction.atomic():  # a refused change leaves no empty household behind
+                household = data["household_number"] or services.household_create(
+                    region=data["region"], address=data["household_address"], clerk=request.user
+                )
+                services.resident_update(
+                    resident=resident, clerk=request.user, name=data["name"], phone=data["phone"],
+                    region=data["region"], household=household, residence_permit=data["residence_permit"],
+                )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -179,6 +203,8 @@ def follow_up(request: HttpRequest) -> HttpResponse:
                          detail=f"{year} 年度追缴名单 {area.name} {export_format}")
         return follow_up_export(rows, year=year, export_format=export_format)
     page = keyset_page(rows, ordering=selectors.FOLLOW_UP_ORDER, keys=Resident.objects.within(area), params=request.GET)
+    if year:
+        access_log_page(request=request, action="view_follow_up", what=f"{year} 年度追缴名单 {area.name}", page=page)
     return render(request, "enrollment/follow_up.html", {
         "page": page, "year": year, "years": years, "choice": choice, "filters": urlencode(filters),
         "villages_to_choose": scope.level < Level.VILLAGE,

@@ -35,19 +35,43 @@ class ScopedHistoryMixin:
 
 
 class AccessLoggedAdminMixin:
-    """Writes an access-log entry each time an officer opens one record of personal data.
+    """Writes an access-log entry each time an officer opens one record of personal data, and
+    one for each page of a list of them (with its filter and count, not one per row).
 
-    Subclasses name the action and say how to find the resident's digest of a record."""
+    Subclasses name the action and the path from a record to its resident (or override
+    ``access_subject_digest``)."""
 
     access_action = ""
     access_detail = ""
+    # Attributes from a record to its Resident: "" for a Resident, None for a record of many people.
+    access_resident_path: str | None = "resident"
 
     def access_subject_digest(self, obj) -> str:
-        raise NotImplementedError
+        if self.access_resident_path is None:
+            return ""
+        for name in filter(None, self.access_resident_path.split(".")):
+            obj = getattr(obj, name)
+        return obj.id_digest if obj is not None else ""
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if request.method == "GET" and response.status_code == 200 and changelist is not None:
+            filters = "&".join(f"{key}={value}" for key, value in request.GET.items() if key not in ("p", "o"))
+            access_log_write(request=request, action="view_list", detail=(
+                f"{self.opts.verbose_name_plural}列表（{filters or '全部'}）：第 {changelist.page_num} 页 "
+                f"{len(changelist.result_list)} 条，共 {changelist.result_count} 条（管理后台）"
+            ))
+        return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
         self._log_opened(request, response, object_id, "")
+        return response
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        self._log_opened(request, response, object_id, "的修改历史")
         return response
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):

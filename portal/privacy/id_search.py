@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from portal.privacy.id_numbers import IdNumberError, parse_id_number
 from portal.privacy.id_vault import id_digest
+from portal.privacy.models import access_log_write
 
 # Eighteen characters of digits (the last may be X), full-width digits included.
 LOOKS_LIKE_FULL_NUMBER = re.compile(r"^\s*[0-9０-９]{17}[0-9０-９Xx]\s*$")
@@ -52,8 +53,10 @@ class IdNumberFindMixin:
             except IdNumberError as refused:
                 error = str(refused)
             else:
-                found = self.get_queryset(request).filter(**{self.id_digest_lookup: id_digest(number)})
-                matches = list(found[:MATCHES_SHOWN])
+                digest = id_digest(number)
+                matches = list(self.get_queryset(request).filter(**{self.id_digest_lookup: digest})[:MATCHES_SHOWN])
+                access_log_write(request=request, action="find_by_id_number", subject_digest=digest,
+                                 detail=f"按身份证号查找{self.opts.verbose_name}：{len(matches)} 条（管理后台）")
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts, "title": f"按身份证号查找{self.opts.verbose_name}",

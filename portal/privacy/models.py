@@ -60,3 +60,11 @@ def access_log_write(*, request, action: str, subject_digest: str = "", detail: 
         address=client_address(request) or None, action=action, subject_digest=subject_digest,
         detail=detail[:DETAIL_LENGTH],
     )
+
+
+def access_log_page(*, request, action: str, what: str, page) -> None:
+    """One entry for a page of a list of people, never one per row: which list (with its filter),
+    which page and how many people. ``page`` is a Django page or a keyset page."""
+    access_log_write(request=request, action=action, detail=(
+        f"{what}：第 {page.number} 页 {len(page.object_list)} 人，共 {page.paginator.count} 人"
+    ))

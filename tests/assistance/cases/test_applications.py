@@ -389,7 +389,8 @@ def test_an_applicant_outside_the_scope_is_not_found_on_the_form(client, clerk_o
         "id_number": WANG, "category_claimed": "minimum_living", "household_income": "1",
         "medical_costs": "1", "reason": "x",
     })
-    assert "没有找到这个身份证号的居民" in response.content.decode()
+    page = response.content.decode()
+    assert "登记在您的管辖范围以外" in page and "车站街道医保工作站" in page and "王" not in page.split("申请人身份证号")[-1]
     assert not Application.objects.exists()
 
 

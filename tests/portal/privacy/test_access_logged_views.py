@@ -1,0 +1,105 @@
+"""Every view that shows a person's record or a list of people writes one access-log entry: a
+list is one entry with its filter and count, never one per row (PIPL; DESIGN.md section 10).
+
+The masking sweep (tests/test_no_full_id_numbers.py) opens every page with GET and checks the
+entry for the pages in STATION_PAGES_OF_PEOPLE and the admin's pages of personal records. Here:
+every station address is in one of the three lists below, so a new page must be classified,
+and the pages that show people only after a POST are checked one by one.
+"""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from enrollment.models import Enrollment
+from portal.privacy.id_vault import id_digest
+from portal.privacy.models import AccessLogEntry
+from tests.enrollment.imports.test_page import GOOD, csv_upload
+from tests.logins import otp_login
+from tests.test_no_full_id_numbers import STATION_PAGES_OF_PEOPLE, personal_admin_pages, url_patterns
+
+pytestmark = pytest.mark.django_db
+
+WANG = "370303195203151223"
+TOKEN = re.compile(r'name="token" value="([A-Za-z0-9_-]{32})"')
+
+# Pages that show people only in answer to a POST (or to a token a POST gave): tested below.
+SHOWN_AFTER_A_POST = {
+    "station:resident_search", "station:roll_import", "station:roll_import_result", "station:payment_create",
+}
+# Pages that show nobody, and why.
+SHOWS_NOBODY = {
+    "station:home": "counts only",
+    "station:resident_create": "an empty form; a number registered elsewhere is answered by enrollment/elsewhere.py",
+    "station:resident_death": "POST only, answers with a redirect to the logged record",
+    "station:refund_create": "POST only, answers with a redirect to the logged enrollment",
+    "station:roll_import_confirm": "POST only, logged as import_roll; answers with a redirect or the refused report",
+    "assistance:application_create": "a form; an applicant found is shown on the logged application page",
+    "assistance:application_step": "POST only, answers with a redirect to the logged application",
+    "assistance:attachment_upload": "POST only, answers with a redirect to the logged application",
+    "assistance:alert_acknowledge": "POST only, answers with a redirect to the logged alert",
+    "assistance:alert_resolve": "POST only, answers with a redirect to the logged alert",
+}
+
+
+def entries_written(request) -> list[AccessLogEntry]:
+    before = set(AccessLogEntry.objects.values_list("pk", flat=True))
+    request()
+    return list(AccessLogEntry.objects.exclude(pk__in=before))
+
+
+def test_every_station_page_is_classified():
+    station = {name for name in url_patterns() if name.startswith(("station:", "assistance:"))}
+    classified = STATION_PAGES_OF_PEOPLE | SHOWN_AFTER_A_POST | set(SHOWS_NOBODY)
+    assert station - classified == set(), "say whether these pages show people"
+    assert classified - station == set(), "these pages are gone"
+
+
+def test_every_personal_admin_model_is_covered():
+    # The discovery finds the models it must: a field rename must not empty the sweep.
+    pages = personal_admin_pages()
+    for model in ("enrollment_resident", "enrollment_enrollment", "enrollment_payment", "assistance_settlement",
+                  "assistance_application", "assistance_assistanceidentity", "assistance_reassistancegrant"):
+        assert f"admin:{model}_changelist" in pages
+
+
+@pytest.mark.parametrize(("query", "detail"), [(WANG, "按身份证号查找，找到 1 人"), ("王", "按姓名“王”查找，找到")])
+def test_a_search_writes_one_entry_with_what_was_asked_and_how_many(clerk_client, query, detail):
+    (entry,) = entries_written(lambda: clerk_client.post(reverse("station:resident_search"), {"query": query}))
+    assert entry.action == "search_residents" and detail in entry.detail and WANG not in entry.detail
+    if query == WANG:
+        assert entry.subject_digest == id_digest(WANG)
+
+
+def test_a_rolls_dry_run_and_its_result_each_write_one_entry(clerk_client, on_2022_window, settings, tmp_path):
+    settings.ROLL_UPLOAD_DIR = tmp_path / "rolls"
+    response = None
+
+    def dry_run():
+        nonlocal response
+        response = clerk_client.post(reverse("station:roll_import"), {"year": 2022, "roll": csv_upload(*GOOD)})
+
+    (checked,) = entries_written(dry_run)
+    assert checked.action == "check_roll" and "2 人可导入" in checked.detail
+    token = TOKEN.search(response.content.decode())[1]
+    clerk_client.post(reverse("station:roll_import_confirm"), {"token": token})
+    (shown,) = entries_written(lambda: clerk_client.get(reverse("station:roll_import_result"), {"token": token}))
+    assert shown.action == "view_import_result"
+
+
+def test_a_refused_payment_shows_the_enrollment_again_and_is_logged(clerk_client, clerk_chezhan):
+    enrollment = Enrollment.objects.visible_to(clerk_chezhan).first()
+    (entry,) = entries_written(lambda: clerk_client.post(
+        reverse("station:payment_create", args=[enrollment.pk]), {"amount": "-1", "method": "cash", "token": "x"}
+    ))
+    assert entry.action == "view_enrollment" and entry.subject_digest == enrollment.resident.id_digest
+
+
+def test_finding_by_id_number_in_the_admin_is_logged(demo, officer):
+    officer_client = otp_login(Client(), officer)
+    (entry,) = entries_written(lambda: officer_client.post(
+        reverse("admin:enrollment_resident_find"), {"id_number": WANG}
+    ))
+    assert entry.action == "find_by_id_number" and entry.subject_digest == id_digest(WANG) and "1 条" in entry.detail
