@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from assistance.identities.rules import IdentityPeriod, category_on
+from assistance.identities.rules import IdentityPeriod, category_on, period_held
 from assistance.models import AssistanceIdentity, IdentityImport
 from enrollment.models import Resident
 from portal.privacy.id_numbers import mask_name
@@ -120,6 +120,24 @@ def _tell_verified(identity: AssistanceIdentity) -> None:
 
 
 # -- The resident's category ------------------------------------------------------------------
+
+def periods_held(digests: Iterable[str]) -> dict[str, list[IdentityPeriod]]:
+    """Every period in which each person held a verified identity, revoked ones up to their
+    revocation: what a past day's category is read from (``category_on``), never today's."""
+    found: dict[str, list[IdentityPeriod]] = defaultdict(list)
+    digests = sorted(set(digests))
+    for start in range(0, len(digests), CHUNK):
+        rows = AssistanceIdentity.objects.filter(
+            id_digest__in=digests[start:start + CHUNK], verified_at__isnull=False,
+            status__in=[AssistanceIdentity.Status.VERIFIED, AssistanceIdentity.Status.REVOKED],
+        ).values_list("id_digest", "category", "valid_from", "valid_to", "revoked_at")
+        for digest, category, valid_from, valid_to, revoked_at in rows:
+            found[digest].append(period_held(
+                category=AssistanceCategory(category), valid_from=valid_from, valid_to=valid_to, verified=True,
+                revoked_on=timezone.localdate(revoked_at) if revoked_at else None,
+            ))
+    return found
+
 
 def categories_refresh(*, on: date, digests: Iterable[str] | None = None) -> int:
     """Set each resident's category from their verified identities current on ``on``; clear it

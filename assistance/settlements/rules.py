@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from assistance.identities.rules import strongest_category
 from benefits.policy import ReassistanceRule
 from portal.shared.money import ZERO
 from portal.shared.vocabulary import AssistanceCategory
@@ -76,3 +77,33 @@ def reassistance_for(
         return None
     base = sum((s.burden for s in settlements if s.kind != MATERNITY), ZERO)
     return Reassistance(base=base, amount=rule.payable_for(base))
+
+
+@dataclass(frozen=True)
+class HeldSettlement:
+    """A settlement and the assistance category the person held on its date (None: none)."""
+
+    category: AssistanceCategory | None
+    amounts: SettlementAmounts
+
+
+def category_of_the_year(settlements: Iterable[HeldSettlement]) -> AssistanceCategory | None:
+    """The category an alert of the year is judged by: the strongest the person held on the date
+    of any of the year's settlements, so a burden run up while in a group counts as that group's."""
+    return strongest_category(settlement.category for settlement in settlements if settlement.category)
+
+
+def reassistance_as_held(
+    rule: ReassistanceRule | None, settlements: Iterable[HeldSettlement]
+) -> tuple[AssistanceCategory, Reassistance] | None:
+    """Re-assistance of a year in which the person's category may change: a settlement counts
+    only if on its date the person held a category the rule covers, as the engine counts a visit
+    only with a category (DESIGN.md 6.5). Returns the strongest category counted, and the amount;
+    None when no settlement counts."""
+    if rule is None:
+        return None
+    counted = [held for held in settlements if held.category is not None and held.category in rule.categories]
+    category = category_of_the_year(counted)
+    if category is None:
+        return None
+    return category, reassistance_for(rule, assistance=category, settlements=[held.amounts for held in counted])

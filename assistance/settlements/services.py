@@ -1,8 +1,9 @@
 """What follows from the settlements: high-cost alerts and their handling, and re-assistance.
 
 The burden and the re-assistance amount are the pure functions of ``assistance.settlements.rules``;
-this module gathers each person's settlements, finds the threshold or policy that applies, and
-writes the alerts and grants.
+this module gathers each person's settlements with the assistance category they held on each
+settlement's date (from the identities' validity periods, never today's category), finds the
+threshold or policy that applies, and writes the alerts and grants.
 """
 
 from collections import defaultdict
@@ -14,13 +15,17 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from assistance.identities.rules import category_on
+from assistance.identities.services import periods_held
 from assistance.models import AlertThreshold, HighCostAlert, ReassistanceGrant, Settlement
 from assistance.settlements.rules import (
+    HeldSettlement,
     SettlementAmounts,
     alert_threshold_for,
     annual_burden,
+    category_of_the_year,
     raises_alert,
-    reassistance_for,
+    reassistance_as_held,
 )
 from benefits.services import PolicyNotFound, policy_in_force
 from enrollment.models import Resident
@@ -28,16 +33,21 @@ from portal.accounts.scopes import staff_scope
 from portal.network.codes import SIGNIFICANT_DIGITS, Level, pooling_region_code
 from portal.network.models import Region
 
-AMOUNT_FIELDS = ("resident_id", "kind", "policy_range", "basic", "catastrophic", "assistance")
+AMOUNT_FIELDS = ("resident_id", "resident__id_digest", "settled_on", "kind", "policy_range", "basic", "catastrophic",
+                 "assistance")
 
 
-def _amounts_by_resident(year: int, resident_ids: Iterable[int] | None) -> dict[int, list[SettlementAmounts]]:
+def _held_by_resident(year: int, resident_ids: Iterable[int] | None) -> dict[int, list[HeldSettlement]]:
+    """Each resident's settlements of ``year``, with the category held on each one's date."""
     settlements = Settlement.objects.for_year(year).filter(resident__isnull=False)
     if resident_ids is not None:
         settlements = settlements.filter(resident_id__in=list(resident_ids))
+    rows = list(settlements.values_list(*AMOUNT_FIELDS).iterator(chunk_size=5000))
+    periods = periods_held({digest for _, digest, *_ in rows})
     found = defaultdict(list)
-    for resident_id, *amounts in settlements.values_list(*AMOUNT_FIELDS).iterator(chunk_size=5000):
-        found[resident_id].append(SettlementAmounts(*amounts))
+    for resident_id, digest, settled_on, *amounts in rows:
+        category = category_on(periods.get(digest, ()), settled_on)
+        found[resident_id].append(HeldSettlement(category, SettlementAmounts(*amounts)))
     return found
 
 
@@ -67,7 +77,7 @@ def alerts_refresh(*, year: int, resident_ids: Iterable[int] | None = None) -> A
     passes their threshold; an existing alert of the same township gets the new figures but
     keeps its status, so an alert is raised once however often this runs."""
     report = AlertReport()
-    amounts = _amounts_by_resident(year, resident_ids)
+    amounts = _held_by_resident(year, resident_ids)
     residents = Resident.objects.select_related("region").in_bulk(list(amounts))
     thresholds = {t.region.code: t for t in AlertThreshold.objects.filter(year=year).select_related("region")}
     townships = {r.code: r for r in Region.objects.filter(
@@ -83,22 +93,24 @@ def alerts_refresh(*, year: int, resident_ids: Iterable[int] | None = None) -> A
         if threshold_row is None:
             report.without_threshold.add(city)
             continue
-        burden = annual_burden(settlements)
-        threshold = alert_threshold_for(assistance=resident.assistance, for_assistance=threshold_row.for_assistance,
+        burden = annual_burden(held.amounts for held in settlements)
+        category = category_of_the_year(settlements)
+        threshold = alert_threshold_for(assistance=category, for_assistance=threshold_row.for_assistance,
                                         for_others=threshold_row.for_others)
         township = townships.get(township_code(resident.region.code))
         if township is None or not raises_alert(burden, threshold):
             continue
         alert = existing.get((resident_id, township.pk))
+        held = category.value if category else ""
         if alert is None:
             HighCostAlert.objects.create(
-                year=year, resident=resident, township=township, assistance_category=resident.assistance_category,
+                year=year, resident=resident, township=township, assistance_category=held,
                 burden=burden, threshold=threshold,
             )
             report.opened += 1
-        elif (alert.burden, alert.threshold) != (burden, threshold):
-            alert.burden, alert.threshold = burden, threshold
-            alert.save(update_fields=["burden", "threshold"])
+        elif (alert.burden, alert.threshold, alert.assistance_category) != (burden, threshold, held):
+            alert.burden, alert.threshold, alert.assistance_category = burden, threshold, held
+            alert.save(update_fields=["burden", "threshold", "assistance_category"])
             report.updated += 1
     return report
 
@@ -165,7 +177,7 @@ def reassistance_compute(*, year: int, city: Region) -> ReassistanceReport:
         raise ValidationError(str(error)) from error
     rule = policy.snapshot().reassistance
     resident_ids = Settlement.objects.for_year(year).within(city).values_list("resident_id", flat=True).distinct()
-    amounts = _amounts_by_resident(year, resident_ids)
+    amounts = _held_by_resident(year, resident_ids)
     residents = Resident.objects.in_bulk(list(amounts))
     approved = set(ReassistanceGrant.objects.filter(
         year=year, resident_id__in=list(amounts), status=ReassistanceGrant.Status.APPROVED
@@ -176,16 +188,17 @@ def reassistance_compute(*, year: int, city: Region) -> ReassistanceReport:
         if resident_id in approved:
             continue
         resident = residents[resident_id]
-        result = reassistance_for(rule, assistance=resident.assistance, settlements=settlements)
-        if result is None:
+        held = reassistance_as_held(rule, settlements)
+        if held is None:
             report.not_eligible += 1
             continue
+        category, result = held
         if result.amount <= 0:
             ReassistanceGrant.objects.filter(year=year, resident=resident, status="computed").delete()
             continue
         ReassistanceGrant.objects.update_or_create(
             year=year, resident=resident,
-            defaults={"assistance_category": resident.assistance_category, "base": result.base,
+            defaults={"assistance_category": category.value, "base": result.base,
                       "amount": result.amount, "policy": policy, "computed_at": now},
         )
         report.computed += 1

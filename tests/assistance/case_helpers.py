@@ -1,5 +1,6 @@
 """Shared set-up of the cases tests (applications, settlements, alerts, re-assistance)."""
 
+from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth.models import User
@@ -36,8 +37,15 @@ def threshold(year: int = 2022, *, for_assistance: str = "5000.00", for_others: 
     )
 
 
-def set_category(resident: Resident, category: str) -> None:
-    # The identities part is the writer in the app; the tests set the outcome directly.
+def set_category(resident: Resident, category: str, valid_from: date = date(2021, 1, 1), valid_to: date | None = None,
+                 ) -> None:
+    """Give the resident a verified identity of ``category`` (settlements read the category held
+    on their dates from it), and the category itself as the identities part would set it."""
+    from tests.assistance.identity_helpers import identity, second_officer
+
+    officer = User.objects.get(username="officer")
+    identity(resident.id_number, name=resident.name, category=category, document=f"测试〔{valid_from}〕{category}",
+             valid_from=valid_from, valid_to=valid_to, imported_by=officer, verified_by=second_officer())
     Resident.objects.filter(pk=resident.pk).update(assistance_category=category)
     resident.refresh_from_db()
 

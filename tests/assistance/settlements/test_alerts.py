@@ -239,3 +239,39 @@ def test_resolving_keeps_the_notes_written_at_acknowledgement(alert_world, clerk
     alert_acknowledge(alert_id=pk, clerk=clerk_chezhan, notes="下周入户核查")
     alert = alert_resolve(alert_id=pk, clerk=clerk_chezhan, outcome="no_action", notes="已核实，收入高于低保边缘线。")
     assert alert.notes.splitlines() == ["下周入户核查", "处理结果：已核实，收入高于低保边缘线。"]
+
+
+# -- The category held on the visit's date, never today's -------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_category_that_starts_after_the_years_visits_does_not_lower_their_threshold(wang):
+    # 低保 from 2026 (today's category) says nothing of 2022's visits: 6,000 is below 20,000.
+    threshold()
+    set_category(wang, "minimum_living", valid_from=date(2026, 1, 1))
+    _settle(WANG, "2022-03-01", "20000.00", "14000.00")
+    assert wang.assistance_category == "minimum_living"
+    assert alerts_refresh(year=2022).opened == 0
+
+
+@pytest.mark.django_db
+def test_a_category_held_on_one_visits_date_sets_the_years_threshold(wang):
+    # 低保 from 1 March to 31 March 2022 only; the visit of 1 March falls inside it.
+    threshold()
+    set_category(wang, "minimum_living", valid_from=date(2022, 3, 1), valid_to=date(2022, 3, 31))
+    _settle(WANG, "2022-03-01", "20000.00", "14000.00")
+    alerts_refresh(year=2022)
+    alert = HighCostAlert.objects.get()
+    assert (alert.threshold, alert.assistance_category) == (D("5000.00"), "minimum_living")
+
+
+@pytest.mark.django_db
+def test_an_alert_recomputed_after_a_correction_takes_the_category_held(wang):
+    # An alert opened while the category was read from today gets the category of its visits.
+    threshold()
+    set_category(wang, "minimum_living", valid_from=date(2022, 1, 1))
+    _settle(WANG, "2022-03-01", "30000.00", "9000.00")  # 21,000: above both thresholds
+    alerts_refresh(year=2022)
+    HighCostAlert.objects.update(assistance_category="extreme_poverty")
+    assert alerts_refresh(year=2022).updated == 1
+    assert HighCostAlert.objects.get().assistance_category == "minimum_living"

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from assistance.models import HighCostAlert, Settlement
 from assistance.settlements.imports import SettlementRow, check_row, read_settlements, settlements_import
 from portal.privacy.id_numbers import make_id_number
-from tests.assistance.case_helpers import SETTLEMENT_HEADER, WANG, settlement_line, threshold
+from tests.assistance.case_helpers import SETTLEMENT_HEADER, WANG, set_category, settlement_line, threshold
 
 pytestmark = pytest.mark.django_db
 
@@ -139,7 +139,7 @@ def test_an_import_opens_the_alerts_it_causes(demo, tmp_path):
     from enrollment.models import Resident
 
     threshold()
-    Resident.objects.filter(name="王秀兰").update(assistance_category="minimum_living")
+    set_category(Resident.objects.get(name="王秀兰"), "minimum_living")
     assert _import(_csv(tmp_path, STAY))["alerts_opened"] == 1
     assert str(HighCostAlert.objects.get().burden) == "7762.50"
 

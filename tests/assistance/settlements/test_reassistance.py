@@ -1,15 +1,18 @@
 """Re-assistance (再救助) from the year's settlements, by the benefit policy's rule (DESIGN.md
 sections 6.5 and 7: threshold 5,000, 70%, cap 20,000 for all five categories)."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from hypothesis import given
+from hypothesis import strategies as st
 
 from assistance.models import ReassistanceGrant
 from assistance.settlements.imports import SettlementRow, settlements_import
-from assistance.settlements.rules import SettlementAmounts, reassistance_for
+from assistance.settlements.rules import HeldSettlement, SettlementAmounts, reassistance_as_held, reassistance_for
 from assistance.settlements.services import reassistance_approve, reassistance_compute
 from benefits.demo import demo_policy_2022
 from benefits.rules import Visit, estimate
@@ -19,6 +22,7 @@ from tests.assistance.case_helpers import WANG, region, set_category
 D = Decimal
 RULE = demo_policy_2022().reassistance
 LOW = AssistanceCategory.MINIMUM_LIVING
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def _year(*burdens: str, kind: str = "inpatient") -> list[SettlementAmounts]:
@@ -96,6 +100,56 @@ def test_a_year_is_computed_by_that_years_policy(demo, demo_policies, wang):
 
 
 @pytest.mark.django_db
+def test_only_the_visits_made_while_holding_a_category_count(demo, demo_policies, wang):
+    # 低保 from 1 May 2022: the stay of March (8,000) counts for nothing, the one of June does.
+    set_category(wang, "minimum_living", valid_from=date(2022, 5, 1))
+    _settle("8000.00", day="2022-03-01")
+    _settle("9000.00", day="2022-06-01")
+    reassistance_compute(year=2022, city=region("370300000000"))
+    grant = ReassistanceGrant.objects.get()
+    assert (grant.base, grant.amount, grant.assistance_category) == (D("9000.00"), D("2800.00"), "minimum_living")
+
+
+@pytest.mark.django_db
+def test_a_category_from_a_later_year_gives_no_right_for_this_one(demo, demo_policies, wang):
+    # Today 王秀兰 is 特困 (from 2026); in 2022 she held nothing.
+    set_category(wang, "extreme_poverty", valid_from=date(2026, 1, 1))
+    _settle("8000.00")
+    assert reassistance_compute(year=2022, city=region("370300000000")).not_eligible == 1
+    assert not ReassistanceGrant.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_revoked_identity_counts_up_to_the_day_before_its_revocation(demo, demo_policies, wang, officer):
+    from assistance.identities.services import identity_revoke
+    from assistance.models import AssistanceIdentity
+
+    set_category(wang, "minimum_living", valid_from=date(2022, 1, 1))
+    revoked = identity_revoke(identity=AssistanceIdentity.objects.get(id_digest=wang.id_digest), officer=officer,
+                              reason="民政部门通知已退出低保", on=date(2022, 6, 1))
+    AssistanceIdentity.objects.filter(pk=revoked.pk).update(revoked_at=datetime(2022, 6, 1, 9, tzinfo=SHANGHAI))
+    _settle("8000.00", day="2022-05-31")  # the last day held: counts
+    _settle("9000.00", day="2022-06-01")  # the day of the revocation: does not
+    reassistance_compute(year=2022, city=region("370300000000"))
+    assert ReassistanceGrant.objects.get().base == D("8000.00")
+
+
+@pytest.mark.parametrize(("held", "base", "amount"), [
+    ((LOW, LOW), "17000.00", "8400.00"),  # both stays count: (17000 − 5000) × 70%
+    ((None, LOW), "9000.00", "2800.00"),  # the first stay was before the category
+    ((LOW, None), "8000.00", "2100.00"),  # the second after it ended
+    ((None, None), None, None),
+])
+def test_re_assistance_as_held_counts_only_the_settlements_held(held, base, amount):
+    settlements = [HeldSettlement(category, amounts) for category, amounts in zip(held, _year("8000.00", "9000.00"))]
+    result = reassistance_as_held(RULE, settlements)
+    if base is None:
+        assert result is None
+    else:
+        assert (result[0], result[1].base, result[1].amount) == (LOW, D(base), D(amount))
+
+
+@pytest.mark.django_db
 def test_people_without_a_category_get_nothing(demo, demo_policies, wang):
     _settle("8000.00")
     assert reassistance_compute(year=2022, city=region("370300000000")).not_eligible == 1
@@ -168,3 +222,22 @@ def test_officers_compute_from_the_admin_page(demo, demo_policies, wang, officer
     response = client.post("/admin/assistance/reassistancegrant/compute/", {"year": "2022"}, follow=True)
     assert "计算再救助 1 人" in response.content.decode()
     assert ReassistanceGrant.objects.get().amount == D("2100.00")
+
+
+_burdens = st.lists(st.decimals(min_value=0, max_value=200000, places=2), min_size=1, max_size=8)
+
+
+@given(burdens=_burdens, held=st.lists(st.sampled_from([None, *AssistanceCategory]), min_size=8, max_size=8))
+def test_re_assistance_as_held_is_the_rule_on_the_settlements_held(burdens, held):
+    settlements = [HeldSettlement(category, amounts) for category, amounts in zip(held, _year(*map(str, burdens)))]
+    counted = [s.amounts for s in settlements if s.category in RULE.categories]
+    result = reassistance_as_held(RULE, settlements)
+    if not counted:
+        assert result is None
+        return
+    expected = reassistance_for(RULE, assistance=result[0], settlements=counted)
+    assert result[1] == expected
+    # Held all year in one category, it is the one-category rule on every settlement.
+    same = [HeldSettlement(result[0], s.amounts) for s in settlements]
+    assert reassistance_as_held(RULE, same)[1] == reassistance_for(RULE, assistance=result[0],
+                                                                     settlements=[s.amounts for s in settlements])
