@@ -151,4 +151,4 @@ def _revise_2021_to_its_own_figures(city, officer) -> None:
     draft.notes = f"修订原因：{NOTES_2021}"
     draft.save()
     draft.category_rules.filter(category__in=POOREST_CODES).update(assistance_cap=POOREST_ASSISTANCE_CAP_2021)
-    standard_publish(standard=draft, officer=officer)
+    standard_publish(standard=draft, officer=officer, reason="2021 年度按 2022 年提高前的标准（政策文件 004）")

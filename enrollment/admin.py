@@ -64,7 +64,9 @@ class ScopedLookupAdmin(AccessLoggedAdminMixin, VisibleToMixin, IdNumberFindMixi
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return bool(self.editable_fields) and super().has_change_permission(request, obj)
+        # A record outside the officer's scope is never theirs to change, wherever it is asked.
+        in_scope = obj is None or self.get_queryset(request).filter(pk=obj.pk).exists()
+        return bool(self.editable_fields) and in_scope and super().has_change_permission(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
         if not self.editable_fields:

@@ -32,6 +32,7 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from portal.network.demo import DEMO_PASSWORD
 from tests.logins import otp_login
 
 # --- discovery ------------------------------------------------------------------------------
@@ -277,7 +278,8 @@ def world(demo_network, settings, tmp_path, django_capture_on_commit_callbacks):
     application = Application.objects.within(chezhan).exclude(status__in=["rejected", "paid"]).order_by("pk").first()
     village_clerk = application.recorded_by
     attachment = attachment_add(application=application, upload=SimpleUploadedFile("结算单.pdf", PDF), user=village_clerk)
-    otp_login(Client(), clerk)  # a login: an access-log entry of a 车站街道 clerk
+    # A sign-in with the password: an access-log entry of a 车站街道 clerk.
+    Client().post(reverse("login"), {"username": clerk.username, "password": DEMO_PASSWORD})
 
     jinan = Region.objects.create(code="370100000000", name="济南市", parent=Region.objects.get(code="370000000000"))
     zichuan = Region.objects.get(code="370302000000")
@@ -453,3 +455,107 @@ def test_revoking_takes_only_identities_in_the_officers_scope(demo, officer):
     assert response.status_code == 302
     identity.refresh_from_db()
     assert identity.status == AssistanceIdentity.Status.VERIFIED
+
+
+# --- writes in the admin: an officer changes only their own region and below ------------------
+
+
+def _write_targets(world) -> list[tuple[str, object, str]]:
+    """(what, object, whose officer tries to change it): every 车站街道 object of the scoped
+    models by an officer of 淄川区, and what belongs to the city or to 淄川区 by one of 张店区."""
+    from portal.network.models import Region, ServicePoint
+
+    targets = [(model, world["objects"][name], "zichuan") for model, (name, kind) in ADMIN_SCOPED.items()
+               if kind == "county"]
+    chezhan = Region.objects.get(code="370303001000")
+    targets += [
+        ("portal.region", chezhan, "zichuan"),
+        ("portal.servicepoint", ServicePoint.objects.filter(region=chezhan).first(), "zichuan"),
+        ("portal.region", Region.objects.get(code="370300000000"), "zhangdian"),
+        ("portal.region", Region.objects.get(code="370302000000"), "zhangdian"),
+        ("portal.servicepoint", ServicePoint.objects.filter(region__code="370300000000").first(), "zhangdian"),
+        ("portal.servicepoint", ServicePoint.objects.filter(region__code__startswith="370302").first(), "zhangdian"),
+        ("assistance.identityimport", apps.get_model("assistance.IdentityImport").objects.first(), "zichuan"),
+    ]
+    targets += [(model, world["objects"][name], "zhangdian") for model, (name, kind) in ADMIN_SCOPED.items()
+                if kind == "city"]
+    assert all(obj is not None for _, obj, _ in targets)
+    return targets
+
+
+def _row(obj) -> list:
+    return list(type(obj)._default_manager.filter(pk=obj.pk).values())
+
+
+def test_an_officer_changes_nothing_outside_their_region_in_the_admin(world, rf):
+    from django.contrib import admin
+    from django.forms.models import model_to_dict
+
+    from portal.network.models import Region
+    from tests.factories import staff_user
+
+    officers = {
+        "zichuan": world["outsiders"]["county"],
+        "zhangdian": staff_user(role="officer", scope=Region.objects.get(code="370303000000"), username="o_zhangdian"),
+    }
+    clients = {kind: otp_login(Client(), user) for kind, user in officers.items()}
+    superuser_request = rf.get("/admin/")
+    superuser_request.user = apps.get_model("auth.User").objects.create_superuser("root_scope", password="x")
+    problems, checked = [], 0
+    for model_label, obj, kind in _write_targets(world):
+        model = type(obj)
+        model_admin = admin.site.get_model_admin(model) if admin.site.is_registered(model) else None
+        assert model_admin is not None, model_label
+        officer, client = officers[kind], clients[kind]
+        request = rf.get("/admin/")
+        request.user = officer
+        if model_admin.has_change_permission(request, obj) or model_admin.has_delete_permission(request, obj):
+            problems.append(f"{model_label} {obj.pk}: {officer.username} may change or delete it")
+        info = model._meta.app_label, model._meta.model_name
+        before, count = _row(obj), model._default_manager.count()
+        data = {key: value for key, value in model_to_dict(obj).items() if value is not None and not isinstance(value, list)}
+        answers = [client.post(reverse("admin:%s_%s_change" % info, args=[obj.pk]), data)]
+        if model_admin.has_delete_permission(superuser_request, obj):
+            answers.append(client.post(reverse("admin:%s_%s_delete" % info, args=[obj.pk]), {"post": "yes"}))
+        for action in model_admin.get_actions(superuser_request):
+            answers.append(client.post(reverse("admin:%s_%s_changelist" % info),
+                                       {"action": action, "_selected_action": [obj.pk], "index": 0, "post": "yes"}))
+        for answer in answers:
+            if answer.status_code >= 500:
+                problems.append(f"{model_label} {obj.pk} by {officer.username}: HTTP {answer.status_code}")
+        if _row(obj) != before or model._default_manager.count() != count:
+            problems.append(f"{model_label} {obj.pk}: changed by {officer.username}")
+        checked += 1
+    assert checked >= len(ADMIN_SCOPED) + 7
+    assert not problems, "\n".join(problems)
+
+
+def test_a_county_officer_reads_the_citys_objects_but_another_countys_not_at_all(world):
+    from portal.network.models import Region, ServicePoint
+    from tests.factories import staff_user
+
+    zhangdian = staff_user(role="officer", scope=Region.objects.get(code="370303000000"), username="o_zhangdian2")
+    client = otp_login(Client(), zhangdian)
+    city_hall = ServicePoint.objects.filter(region__code="370300000000").first()
+    zichuan_point = ServicePoint.objects.filter(region__code__startswith="370302").first()
+    threshold = world["objects"]["threshold"]
+    read_only = client.get(reverse("admin:assistance_alertthreshold_change", args=[threshold.pk]))
+    assert read_only.status_code == 200 and 'name="for_assistance"' not in read_only.content.decode()
+    assert client.get(reverse("admin:portal_servicepoint_change", args=[city_hall.pk])).status_code == 200
+    hidden = client.get(reverse("admin:portal_servicepoint_change", args=[zichuan_point.pk]))
+    assert hidden.status_code == 302 and hidden["Location"] == reverse("admin:index")
+    assert client.get(reverse("admin:portal_region_change", args=[Region.objects.get(code="370302000000").pk])
+                      ).status_code == 302
+
+
+def test_re_assistance_is_computed_for_the_officers_own_county_only(world):
+    from assistance.models import ReassistanceGrant
+    from portal.network.models import Region
+    from tests.factories import staff_user
+
+    grants = {grant.pk: (grant.amount, grant.computed_at) for grant in ReassistanceGrant.objects.all()}
+    assert grants
+    zichuan = staff_user(role="officer", scope=Region.objects.get(code="370302000000"), username="o_zichuan_compute")
+    response = otp_login(Client(), zichuan).post(reverse("admin:assistance_reassistancegrant_compute"), {"year": 2022})
+    assert response.status_code == 302
+    assert {grant.pk: (grant.amount, grant.computed_at) for grant in ReassistanceGrant.objects.all()} == grants

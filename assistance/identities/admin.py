@@ -20,6 +20,7 @@ from assistance.identities.imports import ListFileError, identities_import, read
 from assistance.identities.services import identity_import_verify, identity_revoke, identity_verify
 from assistance.models import AssistanceIdentity, IdentityImport
 from portal.accounts.admin_site import admin_url, error_text
+from portal.accounts.branches import branch_visible
 from portal.privacy.admin_mixins import AccessLoggedAdminMixin, ReadOnlyAdminMixin, ScopedHistoryMixin, VisibleToMixin
 from portal.privacy.id_search import IdNumberFindMixin
 from portal.privacy.sealed import seal, unseal
@@ -182,6 +183,13 @@ class IdentityImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     fields = list_display
     readonly_fields = fields
     actions = ["verify_imports"]
+
+    def get_queryset(self, request):
+        # A list belongs to the region of the officer who imported it: a county officer reads
+        # their city's lists (and verifies them), never another county's.
+        visible = branch_visible(request.user, "imported_by__staff_profile__scope")
+        queryset = super().get_queryset(request)
+        return queryset.none() if visible is None else queryset.filter(visible)
 
     @admin.display(description="待核实")
     def pending(self, source: IdentityImport) -> int:

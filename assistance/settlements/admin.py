@@ -18,6 +18,7 @@ from assistance.models import AlertThreshold, HighCostAlert, ReassistanceGrant, 
 from assistance.settlements.forms import MAX_SETTLEMENT_ROWS, SettlementImportForm
 from assistance.settlements.imports import read_settlements, settlements_import
 from assistance.settlements.services import alerts_refresh, reassistance_approve, reassistance_compute
+from portal.accounts.branches import BranchScopedAdminMixin
 from portal.accounts.scopes import staff_scope
 from portal.network.codes import Level, pooling_region_code
 from portal.network.models import Region
@@ -25,7 +26,6 @@ from portal.privacy.admin_mixins import AccessLoggedAdminMixin, ScopedHistoryMix
 from portal.privacy.models import access_log_write
 from portal.spreadsheets.reading import TableError
 from portal.spreadsheets.responses import spreadsheet_response
-from portal.standards.admin import scoped
 
 
 @admin.register(Settlement)
@@ -63,6 +63,11 @@ class SettlementAdmin(AccessLoggedAdminMixin, ScopedReadOnlyAdmin):
     def import_view(self, request):
         if not request.user.has_perm("assistance.import_settlements"):
             raise PermissionDenied
+        scope = staff_scope(request.user)
+        if not request.user.is_superuser and (scope is None or scope.level > Level.CITY):
+            # The settlement system exports a pooling region's file; the alerts it opens reach every
+            # county of it, which is the city's officers' work, not one county's.
+            raise PermissionDenied("就医结算记录按统筹区（市）导入，请由市级医保部门导入。")
         form = SettlementImportForm(request.POST or None, request.FILES or None)
         report = alerts = None
         if request.method == "POST" and form.is_valid():
@@ -86,22 +91,16 @@ class SettlementAdmin(AccessLoggedAdminMixin, ScopedReadOnlyAdmin):
 
 
 @admin.register(AlertThreshold)
-class AlertThresholdAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
+class AlertThresholdAdmin(BranchScopedAdminMixin, ScopedHistoryMixin, SimpleHistoryAdmin):
+    """A threshold belongs to a pooling region (city): its officers set it, a county's read it."""
+
     list_display = ["year", "region", "for_assistance", "for_others", "updated_at"]
     list_filter = ["year"]
     fields = ["year", "region", "for_assistance", "for_others"]
 
-    def get_queryset(self, request):
-        # A threshold belongs to a pooling region (city): officers of that city and above see it.
-        return scoped(super().get_queryset(request), request.user)
-
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "region":
-            cities = Region.objects.filter(level=Level.CITY)
-            scope = staff_scope(request.user)
-            if scope is not None and not request.user.is_superuser:
-                cities = cities.filter(code=pooling_region_code(scope.code)) if scope.level >= Level.CITY else cities
-            kwargs["queryset"] = cities
+            kwargs["queryset"] = Region.objects.filter(level=Level.CITY)  # narrowed to the writable ones
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -178,13 +177,14 @@ class ReassistanceGrantAdmin(AccessLoggedAdminMixin, ScopedReadOnlyAdmin):
         form = ReassistanceComputeForm(request.POST or None, initial={"year": timezone.localdate().year})
         if request.method == "POST" and form.is_valid():
             try:
-                report = reassistance_compute(year=form.cleaned_data["year"], city=city)
+                # For the officer's own scope only: a county officer leaves the other counties' grants alone.
+                report = reassistance_compute(year=form.cleaned_data["year"], city=city, area=scope)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, f"{city.name} {form.cleaned_data['year']} 年度：计算再救助 {report.computed} 人，"
+                messages.success(request, f"{scope.name} {form.cleaned_data['year']} 年度：计算再救助 {report.computed} 人，"
                                           f"已审批未重算 {report.approved_kept} 人。")
                 return redirect(reverse("admin:assistance_reassistancegrant_changelist"))
-        context = {**self.admin_site.each_context(request), "opts": self.opts, "form": form, "city": city,
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "form": form, "city": city, "scope": scope,
                    "title": "计算再救助"}
         return TemplateResponse(request, "assistance/reassistance_compute.html", context)

@@ -168,15 +168,16 @@ class ReassistanceReport:
 
 
 @transaction.atomic
-def reassistance_compute(*, year: int, city: Region) -> ReassistanceReport:
-    """Re-assistance of ``year`` for every resident of the pooling region ``city`` with
-    settlements, by the re-assistance rule of the benefit policy in force for that year."""
+def reassistance_compute(*, year: int, city: Region, area: Region | None = None) -> ReassistanceReport:
+    """Re-assistance of ``year`` for every resident of ``area`` (by default the whole pooling
+    region ``city``) with settlements, by the re-assistance rule of the benefit policy in force
+    for that year in ``city``. Grants outside ``area`` are left as they are."""
     try:
         policy = policy_in_force(year=year, region_code=city.code)
     except PolicyNotFound as error:
         raise ValidationError(str(error)) from error
     rule = policy.snapshot().reassistance
-    resident_ids = Settlement.objects.for_year(year).within(city).values_list("resident_id", flat=True).distinct()
+    resident_ids = Settlement.objects.for_year(year).within(area or city).values_list("resident_id", flat=True).distinct()
     amounts = _held_by_resident(year, resident_ids)
     residents = Resident.objects.in_bulk(list(amounts))
     approved = set(ReassistanceGrant.objects.filter(

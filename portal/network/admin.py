@@ -4,13 +4,15 @@ spreadsheets (django-import-export)."""
 from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 
+from portal.accounts.branches import BranchScopedAdminMixin
 from portal.network.models import Region, ServiceItem, ServicePoint
 from portal.network.resources import RegionResource, ServicePointResource
 from portal.spreadsheets.admin_forms import IMPORT_FORMATS, LimitedImportForm, PolicyExportForm
 
 
 @admin.register(Region)
-class RegionAdmin(ImportExportModelAdmin):
+class RegionAdmin(BranchScopedAdminMixin, ImportExportModelAdmin):
+    branch_lookup = ""  # a region belongs to itself
     import_form_class = LimitedImportForm  # size, row and content checks (portal/spreadsheets/admin_forms.py)
     import_formats = IMPORT_FORMATS  # XLSX rows limited as they are read
     export_form_class = PolicyExportForm  # "Select all" under the CSP (portal/spreadsheets/admin_forms.py)
@@ -35,7 +37,7 @@ class ServiceItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(ServicePoint)
-class ServicePointAdmin(ImportExportModelAdmin):
+class ServicePointAdmin(BranchScopedAdminMixin, ImportExportModelAdmin):
     import_form_class = LimitedImportForm
     import_formats = IMPORT_FORMATS  # XLSX rows limited as they are read
     export_form_class = PolicyExportForm  # "Select all" under the CSP (portal/spreadsheets/admin_forms.py)

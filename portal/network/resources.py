@@ -4,6 +4,7 @@ service points, with an error in Chinese for every bad cell."""
 from django.core.exceptions import ValidationError
 from import_export import fields, widgets
 
+from portal.accounts.branches import may_write
 from portal.network.codes import RegionCodeError, normalize_code
 from portal.network.models import Region, ServiceItem, ServicePoint
 from portal.spreadsheets.resources import PortalResource
@@ -71,6 +72,7 @@ class RegionResource(PortalResource):
         self._codes_seen[code] = row_number
         if not str(row.get("name") or "").strip():
             raise ValidationError({"name": "名称不能为空"})
+        _require_writable(kwargs.get("user"), code)
 
 
 class ServiceItemsWidget(widgets.ManyToManyWidget):
@@ -104,6 +106,16 @@ class ServicePointKindWidget(widgets.CharWidget):
         return ServicePoint.Kind(value).label if value else ""
 
 
+def _require_writable(user, code: str) -> None:
+    """An officer imports only regions and points of their scope or below; imports without a user
+    (scripts) are the caller's responsibility."""
+    if user is None:
+        return
+    region = Region.objects.filter(code=code).first() or Region(code=code)
+    if not may_write(user, region):
+        raise ValidationError({"code": f"区划代码 {code} 不在您的管辖范围内，不能导入或修改"})
+
+
 class ServicePointResource(PortalResource):
     name = fields.Field(attribute="name", column_name="name")
     kind = fields.Field(attribute="kind", column_name="kind", widget=ServicePointKindWidget())
@@ -124,3 +136,11 @@ class ServicePointResource(PortalResource):
             "latitude", "longitude", "active",
         ]
         export_order = fields
+
+    def before_import_row(self, row, row_number=None, **kwargs):
+        super().before_import_row(row, row_number=row_number, **kwargs)
+        try:
+            code = normalize_code(str(row.get("region_code") or ""))
+        except RegionCodeError:
+            return  # the region column's widget says what is wrong with it
+        _require_writable(kwargs.get("user"), code)

@@ -115,3 +115,4 @@ class ScopedReadOnlyAdmin(VisibleToMixin, ReadOnlyAdminMixin, ScopedHistoryMixin
     """Rows inside the officer's scope, with their history; nothing added, changed or deleted here."""
 
     list_per_page = 50
+

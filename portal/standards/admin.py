@@ -15,6 +15,7 @@ from functools import cache
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -27,10 +28,12 @@ from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.accounts.admin_site import error_text
+from portal.accounts.branches import branch_writable, may_write
 from portal.accounts.scopes import staff_scope
 from portal.network.codes import Level, RegionCodeError, pooling_region_code
 from portal.privacy.admin_mixins import ScopedHistoryMixin
 from portal.spreadsheets.admin_forms import IMPORT_FORMATS, LimitedImportForm, PolicyExportForm
+from portal.standards.changes import revision_changes
 from portal.standards.versioned import (
     PublishedStandardError,
     RevisionConflict,
@@ -87,10 +90,13 @@ def conflict_html(conflict: RevisionConflict, site_name: str = "admin"):
 # --- Pages that the stock admin templates lack --------------------------------------------------
 
 CHANGE_FORM = """{% extends "admin/change_form.html" %}
+{% block form_top %}{{ block.super }}{% include "admin/standards/revision_changes.html" %}{% endblock %}
 {% block submit_buttons_bottom %}{{ block.super }}
 {% if standard_can_publish %}<div class="submit-row">
+  <label for="id_publish_reason">发布原因</label>
+  <input type="text" name="publish_reason" id="id_publish_reason" maxlength="200" size="40">
   <input type="submit" name="_publish" value="保存并发布">
-  <span class="help">发布后这个版本不能再修改或删除，更正要新建修订版。</span></div>
+  <span class="help">发布原因记入修改历史，例如“按淄医保发〔2022〕20号调整”。发布后这个版本不能再修改或删除，更正要新建修订版。</span></div>
 {% elif standard_revise_url %}<div class="submit-row">
   <a class="button" href="{{ standard_revise_url }}">新建修订版</a>
   <span class="help">已发布的版本不能修改；修订版是它的草稿副本，从您填写的日期起生效。</span></div>
@@ -112,6 +118,12 @@ REVISE_PAGE = """{% extends "admin/base_site.html" %}{% load admin_urls %}
 <div class="submit-row"><input type="submit" class="default" value="新建修订版">
 <a class="closelink" href="{% url opts|admin_urlname:'change' original.pk|admin_urlquote %}">取消</a></div>
 </form>{% endblock %}"""
+
+
+class PublishActionForm(ActionForm):
+    """The admin's action bar with the reason a publication asks for (kept in the history)."""
+
+    reason = forms.CharField(label="发布原因", required=False, max_length=200)
 
 
 @cache
@@ -147,6 +159,11 @@ class ReviseForm(forms.Form):
 
 
 # --- The admin ----------------------------------------------------------------------------------
+
+def _frozen(request, standard) -> bool:
+    """A standard's rows stay as they are once it is published, and to officers below its region."""
+    return standard is not None and (standard.is_published or not may_write(request.user, standard.region))
+
 
 class _FrozenOncePublished:
     """What the standard's admin and its parts' admin share: no way around the freeze."""
@@ -195,15 +212,20 @@ class VersionedStandardAdminMixin(_FrozenOncePublished):
     def get_queryset(self, request):
         return scoped(super().get_queryset(request), request.user)
 
+    # A county officer reads their city's standards; only the city's officers change them.
     def has_change_permission(self, request, obj=None) -> bool:
-        if obj is not None and obj.is_published:
+        if obj is not None and (obj.is_published or not may_write(request.user, obj.region)):
             return False
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        if obj is not None and obj.is_published:
+        if obj is not None and (obj.is_published or not may_write(request.user, obj.region)):
             return False
         return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        obj._change_reason = "在管理后台修改草稿" if change else "在管理后台新建草稿"
+        super().save_model(request, obj, form, change)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj)) + list(VERSION_READONLY_FIELDS)
@@ -214,7 +236,9 @@ class VersionedStandardAdminMixin(_FrozenOncePublished):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "region" and field is not None:
-            field.queryset = scoped(field.queryset.model.objects.filter(level=Level.CITY), request.user, lookup="")
+            # A new standard for a city the officer writes for: their own, or under their province.
+            cities, writable = field.queryset.model.objects.filter(level=Level.CITY), branch_writable(request.user, "")
+            field.queryset = cities.none() if writable is None else cities.filter(writable)
         return field
 
     @admin.display(description="取代的版本")
@@ -243,7 +267,18 @@ class VersionedStandardAdminMixin(_FrozenOncePublished):
         return StandardForm
 
     # --- publishing ---
-    def _publish(self, request, standard) -> bool:
+    def _publish(self, request, standard, reason: str) -> bool:
+        if not reason.strip():
+            self.message_user(request, format_html(
+                "{} 没有发布：请写明发布原因（记入修改历史），例如依据的文件。", admin_link(standard, self.admin_site.name),
+            ), messages.ERROR)
+            return False
+        if not may_write(request.user, standard.region):
+            self.message_user(request, format_html(
+                "{} 不能发布：它属于{}，不在您的管辖范围内。", admin_link(standard, self.admin_site.name),
+                standard.region.name,
+            ), messages.ERROR)
+            return False
         conflicts = revision_conflicts(standard)
         if conflicts:
             for conflict in conflicts:
@@ -253,7 +288,7 @@ class VersionedStandardAdminMixin(_FrozenOncePublished):
                 ), messages.ERROR)
             return False
         try:
-            standard_publish(standard=standard, officer=request.user)
+            standard_publish(standard=standard, officer=request.user, reason=reason.strip())
         except ValidationError as error:
             self.message_user(request, format_html(
                 "{} 不能发布：{}", admin_link(standard, self.admin_site.name), error_text(error)
@@ -262,17 +297,17 @@ class VersionedStandardAdminMixin(_FrozenOncePublished):
         self.message_user(request, format_html("已发布 {}。", admin_link(standard, self.admin_site.name)), messages.SUCCESS)
         return True
 
-    @admin.action(description="发布所选草稿", permissions=["change"])
+    @admin.action(description="发布所选草稿（先在“发布原因”中写明原因）", permissions=["change"])
     def publish_selected(self, request, queryset):
         for standard in queryset.order_by("year", "region__code", "revision"):
             if standard.is_published:
                 self.message_user(request, f"{standard} 已经发布，跳过。", messages.WARNING)
             else:
-                self._publish(request, standard)
+                self._publish(request, standard, request.POST.get("reason", ""))
 
     def response_change(self, request, obj):
         if "_publish" in request.POST:
-            self._publish(request, obj)
+            self._publish(request, obj, request.POST.get("publish_reason", ""))
             return HttpResponseRedirect(request.path)
         return super().response_change(request, obj)
 
@@ -280,6 +315,7 @@ class VersionedStandardAdminMixin(_FrozenOncePublished):
         extra_context = dict(extra_context or {})
         obj = self.get_object(request, unquote(object_id)) if object_id else None
         if obj is not None:
+            extra_context["revision_changes"] = revision_changes(obj) if obj.supersedes_id else None
             extra_context["standard_can_publish"] = not obj.is_published and self.has_change_permission(request, obj)
             if obj.is_published and not hasattr(obj, "superseded_by") and self.has_add_permission(request):
                 extra_context["standard_revise_url"] = reverse(
@@ -312,8 +348,8 @@ class VersionedStandardAdminMixin(_FrozenOncePublished):
         standard = self.get_object(request, unquote(object_id))
         if standard is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        if not self.has_add_permission(request):
-            raise PermissionDenied
+        if not self.has_add_permission(request) or not may_write(request.user, standard.region):
+            raise PermissionDenied(f"{standard.region.name}的标准由其医保部门修订。")
         change_url = reverse(
             f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_change", args=[standard.pk]
         )
@@ -352,6 +388,14 @@ class VersionedStandardAdmin(VersionedStandardAdminMixin, ImportExportModelAdmin
     import_form_class = LimitedImportForm  # size, row and content checks (portal/spreadsheets/admin_forms.py)
     import_formats = IMPORT_FORMATS  # XLSX rows limited as they are read
     export_form_class = PolicyExportForm  # "Select all" under the CSP (portal/spreadsheets/admin_forms.py)
+    action_form = PublishActionForm
+    object_history_template = "admin/standards/object_history.html"
+    object_history_list_template = "admin/standards/object_history_list.html"
+
+    def history_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        changes = revision_changes(obj) if obj is not None and obj.supersedes_id else None
+        return super().history_view(request, object_id, {**(extra_context or {}), "revision_changes": changes})
 
 
 class StandardPartInline(admin.TabularInline):
@@ -359,18 +403,14 @@ class StandardPartInline(admin.TabularInline):
 
     extra = 0
 
-    @staticmethod
-    def _frozen(obj) -> bool:
-        return obj is not None and obj.is_published
-
     def has_add_permission(self, request, obj=None) -> bool:
-        return not self._frozen(obj) and super().has_add_permission(request, obj)
+        return not _frozen(request, obj) and super().has_add_permission(request, obj)
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return not self._frozen(obj) and super().has_change_permission(request, obj)
+        return not _frozen(request, obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return not self._frozen(obj) and super().has_delete_permission(request, obj)
+        return not _frozen(request, obj) and super().has_delete_permission(request, obj)
 
 
 class StandardPartAdminMixin(_FrozenOncePublished):
@@ -383,18 +423,17 @@ class StandardPartAdminMixin(_FrozenOncePublished):
         return scoped(super().get_queryset(request), request.user, lookup=f"{self.model.standard_field}__region")
 
     def has_change_permission(self, request, obj=None) -> bool:
-        parent = self._parent(obj)
-        return not (parent and parent.is_published) and super().has_change_permission(request, obj)
+        return not _frozen(request, self._parent(obj)) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        parent = self._parent(obj)
-        return not (parent and parent.is_published) and super().has_delete_permission(request, obj)
+        return not _frozen(request, self._parent(obj)) and super().has_delete_permission(request, obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == self.model.standard_field and field is not None:
             drafts = field.queryset.filter(status=VersionedStandard.Status.DRAFT)
-            field.queryset = scoped(drafts, request.user)
+            writable = branch_writable(request.user)
+            field.queryset = drafts.none() if writable is None else drafts.filter(writable)
         return field
 
 

@@ -12,8 +12,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from import_export import fields, widgets
 
-from portal.accounts.scopes import staff_scope
-from portal.network.codes import Level, RegionCodeError, pooling_region_code
+from portal.accounts.branches import may_write
+from portal.network.codes import Level
 from portal.network.resources import RegionWidget
 from portal.spreadsheets.resources import PortalResource
 from portal.standards.versioned import revision_conflicts
@@ -191,16 +191,9 @@ def _require_columns(dataset, columns: list[str]) -> None:
 
 
 def _may_import_for(user, region) -> bool:
-    """Imports without a user (scripts, tests of the resource) are the caller's responsibility."""
-    if user is None or user.is_superuser:
-        return True
-    scope = staff_scope(user)
-    if scope is None:
-        return False
-    try:
-        return region.code.startswith(scope.prefix) or region.code == pooling_region_code(scope.code)
-    except RegionCodeError:
-        return False
+    """Imports without a user (scripts, tests of the resource) are the caller's responsibility;
+    an officer imports the standards of the cities they write for (portal/accounts/branches.py)."""
+    return user is None or may_write(user, region)
 
 
 def _published_when(standard) -> str:

@@ -133,7 +133,8 @@ class StandardPart(models.Model):
 
 
 @transaction.atomic
-def standard_publish(*, standard: VersionedStandard, officer) -> VersionedStandard:
+def standard_publish(*, standard: VersionedStandard, officer, reason: str = "") -> VersionedStandard:
+    """Publish a draft; ``reason`` (the officers' pages ask for one) goes into its history."""
     standard = type(standard).objects.select_for_update().get(pk=standard.pk)
     if standard.is_published:
         raise PublishedStandardError("这个版本已经发布过了。")
@@ -142,6 +143,8 @@ def standard_publish(*, standard: VersionedStandard, officer) -> VersionedStanda
     standard.status = VersionedStandard.Status.PUBLISHED
     standard.published_at = timezone.now()
     standard.published_by = officer
+    standard._change_reason = f"发布：{reason}" if reason else "发布"
+    standard._history_user = officer
     standard.save()
     return standard
 
@@ -168,6 +171,7 @@ def standard_revise(*, standard: VersionedStandard, effective_from: date) -> Ver
     draft.supersedes = standard
     draft.published_at = None
     draft.published_by = None
+    draft._change_reason = f"新建第 {draft.revision} 版（修订第 {standard.revision} 版），{effective_from} 起生效"
     draft.save()
     for name, rows in children.items():
         parent_field = getattr(model, name).field.name

@@ -243,7 +243,7 @@ def test_a_deleted_tier_does_not_count_in_the_order(officer_client, draft):
 
 def test_a_draft_missing_a_hospital_level_cannot_be_published(officer_client, draft):
     draft.inpatient_levels.get(level=3).delete()
-    response = officer_client.post(change_url(draft), form_data(draft, _publish="1"), follow=True)
+    response = officer_client.post(change_url(draft), form_data(draft, _publish="1", publish_reason="新年度"), follow=True)
     assert any("请为一级、二级、三级医院各填写一行" in m for m in messages_of(response))
     draft.refresh_from_db()
     assert draft.status == "draft"
@@ -252,7 +252,8 @@ def test_a_draft_missing_a_hospital_level_cannot_be_published(officer_client, dr
 # --- publishing, and a published policy is frozen -------------------------------------------------
 
 def test_an_officer_saves_and_publishes_a_draft_from_its_page(officer_client, officer, draft):
-    response = officer_client.post(change_url(draft), form_data(draft, outpatient_cap="300.00", _publish="1"), follow=True)
+    response = officer_client.post(change_url(draft), form_data(draft, outpatient_cap="300.00", _publish="1",
+                                                                publish_reason="按新文件"), follow=True)
     draft.refresh_from_db()
     assert (draft.status, draft.published_by, draft.outpatient_cap) == ("published", officer, Decimal("300.00"))
     assert any("已发布" in m for m in messages_of(response))
@@ -306,7 +307,8 @@ def test_revise_makes_revision_2_a_draft_with_every_part_copied(officer_client):
     # The draft revision is edited on the same page and published; estimates for 2022 then use it.
     tier = second.catastrophic_tiers.get(upper=None)
     index = list(second.catastrophic_tiers.order_by("pk")).index(tier)
-    officer_client.post(change_url(second), form_data(second, **{f"catastrophic_tiers-{index}-rate": "0.75", "_publish": "1"}))
+    officer_client.post(change_url(second), form_data(second, **{f"catastrophic_tiers-{index}-rate": "0.75", "_publish": "1",
+                                                          "publish_reason": "大病保险最高档提高到 75%"}))
     second.refresh_from_db()
     assert second.is_published and second.catastrophic_tiers.get(upper=None).rate == Decimal("0.7500")
     assert first.catastrophic_tiers.get(upper=None).rate == Decimal("0.7000")

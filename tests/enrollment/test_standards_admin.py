@@ -85,7 +85,8 @@ def messages_of(response) -> list[str]:
 # --- publishing ---------------------------------------------------------------------------------
 
 def test_an_officer_saves_and_publishes_a_draft_from_its_page(officer_client, officer, draft):
-    response = officer_client.post(change_url(draft), form_data(draft, contribution_adult="510.00", _publish="1"), follow=True)
+    response = officer_client.post(change_url(draft), form_data(draft, contribution_adult="510.00", _publish="1",
+                                                                publish_reason="按 2023 年度文件"), follow=True)
     draft.refresh_from_db()
     assert draft.status == VersionedStandard.Status.PUBLISHED
     assert (draft.published_by, draft.contribution_adult) == (officer, Decimal("510.00"))
@@ -93,10 +94,38 @@ def test_an_officer_saves_and_publishes_a_draft_from_its_page(officer_client, of
 
 
 def test_an_officer_publishes_drafts_from_the_list(officer_client, officer, draft):
-    response = officer_client.post(CHANGELIST, {"action": "publish_selected", "_selected_action": [draft.pk]}, follow=True)
+    response = officer_client.post(CHANGELIST, {"action": "publish_selected", "_selected_action": [draft.pk],
+                                                "reason": "按 2023 年度文件"}, follow=True)
     draft.refresh_from_db()
     assert draft.is_published and draft.published_by == officer
     assert any("已发布" in message for message in messages_of(response))
+    assert draft.history.latest().history_change_reason == "发布：按 2023 年度文件"
+
+
+@pytest.mark.parametrize("where", ["list", "page"])
+def test_publishing_without_a_reason_publishes_nothing_and_says_why(officer_client, draft, where):
+    if where == "list":
+        response = officer_client.post(CHANGELIST, {"action": "publish_selected", "_selected_action": [draft.pk]},
+                                       follow=True)
+    else:
+        response = officer_client.post(change_url(draft), form_data(draft, _publish="1", publish_reason=" "),
+                                       follow=True)
+    draft.refresh_from_db()
+    assert not draft.is_published
+    assert any("请写明发布原因" in message for message in messages_of(response))
+
+
+def test_a_revision_shows_what_changed_from_the_one_it_supersedes(officer_client, officer):
+    first = ContributionStandard.objects.get(year=2022, region__code="370300000000", revision=1)
+    second = standard_revise(standard=first, effective_from=date(2022, 7, 1))
+    second.contribution_adult = Decimal("430.00")
+    second.save()
+    second.subsidies.filter(category="minimum_living").update(amount=Decimal("300.00"))
+    for url in (change_url(second), reverse("admin:enrollment_contributionstandard_history", args=[second.pk])):
+        page = officer_client.get(url).content.decode()
+        assert "与第 1 版相比的改动" in page and "410.00" in page and "430.00" in page, url
+        assert "低保对象" in page and "300.00" in page, url
+    assert "与第 1 版相比的改动" not in officer_client.get(change_url(first)).content.decode()
 
 
 def test_the_draft_page_offers_publishing_and_the_published_page_offers_a_revision(officer_client, draft):
@@ -182,7 +211,8 @@ def test_in_force_picks_revision_1_before_and_revision_2_from_the_effective_date
     first = published_2022()
     officer_client.post(revise_url(first), {"effective_from": "2021-11-01"})
     second = ContributionStandard.objects.get(year=2022, region__code=ZIBO, revision=2)
-    officer_client.post(change_url(second), form_data(second, contribution_adult="420.00", _publish="1"))
+    officer_client.post(change_url(second), form_data(second, contribution_adult="420.00", _publish="1",
+                                                      publish_reason="年中调整"))
     second.refresh_from_db()
     assert second.is_published and second.contribution_adult == Decimal("420.00")
 
