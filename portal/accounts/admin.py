@@ -6,6 +6,8 @@ from django.contrib.auth.models import User
 from django.template.response import TemplateResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_variables
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.accounts import binding_codes
 from portal.accounts.models import StaffProfile
@@ -50,3 +52,26 @@ class StaffUserAdmin(UserAdmin):
     def scope(self, user):
         profile = getattr(user, "staff_profile", None)
         return profile.scope if profile else "—"
+
+
+admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class LoggedTOTPDeviceAdmin(TOTPDeviceAdmin):
+    """django-otp's page of authenticators; deleting one (a lost phone) is in the access log."""
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._log_deleted(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        devices = list(queryset.select_related("user"))
+        super().delete_queryset(request, queryset)
+        for device in devices:
+            self._log_deleted(request, device)
+
+    @staticmethod
+    def _log_deleted(request, device) -> None:
+        access_log_write(request=request, action="delete_authenticator",
+                         detail=f"删除 {device.user.get_username()} 的身份验证器“{device.name}”")

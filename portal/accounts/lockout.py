@@ -3,7 +3,9 @@
 django-axes counts failed logins per username and client address together (settings.py says
 why) and refuses further tries for AXES_COOLOFF_TIME after the last one. A locked-out user sees
 the login page again with when to try again and whom to ask; an officer can lift the lock at
-once from /accounts/lockouts/ (or by deleting the attempt in the admin).
+once from /accounts/lockouts/ (or by deleting the attempt in the admin): the locks of accounts
+within their own scope, a city officer the city's, a superuser every one. Each unlock is in the
+access log.
 """
 
 import math
@@ -13,6 +15,7 @@ from axes.handlers.proxy import AxesProxyHandler
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.db import transaction
 from django.shortcuts import redirect, render
@@ -22,6 +25,8 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 
+from portal.accounts.branches import branch_writable
+from portal.privacy.models import access_log_write
 from portal.web.addresses import client_address
 
 
@@ -52,12 +57,21 @@ def lockout_response(request, original_response=None, credentials=None):
     return response
 
 
-def current_lockouts():
-    """Username and address pairs locked out now, the latest first."""
+def current_lockouts(officer):
+    """Username and address pairs locked out now, of the accounts within ``officer``'s scope, the
+    latest first. A name that is no account in the scope (a stranger's guess, a superuser) is
+    left to superusers."""
     since = timezone.now() - settings.AXES_COOLOFF_TIME
-    return AccessAttempt.objects.filter(
+    locked = AccessAttempt.objects.filter(
         failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since,
     ).order_by("-attempt_time")
+    if officer.is_superuser:
+        return locked
+    writable = branch_writable(officer, "staff_profile__scope")
+    if writable is None:
+        return locked.none()
+    accounts = get_user_model().objects.filter(writable, is_superuser=False).values("username")
+    return locked.filter(username__in=accounts)
 
 
 @never_cache
@@ -69,7 +83,8 @@ def lockout_list(request):
     if request.method == "POST":
         return _unlock(request)
     return render(request, "portal/lockout_list.html", {
-        "lockouts": [(attempt, attempt.attempt_time + settings.AXES_COOLOFF_TIME) for attempt in current_lockouts()],
+        "lockouts": [(attempt, attempt.attempt_time + settings.AXES_COOLOFF_TIME)
+                     for attempt in current_lockouts(request.user)],
         "failure_limit": settings.AXES_FAILURE_LIMIT,
     })
 
@@ -77,11 +92,13 @@ def lockout_list(request):
 def _unlock(request):
     attempt_id = request.POST.get("attempt", "")
     with transaction.atomic():
-        attempt = current_lockouts().filter(pk=attempt_id).first() if attempt_id.isdigit() else None
+        attempt = current_lockouts(request.user).filter(pk=attempt_id).first() if attempt_id.isdigit() else None
         if attempt is None:
-            messages.warning(request, "这条锁定已经解除或已过期，无需再操作。")
+            messages.warning(request, "这条锁定已经解除、已过期，或不在您的管辖范围内。")
         else:
             attempt.delete()
+            access_log_write(request=request, action="unlock_login",
+                             detail=f"解除 {attempt.username} 的登录锁定（地址 {attempt.ip_address}）")
             messages.success(request, f"已解除账号 {attempt.username}（地址 {attempt.ip_address}）的登录锁定，可以重新登录了。")
     return redirect("lockouts")
 

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from portal.accounts import two_factor
+from portal.accounts import audit, two_factor
 from portal.accounts.scopes import STATION_PERMISSION
 
 
@@ -20,6 +20,8 @@ class StaffLoginView(auth_views.LoginView):
     def form_valid(self, form):
         user = form.get_user()
         next_url = self.get_redirect_url()
+        if two_factor.has_authenticator(user) or two_factor.second_factor_required(user):
+            audit.log_password_passed(self.request, user)
         if two_factor.has_authenticator(user):
             two_factor.pending_park(self.request, user)
             return redirect(two_factor.with_next("login_code", next_url))

@@ -33,6 +33,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.accounts import binding_codes
+from portal.accounts.audit import log_second_factor_passed
 from portal.accounts.lockout import lockout_response, login_allowed
 from portal.accounts.roles import has_authenticator, second_factor_required
 from portal.privacy.models import access_log_write
@@ -145,6 +146,7 @@ def login_code(request):
             if not request.user.is_authenticated:
                 auth_login(request, user, backend=backend)
             otp_login(request, device)
+            log_second_factor_passed(request, user)
             request.session.pop(PENDING_SESSION_KEY, None)
             return redirect(safe_next(request, next_url))
         form.add_error("code", _wait_message(devices_for_user(user, confirmed=True)) or WRONG_CODE)
@@ -181,6 +183,7 @@ def setup(request):
                 binding_codes.finished(user)
                 request.session.pop(ADDING_SESSION_KEY, None)
                 access_log_write(request=request, action="add_authenticator", detail="凭绑定码添加了身份验证器")
+                log_second_factor_passed(request, user)
             messages.success(request, "身份验证器已启用。以后登录时，输入密码后还要输入应用上的 6 位数字。")
             return redirect(safe_next(request, next_url))
         form.add_error("code", _wait_message([device]) or WRONG_CODE)

@@ -8,10 +8,12 @@ digest and filters by that, so the number never enters a URL and nobody types a 
 from datetime import date, datetime, time, timedelta
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
@@ -35,7 +37,8 @@ ACTION_LABELS = {
     "view_applications": "查看救助申请列表", "check_roll": "预检参保名单", "view_import_result": "查看名单导入结果",
     "view_household": "查看户信息", "view_refund": "查看退费记录", "view_alert": "查看高额费用预警",
     "view_reassistance": "查看再救助", "view_batch": "查看特殊缴费批次", "view_batch_item": "查看特殊缴费单据",
-    "view_list": "查看人员列表（管理后台）", "find_by_id_number": "按身份证号查找（管理后台）",
+    "view_list": "查看人员列表（管理后台）", "unlock_login": "解除登录锁定", "delete_authenticator": "删除身份验证器",
+    "login_password": "密码正确，待验证身份验证器", "find_by_id_number": "按身份证号查找（管理后台）",
     "check_out_of_scope": "查询管辖范围以外登记的身份证号", "out_of_scope_limit": "辖区外查询达每日上限被拒绝",
 }
 
@@ -144,8 +147,10 @@ class AccessLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         scope = staff_scope(request.user)
         if scope is None:
             return queryset.none()
-        # Staff of the officer's scope; failed logins have no account and are shown to all officers.
-        return queryset.filter(Q(user__staff_profile__scope__code__startswith=scope.prefix) | Q(user__isnull=True))
+        # Staff of the officer's scope; a failed login has no user, and is shown to the officers
+        # of the account whose name was typed (a name that is no account: to superusers).
+        in_scope = get_user_model().objects.filter(staff_profile__scope__code__startswith=scope.prefix)
+        return queryset.filter(Q(user__in=in_scope) | Q(user__isnull=True, username__in=in_scope.values("username")))
 
     @admin.display(description="工作人员", ordering="username")
     def staff(self, entry: AccessLogEntry) -> str:
@@ -179,9 +184,12 @@ class AccessLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             raise PermissionDenied
         changelist = reverse(f"{self.admin_site.name}:portal_accesslogentry_changelist")
         form = ResidentIdForm(request.POST or None)
-        if request.method != "POST" or not form.is_valid():
-            for errors in form.errors.values():
-                for message in errors:
-                    messages.error(request, message)
+        if request.method != "POST":
             return redirect(changelist)
+        if not form.is_valid():
+            # The reason beside the box, and no list: the whole log under a search would mislead.
+            return TemplateResponse(request, "admin/id_find.html", {
+                **self.admin_site.each_context(request), "opts": self.opts, "title": "按身份证号查找访问记录",
+                "matches": None, "error": " ".join(form.errors["id_number"]),
+            })
         return redirect(f"{changelist}?subject_digest={id_digest(form.cleaned_data['id_number'])}")

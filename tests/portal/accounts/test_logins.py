@@ -119,12 +119,47 @@ def test_an_officer_lifts_a_lock_and_the_clerk_signs_in_again(client, clerk_chez
     assert log_in(client, "clerk_chezhan", DEMO_PASSWORD).status_code == 302
 
 
+def test_the_unlock_is_in_the_access_log(client, clerk_chezhan, officer):
+    from portal.privacy.models import AccessLogEntry
+
+    fail(client, "clerk_chezhan", LIMIT)
+    client.force_login(officer)
+    client.post("/accounts/lockouts/", {"attempt": AccessAttempt.objects.get().pk})
+    entry = AccessLogEntry.objects.get(action="unlock_login")
+    assert entry.user == officer and "clerk_chezhan" in entry.detail and STATION in entry.detail
+
+
+def test_an_officer_sees_and_lifts_only_the_locks_of_accounts_in_their_scope(client, clerk_chezhan, clerk_other):
+    from django.contrib.auth.models import User
+
+    from portal.network.models import Region
+    from tests.factories import staff_user
+
+    fail(client, "clerk_chezhan", LIMIT)  # 车站街道, 张店区
+    fail(client, "officer", LIMIT)  # the city's officer
+    fail(client, "nobody_at_all", LIMIT)  # no account
+    User.objects.create_superuser("root_locked", password="x")
+    fail(client, "root_locked", LIMIT)
+    zhangdian = staff_user(role="officer", scope=Region.objects.get(code="370303000000"), username="o_zd_locks")
+    zichuan = staff_user(role="officer", scope=Region.objects.get(code="370302000000"), username="o_zc_locks")
+    client.force_login(zhangdian)
+    page = client.get("/accounts/lockouts/").content.decode()
+    assert "clerk_chezhan" in page and "root_locked" not in page and "nobody_at_all" not in page
+    assert "<td>officer</td>" not in page and "<td>clerk_chezhan</td>" in page
+    for username in ("officer", "root_locked", "nobody_at_all"):
+        client.post("/accounts/lockouts/", {"attempt": AccessAttempt.objects.get(username=username).pk})
+    assert AccessAttempt.objects.count() == 4
+    client.force_login(zichuan)
+    client.post("/accounts/lockouts/", {"attempt": AccessAttempt.objects.get(username="clerk_chezhan").pk})
+    assert AccessAttempt.objects.filter(username="clerk_chezhan").exists()
+
+
 @pytest.mark.parametrize("value", ["", "abc", "99999", "1 OR 1=1", "-1"])
 def test_an_unlock_of_nothing_changes_nothing(client, clerk_chezhan, officer, value):
     fail(client, "clerk_chezhan", LIMIT)
     client.force_login(officer)
     response = client.post("/accounts/lockouts/", {"attempt": value}, follow=True)
-    assert response.status_code == 200 and "已经解除或已过期" in response.content.decode()
+    assert response.status_code == 200 and "已经解除、已过期" in response.content.decode()
     assert AccessAttempt.objects.count() == 1
 
 

@@ -49,6 +49,17 @@ def test_a_failed_sign_in_is_logged_with_the_typed_name_and_no_user(demo_network
     assert not entries("login").exists()
 
 
+def test_with_a_second_factor_the_password_is_one_entry_and_the_sign_in_another_after_the_code(officer, client):
+    from django_otp.oath import totp
+
+    from portal.network.demo import DEMO_TOTP_KEY
+
+    client.post(reverse("login"), {"username": "officer", "password": DEMO_PASSWORD}, REMOTE_ADDR="10.0.0.7")
+    assert list(AccessLogEntry.objects.values_list("action", flat=True)) == ["login_password"]
+    client.post(reverse("login_code"), {"code": f"{totp(bytes.fromhex(DEMO_TOTP_KEY)):06d}"}, REMOTE_ADDR="10.0.0.7")
+    assert entries("login").get().user == officer and entries("login_password").count() == 1
+
+
 def test_a_long_typed_username_is_cut_to_a_usernames_length(demo_network, client):
     client.post(reverse("login"), {"username": "x" * 200, "password": "whatever"}, REMOTE_ADDR="10.0.0.9")
     assert entries("login_failed").get().username == "x" * 150
@@ -234,11 +245,11 @@ def test_the_officer_finds_a_residents_entries_by_typing_the_id_number(history, 
     assert WANG not in page.content.decode()
 
 
-def test_a_wrong_id_number_is_explained_and_lists_nothing_new(history, officer_client):
-    response = officer_client.post(reverse("admin:portal_accesslogentry_resident"), {"id_number": "370303195203151224"},
-                                   follow=True)
-    assert response.status_code == 200
-    assert "身份证号有误" in response.content.decode()
+def test_a_wrong_id_number_is_explained_beside_the_box_and_lists_nothing(history, officer_client):
+    response = officer_client.post(reverse("admin:portal_accesslogentry_resident"), {"id_number": "370303195203151224"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "身份证号有误" in page and "校验位" in page
+    assert "王-三月" not in page and "孙-五月" not in page
 
 
 def test_the_officer_finds_a_staff_members_entries(history, officer_client):
@@ -265,6 +276,31 @@ def test_a_county_officer_sees_the_entries_of_their_own_staff_only(history):
     zichuan = staff_user(role="officer", scope=Region.objects.get(code="370302000000"), username="officer_zichuan")
     page = otp_login(Client(), zichuan).get(reverse("admin:portal_accesslogentry_changelist"))
     assert page.status_code == 200 and listed_details(page) == set()
+
+
+def test_failed_sign_ins_are_shown_to_the_officers_of_the_account_typed(history, client):
+    from portal.network.models import Region
+    from tests.factories import staff_user
+
+    client.post(reverse("login"), {"username": "officer", "password": "wrong"}, REMOTE_ADDR="10.0.0.9")
+    client.post(reverse("login"), {"username": "clerk_chezhan", "password": "wrong"}, REMOTE_ADDR="10.0.0.9")
+    zhangdian = staff_user(role="officer", scope=Region.objects.get(code="370303000000"), username="o_zd_log")
+    page = otp_login(Client(), zhangdian).get(reverse("admin:portal_accesslogentry_changelist"),
+                                              {"action": "login_failed"})
+    assert [entry.username for entry in page.context["cl"].result_list] == ["clerk_chezhan"]
+
+
+def test_deleting_someones_authenticator_is_logged(demo_network):
+    from django.contrib.auth.models import User
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    root = User.objects.create_superuser("root_devices", password="a-long-test-password")
+    client = otp_login(Client(), root)
+    device = TOTPDevice.objects.create(user=User.objects.get(username="clerk_chezhan"), name="手机", confirmed=True)
+    client.post(reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"})
+    assert not TOTPDevice.objects.filter(pk=device.pk).exists()
+    entry = entries("delete_authenticator").get()
+    assert entry.user == root and "clerk_chezhan" in entry.detail
 
 
 def test_the_list_shows_no_full_digest(history, officer_client):
