@@ -62,10 +62,20 @@ class _Checked:
     valid_to: date | None
 
 
+@dataclass(frozen=True)
+class Unregistered:
+    """A person of the list not registered as a resident (masked: the page shows it)."""
+
+    row: int
+    id_masked: str
+    name: str
+
+
 @dataclass
 class IdentityImportReport:
     """The counts describe the rows that passed the checks; ``committed`` says whether they
-    were written (never when any row was refused, never on a dry run)."""
+    were written (never when any row was refused, never on a dry run). ``duplicates`` are rows
+    of a person and category already on an earlier row: taken as that row's identity."""
 
     rows: int = 0
     created: int = 0
@@ -73,6 +83,8 @@ class IdentityImportReport:
     matched_residents: int = 0
     unregistered: int = 0
     errors: list[RowError] = field(default_factory=list)
+    duplicates: list[RowError] = field(default_factory=list)
+    unregistered_people: list[Unregistered] = field(default_factory=list)
     committed: bool = False
     source: IdentityImport | None = None
 
@@ -82,6 +94,7 @@ class IdentityImportReport:
             "rows": self.rows, "created": self.created, "updated": self.updated,
             "matched_residents": self.matched_residents, "unregistered": self.unregistered,
             "errors": [asdict(error) for error in self.errors],
+            "duplicates": [asdict(duplicate) for duplicate in self.duplicates],
         }
 
 
@@ -158,22 +171,30 @@ def _check_row(row: IdentityRow, today: date) -> _Checked:
     )
 
 
-def _check(rows: list[IdentityRow], today: date) -> tuple[list[_Checked], list[RowError]]:
-    checked, errors = [], []
-    seen: dict[tuple, int] = {}
+def _check(rows: list[IdentityRow], today: date) -> tuple[list[_Checked], list[RowError], list[RowError]]:
+    """The rows that pass, the refused ones, and the repeats of a person and category already
+    on an earlier row (one identity: the first row's). One list gives a person one category:
+    the same person under two is refused, naming both rows."""
+    checked, errors, duplicates = [], [], []
+    first: dict[str, _Checked] = {}
     for row in rows:
         try:
             item = _check_row(row, today)
         except ValueError as error:
             errors.append(RowError(row.row, str(error)))
             continue
-        key = (item.digest, item.category, item.document_number)
-        if key in seen:
-            errors.append(RowError(row.row, f"与第 {seen[key]} 行重复（同一身份证号、困难类别和认定文号）"))
-            continue
-        seen[key] = row.row
-        checked.append(item)
-    return checked, errors
+        earlier = first.get(item.digest)
+        if earlier is None:
+            first[item.digest] = item
+            checked.append(item)
+        elif earlier.category == item.category:
+            duplicates.append(RowError(row.row, f"与第 {earlier.row} 行是同一人、同一困难类别，按第 {earlier.row} 行导入一条身份"))
+        else:
+            errors.append(RowError(row.row, (
+                f"与第 {earlier.row} 行是同一人，困难类别却不同（第 {earlier.row} 行“{earlier.category.label}”，"
+                f"本行“{item.category.label}”）；一份名单中一人只能有一个困难类别，请核对这两行"
+            )))
+    return checked, errors, duplicates
 
 
 # -- Writing ---------------------------------------------------------------------------------
@@ -191,7 +212,7 @@ def identities_import(
     what the department now says. An unchanged row leaves its identity alone, revoked or not."""
     today = today or timezone.localdate()
     report = IdentityImportReport(rows=len(rows))
-    checked, report.errors = _check(rows, today)
+    checked, report.errors, report.duplicates = _check(rows, today)
     digests = {item.digest for item in checked}
     registered, existing = set(), {}
     ordered = sorted(digests)
@@ -202,6 +223,9 @@ def identities_import(
             existing[(identity.id_digest, identity.category, identity.document_number)] = identity
     report.matched_residents = len(registered)
     report.unregistered = len(digests - registered)
+    report.unregistered_people = [
+        Unregistered(item.row, item.masked, item.name) for item in checked if item.digest not in registered
+    ]
     plans = []
     for item in checked:
         identity = existing.get((item.digest, item.category.value, item.document_number))

@@ -54,6 +54,8 @@ class Command(BaseCommand):
         )
         for error in report.errors:
             self.stdout.write(f"第 {error.row} 行：{error.message}")
+        for duplicate in report.duplicates:
+            self.stdout.write(f"第 {duplicate.row} 行：{duplicate.message}")
         if report.committed:
             self.stdout.write(self.style.SUCCESS("已导入，均为待核实；请另一名经办人员核实。"))
         elif not report.errors:

@@ -10,12 +10,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 from openpyxl import Workbook
 
 from assistance.identities.imports import ListFileError, identities_import, read_identity_list
 from assistance.models import AssistanceIdentity, IdentityImport
 from enrollment.models import Resident
 from portal.privacy.id_numbers import make_id_number
+from portal.privacy.id_vault import id_digest
 from tests.assistance.identity_helpers import NOBODY, SUN_LI, WANG, second_officer
 from tests.factories import staff_user
 
@@ -70,7 +72,8 @@ def test_a_good_list_creates_pending_identities_and_reports_the_counts(demo, off
 def test_the_json_output_has_exactly_the_promised_shape(demo, tmp_path):
     result, failed = run_json(write_csv(tmp_path, good_rows()), "--dry-run")
     assert not failed
-    assert result == {"rows": 3, "created": 3, "updated": 0, "matched_residents": 2, "unregistered": 1, "errors": []}
+    assert result == {"rows": 3, "created": 3, "updated": 0, "matched_residents": 2, "unregistered": 1, "errors": [],
+                      "duplicates": []}
     assert not AssistanceIdentity.objects.exists() and not IdentityImport.objects.exists()
 
 
@@ -95,12 +98,39 @@ def test_a_bad_row_is_named_with_its_reason_and_nothing_is_written(demo, tmp_pat
     assert not AssistanceIdentity.objects.exists() and not IdentityImport.objects.exists()
 
 
-def test_a_duplicate_row_in_the_file_names_the_first_one(demo, tmp_path):
+def test_the_same_person_and_category_twice_is_one_identity_and_the_repeats_are_listed(demo, officer):
     rows = good_rows()
-    rows.append(list(rows[0]))
+    rows.append(list(rows[0]))  # row 5: row 2 again
+    rows.append([*rows[0][:4], "张民低〔2022〕9号", "2022-03-01", ""])  # row 6: another document, same category
+    report = identities_import(rows=read_identity_list(csv_file(rows)), file_name="名单.csv", officer=officer,
+                               dry_run=False)
+    assert report.committed and report.errors == [] and (report.rows, report.created) == (5, 3)
+    assert [duplicate.row for duplicate in report.duplicates] == [5, 6]
+    assert "与第 2 行是同一人、同一困难类别" in report.duplicates[0].message
+    assert AssistanceIdentity.objects.filter(id_digest=id_digest(WANG)).count() == 1
+
+
+def test_the_same_person_under_two_categories_is_refused_naming_both_rows(demo, tmp_path):
+    rows = good_rows()
+    rows.append([WANG, "王秀兰", "特困人员", "民政", "张民特〔2022〕8号", "2022-01-01", ""])  # row 5
     result, failed = run_json(write_csv(tmp_path, rows))
-    assert failed and result["errors"] == [{"row": 5, "message": "与第 2 行重复（同一身份证号、困难类别和认定文号）"}]
+    assert failed and [error["row"] for error in result["errors"]] == [5]
+    assert "与第 2 行是同一人，困难类别却不同（第 2 行“低保对象”，本行“特困人员”）" in result["errors"][0]["message"]
     assert not AssistanceIdentity.objects.exists()
+
+
+def test_a_list_of_many_rows_of_fewer_people_counts_the_people(demo, officer):
+    rows = [[WANG, "王秀兰", "低保对象", "民政", f"张民低〔2022〕{n}号", "2022-01-01", ""] for n in range(50)]
+    report = identities_import(rows=read_identity_list(csv_file(rows)), file_name="名单.csv", officer=officer,
+                               dry_run=True)
+    assert (report.rows, report.created, len(report.duplicates)) == (50, 1, 49)
+
+
+def test_the_dry_run_lists_the_unregistered_people(demo, officer, client):
+    client.force_login(officer)
+    page = client.post(reverse("admin:assistance_assistanceidentity_import"),
+                       {"file": csv_file(good_rows())}).content.decode()
+    assert "未登记的人员（1 人）" in page and "马春兰" in page and NOBODY not in page
 
 
 def test_a_second_import_updates_changed_rows_back_to_pending_and_skips_unchanged(demo, officer):
