@@ -15,9 +15,15 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from assistance.models import AlertThreshold, HighCostAlert, ReassistanceGrant, Settlement
-from assistance.settlements.forms import MAX_SETTLEMENT_ROWS, SettlementImportForm
+from assistance.settlements.forms import MAX_SETTLEMENT_ROWS, PaymentConfirmationForm, SettlementImportForm
 from assistance.settlements.imports import read_settlements, settlements_import
-from assistance.settlements.services import alerts_refresh, reassistance_approve, reassistance_compute
+from assistance.settlements.services import (
+    alerts_refresh,
+    reassistance_approve,
+    reassistance_compute,
+    reassistance_mark_paid,
+    reassistance_payments_confirm,
+)
 from portal.accounts.branches import BranchScopedAdminMixin
 from portal.accounts.scopes import staff_scope
 from portal.network.codes import Level, pooling_region_code
@@ -119,17 +125,48 @@ class ReassistanceComputeForm(forms.Form):
 @admin.register(ReassistanceGrant)
 class ReassistanceGrantAdmin(AccessLoggedAdminMixin, ScopedReadOnlyAdmin):
     access_action, access_detail = "view_reassistance", "查看再救助"
-    list_display = ["resident", "year", "assistance_category", "base", "amount", "status", "approved_by", "approved_at"]
+    list_display = ["reference", "resident", "year", "assistance_category", "base", "amount", "status", "approved_by",
+                    "paid_on"]
     list_filter = ["year", "status", "assistance_category"]
     list_select_related = ["resident", "approved_by"]
-    actions = ["approve", "export_xlsx", "export_csv"]
+    actions = ["approve", "mark_paid_today", "export_xlsx", "export_csv"]
     change_list_template = "admin/assistance/reassistancegrant/change_list.html"
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         return [
             path("compute/", self.admin_site.admin_view(self.compute_view), name="%s_%s_compute" % info),
+            path("confirm-payments/", self.admin_site.admin_view(self.confirm_payments_view),
+                 name="%s_%s_confirm_payments" % info),
         ] + super().get_urls()
+
+    @admin.display(description="业务编号")
+    def reference(self, grant: ReassistanceGrant) -> str:
+        return grant.reference
+
+    @admin.action(description="登记所选已发放（今天）", permissions=["approve"])
+    def mark_paid_today(self, request, queryset):
+        count = reassistance_mark_paid(grant_ids=queryset.values_list("pk", flat=True), officer=request.user,
+                                       paid_on=timezone.localdate())
+        messages.success(request, f"已登记 {count} 条再救助为已发放（只登记已审批、未发放的）。")
+
+    def confirm_payments_view(self, request):
+        """Finance's confirmation file (业务编号、金额、发放日期、财务凭证号): all rows or none."""
+        if not self.has_approve_permission(request):
+            raise PermissionDenied
+        form = PaymentConfirmationForm(request.POST or None, request.FILES or None)
+        outcome = None
+        if request.method == "POST" and form.is_valid():
+            dry_run = form.cleaned_data["dry_run"]
+            count, problems = reassistance_payments_confirm(rows=form.rows, officer=request.user,
+                                                            today=timezone.localdate(), dry_run=dry_run)
+            outcome = {"count": count, "problems": problems, "dry_run": dry_run}
+            if not problems and not dry_run:
+                messages.success(request, f"已按财务回执登记 {count} 条再救助为已发放。")
+                return redirect(reverse("admin:assistance_reassistancegrant_changelist") + "?status__exact=paid")
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "form": form, "outcome": outcome,
+                   "title": "导入财务发放回执"}
+        return TemplateResponse(request, "assistance/reassistance_confirm_payments.html", context)
 
     def has_approve_permission(self, request) -> bool:
         return request.user.has_perm("assistance.approve_reassistance")
@@ -154,15 +191,17 @@ class ReassistanceGrantAdmin(AccessLoggedAdminMixin, ScopedReadOnlyAdmin):
     def _export(self, request, queryset, export_format: str):
         access_log_write(request=request, action="export_reassistance",
                          detail=f"导出再救助名单 {queryset.count()} 条 {export_format}")
+        # What finance pays from: the payee, the amount as a number, the purpose, and the 业务编号 its
+        # confirmation file names (confirm_payments_view); amounts and years are numbers, days dates.
         rows = (
-            [str(value) for value in (
-                grant.resident.id_masked, grant.resident.name, grant.resident.region.name, grant.year,
-                grant.get_assistance_category_display(), grant.base, grant.amount, grant.get_status_display(),
-            )]
-            for grant in queryset.select_related("resident__region")
+            [grant.reference, grant.resident.name, grant.resident.id_masked, grant.resident.region.name, grant.year,
+             grant.get_assistance_category_display(), grant.base, grant.amount, f"{grant.year} 年度医疗再救助",
+             grant.get_status_display(), grant.paid_on or "", grant.paid_voucher]
+            for grant in queryset.select_related("resident__region").order_by("year", "pk")
         )
         return spreadsheet_response(
-            headers=["身份证号", "姓名", "村(社区)", "年度", "困难类别", "医疗救助后个人负担", "再救助金额", "状态"],
+            headers=["业务编号", "收款人", "身份证号", "村(社区)", "年度", "困难类别", "医疗救助后个人负担（元）",
+                     "再救助金额（元）", "用途", "状态", "发放日期", "财务凭证号"],
             rows=rows, filename="reassistance", export_format=export_format,
         )
 

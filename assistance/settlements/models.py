@@ -182,6 +182,7 @@ class ReassistanceGrant(models.Model):
     class Status(models.TextChoices):
         COMPUTED = "computed", "待审批"
         APPROVED = "approved", "已审批"
+        PAID = "paid", "已发放"
 
     year = models.PositiveSmallIntegerField("年度")
     resident = models.ForeignKey(
@@ -199,6 +200,13 @@ class ReassistanceGrant(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="审批人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     approved_at = models.DateTimeField("审批时间", null=True, blank=True)
+    # Set from finance's confirmation file, or by an officer who saw the payment made.
+    paid_on = models.DateField("发放日期", null=True, blank=True)
+    paid_voucher = models.CharField("财务凭证号", max_length=50, blank=True)
+    paid_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记发放人", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
     history = HistoricalRecords()
 
     objects = ReassistanceQuerySet.as_manager()
@@ -215,7 +223,16 @@ class ReassistanceGrant(models.Model):
                 condition=Q(status="computed") | Q(approved_by__isnull=False, approved_at__isnull=False),
                 name="reassistance_approved_by_someone",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="paid") | Q(paid_on__isnull=False, paid_recorded_by__isnull=False),
+                name="reassistance_paid_on_a_day",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.resident.name} {self.year} 年度再救助 {self.amount} 元"
+
+    @property
+    def reference(self) -> str:
+        """The number finance pays it under and confirms it by (业务编号)."""
+        return f"ZJ{self.year}-{self.pk:07d}"

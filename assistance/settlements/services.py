@@ -6,9 +6,12 @@ settlement's date (from the identities' validity periods, never today's category
 threshold or policy that applies, and writes the alerts and grants.
 """
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -220,3 +223,79 @@ def reassistance_approve(*, grant_ids: Iterable[int], officer) -> int:
     return grants.filter(status=ReassistanceGrant.Status.COMPUTED).update(
         status=ReassistanceGrant.Status.APPROVED, approved_by=officer, approved_at=timezone.now()
     )
+
+
+# -- Paying re-assistance -------------------------------------------------------------------
+
+REFERENCE = re.compile(r"ZJ(\d{4})-(\d{7})")
+
+
+@dataclass(frozen=True)
+class PaymentConfirmation:
+    """One row of finance's confirmation: the grant's 业务编号, the amount paid, when, the voucher."""
+
+    row: int
+    reference: str
+    amount: Decimal | None
+    paid_on: date | None
+    voucher: str
+
+
+def _approved_in_scope(officer):
+    if not officer.has_perm("assistance.approve_reassistance"):
+        raise ValidationError("只有医保部门审批人员可以登记再救助发放。")
+    grants = ReassistanceGrant.objects.select_for_update()
+    if officer.is_superuser:
+        return grants
+    scope = staff_scope(officer)
+    if scope is None:
+        raise ValidationError("您的账号还没有分配管辖区域。")
+    return grants.within(scope)
+
+
+@transaction.atomic
+def reassistance_mark_paid(*, grant_ids: Iterable[int], officer, paid_on: date, voucher: str = "") -> int:
+    """Mark approved grants of the officer's scope paid on ``paid_on``; returns how many."""
+    return _approved_in_scope(officer).filter(pk__in=list(grant_ids), status=ReassistanceGrant.Status.APPROVED).update(
+        status=ReassistanceGrant.Status.PAID, paid_on=paid_on, paid_voucher=voucher[:50], paid_recorded_by=officer,
+    )
+
+
+@transaction.atomic
+def reassistance_payments_confirm(*, rows: Iterable[PaymentConfirmation], officer, today: date,
+                                  dry_run: bool) -> tuple[int, list[str]]:
+    """Finance's confirmation file: every row must name an approved grant of the officer's scope
+    by its 业务编号, with its exact amount and a payment day not in the future. All rows are
+    marked paid, or none (the reasons, row by row, in Chinese). Returns (how many, problems)."""
+    rows = list(rows)
+    references = {row.reference: REFERENCE.fullmatch(row.reference) for row in rows}
+    found = _approved_in_scope(officer).in_bulk([int(match[2]) for match in references.values() if match])
+    problems, matched, seen = [], [], {}
+    for row in rows:
+        match = references[row.reference]
+        grant = found.get(int(match[2])) if match else None
+        if grant is not None and grant.year != int(match[1]):
+            grant = None
+        if grant is None:
+            problems.append(f"第 {row.row} 行：业务编号“{row.reference}”不是您管辖范围内的再救助")
+        elif row.reference in seen:
+            problems.append(f"第 {row.row} 行：业务编号 {row.reference} 与第 {seen[row.reference]} 行重复")
+        elif grant.status == ReassistanceGrant.Status.PAID:
+            problems.append(f"第 {row.row} 行：{row.reference} 已于 {grant.paid_on} 登记发放")
+        elif grant.status != ReassistanceGrant.Status.APPROVED:
+            problems.append(f"第 {row.row} 行：{row.reference} 还没有审批，不能发放")
+        elif row.amount != grant.amount:
+            problems.append(f"第 {row.row} 行：{row.reference} 的金额应为 {grant.amount} 元，回执是 {row.amount} 元")
+        elif row.paid_on is None or row.paid_on > today:
+            problems.append(f"第 {row.row} 行：发放日期须为 {today} 或以前的日期")
+        else:
+            matched.append((grant, row))
+        seen.setdefault(row.reference, row.row)
+    if problems or dry_run:
+        return len(matched), problems
+    for grant, row in matched:
+        grant.status, grant.paid_on, grant.paid_voucher = ReassistanceGrant.Status.PAID, row.paid_on, row.voucher[:50]
+        grant.paid_recorded_by = officer
+        grant._change_reason = f"财务回执：{row.voucher}" if row.voucher else "财务回执"
+        grant.save()
+    return len(matched), []

@@ -115,4 +115,3 @@ class ScopedReadOnlyAdmin(VisibleToMixin, ReadOnlyAdminMixin, ScopedHistoryMixin
     """Rows inside the officer's scope, with their history; nothing added, changed or deleted here."""
 
     list_per_page = 50
-

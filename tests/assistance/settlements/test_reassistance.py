@@ -1,19 +1,29 @@
 """Re-assistance (再救助) from the year's settlements, by the benefit policy's rule (DESIGN.md
 sections 6.5 and 7: threshold 5,000, 70%, cap 20,000 for all five categories)."""
 
+import io
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
 from assistance.models import ReassistanceGrant
 from assistance.settlements.imports import SettlementRow, settlements_import
 from assistance.settlements.rules import HeldSettlement, SettlementAmounts, reassistance_as_held, reassistance_for
-from assistance.settlements.services import reassistance_approve, reassistance_compute
+from assistance.settlements.services import (
+    PaymentConfirmation,
+    reassistance_approve,
+    reassistance_compute,
+    reassistance_mark_paid,
+    reassistance_payments_confirm,
+)
 from benefits.demo import demo_policy_2022
 from benefits.rules import Visit, estimate
 from portal.shared.vocabulary import AssistanceCategory, Category
@@ -241,3 +251,79 @@ def test_re_assistance_as_held_is_the_rule_on_the_settlements_held(burdens, held
     same = [HeldSettlement(result[0], s.amounts) for s in settlements]
     assert reassistance_as_held(RULE, same)[1] == reassistance_for(RULE, assistance=result[0],
                                                                      settlements=[s.amounts for s in settlements])
+
+
+# -- Paying: the export finance pays from, and its confirmation back --------------------------
+
+
+@pytest.fixture
+def approved(demo, demo_policies, wang, officer, client):
+    set_category(wang, "minimum_living")
+    _settle("8000.00")
+    reassistance_compute(year=2022, city=region("370300000000"))
+    grant = ReassistanceGrant.objects.get()
+    client.force_login(officer)
+    client.post("/admin/assistance/reassistancegrant/", {"action": "approve", "_selected_action": [grant.pk]})
+    grant.refresh_from_db()
+    assert grant.status == "approved"
+    return grant
+
+
+def _confirmation(*rows, name="回执.csv") -> SimpleUploadedFile:
+    lines = ["业务编号,金额,发放日期,财务凭证号", *(",".join(row) for row in rows)]
+    return SimpleUploadedFile(name, ("\ufeff" + "\n".join(lines) + "\n").encode())
+
+
+def test_the_xlsx_export_has_numbers_dates_and_what_finance_needs(approved, client):
+    export = client.post("/admin/assistance/reassistancegrant/", {"action": "export_xlsx",
+                                                                   "_selected_action": [approved.pk]})
+    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
+    header, row = [cell.value for cell in sheet[1]], sheet[2]
+    values = dict(zip(header, (cell.value for cell in row)))
+    assert values["业务编号"] == approved.reference and values["收款人"] == "王秀兰"
+    assert values["年度"] == 2022 and values["再救助金额（元）"] == 2100
+    amount_cell = row[header.index("再救助金额（元）")]
+    assert amount_cell.data_type == "n" and amount_cell.number_format == "0.00"
+    assert values["用途"] == "2022 年度医疗再救助"
+
+
+def test_finance_confirmation_marks_the_grants_paid_all_or_nothing(approved, client, officer):
+    url = reverse("admin:assistance_reassistancegrant_confirm_payments")
+    good = (approved.reference, "2100.00", "2022-12-20", "CW-0007")
+    wrong = ("ZJ2022-9999999", "10.00", "2022-12-20", "CW-0008")
+    page = client.post(url, {"file": _confirmation(good, wrong)}).content.decode()
+    assert "不是您管辖范围内的再救助" in page and "什么都没有登记" in page
+    approved.refresh_from_db()
+    assert approved.status == "approved"
+    page = client.post(url, {"file": _confirmation((approved.reference, "2000.00", "2022-12-20", ""))}).content.decode()
+    assert "金额应为 2100.00 元" in page
+    assert "1 条可登记" in client.post(url, {"file": _confirmation(good), "dry_run": "on"}).content.decode()
+    approved.refresh_from_db()
+    assert approved.status == "approved"
+    client.post(url, {"file": _confirmation(good)})
+    approved.refresh_from_db()
+    assert (approved.status, approved.paid_on, approved.paid_voucher, approved.paid_recorded_by) == (
+        "paid", date(2022, 12, 20), "CW-0007", officer)
+    again = client.post(url, {"file": _confirmation(good)}).content.decode()
+    assert "已于 2022-12-20 登记发放" in again
+
+
+def test_a_grant_not_approved_is_not_paid(demo, demo_policies, wang, officer):
+    set_category(wang, "minimum_living")
+    _settle("8000.00")
+    reassistance_compute(year=2022, city=region("370300000000"))
+    grant = ReassistanceGrant.objects.get()
+    row = PaymentConfirmation(2, grant.reference, grant.amount, date(2022, 12, 20), "")
+    count, problems = reassistance_payments_confirm(rows=[row], officer=officer, today=date(2022, 12, 31), dry_run=False)
+    assert count == 0 and "还没有审批" in problems[0]
+    assert reassistance_mark_paid(grant_ids=[grant.pk], officer=officer, paid_on=date(2022, 12, 20)) == 0
+
+
+def test_an_officer_marks_paid_in_their_own_scope_only(approved, client):
+    from tests.factories import staff_user
+
+    zichuan = staff_user(role="officer", scope=region("370302000000"), username="o_zc_paid")
+    assert reassistance_mark_paid(grant_ids=[approved.pk], officer=zichuan, paid_on=date(2022, 12, 20)) == 0
+    client.post("/admin/assistance/reassistancegrant/", {"action": "mark_paid_today", "_selected_action": [approved.pk]})
+    approved.refresh_from_db()
+    assert approved.status == "paid" and approved.paid_on is not None
