@@ -2,20 +2,16 @@
 spreadsheets (django-import-export)."""
 
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
 from portal.accounts.branches import BranchScopedAdminMixin
 from portal.network.models import Region, ServiceItem, ServicePoint
 from portal.network.resources import RegionResource, ServicePointResource
-from portal.spreadsheets.admin_forms import IMPORT_FORMATS, LimitedImportForm, PolicyExportForm
+from portal.spreadsheets.admin_base import PortalImportExportAdmin
 
 
 @admin.register(Region)
-class RegionAdmin(BranchScopedAdminMixin, ImportExportModelAdmin):
+class RegionAdmin(BranchScopedAdminMixin, PortalImportExportAdmin):
     branch_lookup = ""  # a region belongs to itself
-    import_form_class = LimitedImportForm  # size, row and content checks (portal/spreadsheets/admin_forms.py)
-    import_formats = IMPORT_FORMATS  # XLSX rows limited as they are read
-    export_form_class = PolicyExportForm  # "Select all" under the CSP (portal/spreadsheets/admin_forms.py)
     resource_classes = [RegionResource]
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level"]
@@ -37,10 +33,7 @@ class ServiceItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(ServicePoint)
-class ServicePointAdmin(BranchScopedAdminMixin, ImportExportModelAdmin):
-    import_form_class = LimitedImportForm
-    import_formats = IMPORT_FORMATS  # XLSX rows limited as they are read
-    export_form_class = PolicyExportForm  # "Select all" under the CSP (portal/spreadsheets/admin_forms.py)
+class ServicePointAdmin(BranchScopedAdminMixin, PortalImportExportAdmin):
     resource_classes = [ServicePointResource]
     list_display = ["name", "kind", "region", "phone", "active"]
     list_filter = ["kind", "active", "region__level"]

@@ -58,6 +58,7 @@ class RegionResource(PortalResource):
         export_order = ["code", "name", "parent"]
 
     def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
         self._codes_seen: dict[str, int] = {}
 
     def before_import_row(self, row, row_number=None, **kwargs):

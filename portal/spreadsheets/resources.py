@@ -25,6 +25,14 @@ class PortalResource(resources.ModelResource):
         skip_unchanged = True
         report_skipped = False
 
+    def before_import(self, dataset, **kwargs):
+        # Before the library's own check, whose message is English and cannot be translated.
+        super().before_import(dataset, **kwargs)
+        columns = [self.fields[name].column_name for name in self.get_import_id_fields()]
+        missing = [column for column in columns if column not in (dataset.headers or [])]
+        if missing:
+            raise ValueError(f"文件缺少列：{'、'.join(missing)}。第一行须为列名，可先导出一份作为模板。")
+
     def before_import_row(self, row, **kwargs):
         """Check every cell first, so that a bad key or many-to-many cell is reported as a row
         error in Chinese like any other (import-export would otherwise show a traceback)."""

@@ -24,7 +24,6 @@ from django.template import engines
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.accounts.admin_site import error_text
@@ -32,7 +31,7 @@ from portal.accounts.branches import branch_writable, may_write
 from portal.accounts.scopes import staff_scope
 from portal.network.codes import Level, RegionCodeError, pooling_region_code
 from portal.privacy.admin_mixins import ScopedHistoryMixin
-from portal.spreadsheets.admin_forms import IMPORT_FORMATS, LimitedImportForm, PolicyExportForm
+from portal.spreadsheets.admin_base import PortalImportExportAdmin
 from portal.standards.changes import revision_changes
 from portal.standards.versioned import (
     PublishedStandardError,
@@ -382,12 +381,9 @@ class VersionedStandardAdminMixin(_FrozenOncePublished):
         return TemplateResponse(request, _template(REVISE_PAGE), context)
 
 
-class VersionedStandardAdmin(VersionedStandardAdminMixin, ImportExportModelAdmin, ScopedHistoryMixin, SimpleHistoryAdmin):
+class VersionedStandardAdmin(VersionedStandardAdminMixin, PortalImportExportAdmin, ScopedHistoryMixin, SimpleHistoryAdmin):
     """The mixin with import/export (set ``resource_classes``) and simple_history's history."""
 
-    import_form_class = LimitedImportForm  # size, row and content checks (portal/spreadsheets/admin_forms.py)
-    import_formats = IMPORT_FORMATS  # XLSX rows limited as they are read
-    export_form_class = PolicyExportForm  # "Select all" under the CSP (portal/spreadsheets/admin_forms.py)
     action_form = PublishActionForm
     object_history_template = "admin/standards/object_history.html"
     object_history_list_template = "admin/standards/object_history_list.html"
@@ -437,9 +433,6 @@ class StandardPartAdminMixin(_FrozenOncePublished):
         return field
 
 
-class StandardPartAdmin(StandardPartAdminMixin, ImportExportModelAdmin, ScopedHistoryMixin, SimpleHistoryAdmin):
+class StandardPartAdmin(StandardPartAdminMixin, PortalImportExportAdmin, ScopedHistoryMixin, SimpleHistoryAdmin):
     """The parts' mixin with import/export (set ``resource_classes``) and history."""
 
-    import_form_class = LimitedImportForm  # size, row and content checks (portal/spreadsheets/admin_forms.py)
-    import_formats = IMPORT_FORMATS  # XLSX rows limited as they are read
-    export_form_class = PolicyExportForm  # "Select all" under the CSP (portal/spreadsheets/admin_forms.py)

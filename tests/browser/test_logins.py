@@ -82,7 +82,7 @@ def test_the_export_pages_select_all_box_works_under_the_policy(page_at, live_se
     page.goto(f"{live_server.url}/admin/portal/region/export/")
     fields = page.locator(".selectable-field-export-row input[type=checkbox]:visible")
     assert fields.count() >= 2 and all(box.is_checked() for box in fields.all())
-    page.get_by_label("Select all").first.click()  # the label too toggles the box
+    page.get_by_label("全选").first.click()  # the label too toggles the box
     assert not any(box.is_checked() for box in fields.all())
     page.locator("input.select-toggle").first.click()
     assert all(box.is_checked() for box in fields.all())
