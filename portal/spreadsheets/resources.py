@@ -25,7 +25,30 @@ class PortalResource(resources.ModelResource):
         skip_unchanged = True
         report_skipped = False
 
+    # -- Headers: Chinese in every export, and read back either way ----------------------------
+
+    # Column name -> its Chinese header, for columns whose widget has no label of its own.
+    column_labels: dict[str, str] = {}
+
+    def column_label(self, field) -> str:
+        """What a column is called in an export: ``column_labels``, else its widget's Chinese
+        label, else the model field's verbose name, else its own name."""
+        label = self.column_labels.get(field.column_name) or getattr(field.widget, "label", None)
+        if not label and field.attribute and "__" not in field.attribute:
+            try:
+                label = self._meta.model._meta.get_field(field.attribute).verbose_name
+            except Exception:  # a method or a property, not a model field
+                label = None
+        return str(label or field.column_name)
+
+    def get_export_headers(self, selected_fields=None):
+        return [self.column_label(field) for field in self.get_export_fields(selected_fields)]
+
     def before_import(self, dataset, **kwargs):
+        # An exported file comes back with Chinese headers; the columns are known by their names.
+        names = {self.column_label(field): field.column_name for field in self.fields.values()}
+        if dataset.headers:
+            dataset.headers = [names.get(str(header).strip(), header) for header in dataset.headers]
         # Before the library's own check, whose message is English and cannot be translated.
         super().before_import(dataset, **kwargs)
         columns = [self.fields[name].column_name for name in self.get_import_id_fields()]

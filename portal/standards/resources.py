@@ -95,6 +95,8 @@ class VersionedStandardResource(PortalResource):
     """Rows keyed by year + region_code + revision. An import creates drafts or changes drafts;
     a row that would change a published revision is refused, and then nothing is written."""
 
+    column_labels = {"year": "年度", "status": "状态", "published_at": "发布时间", "published_by": "发布人"}
+
     year = fields.Field(attribute="year", column_name="year", widget=YearWidget())
     region = fields.Field(attribute="region", column_name="region_code", widget=PoolingRegionWidget())
     revision = fields.Field(attribute="revision", column_name="revision", widget=CountWidget("修订版次", minimum=1))
@@ -235,6 +237,8 @@ class StandardPartResource(PortalResource):
     key. Subclasses declare ``standard = standard_key_field(PartModel)`` and list it first in
     ``import_id_fields``; a part whose ``standard_field`` is not "standard" redeclares ``year``
     and ``region`` with its own attribute path."""
+
+    column_labels = {"year": "年度", "revision": "修订版次"}
 
     year = fields.Field(attribute="standard__year", column_name="year", readonly=True, widget=YearWidget())
     region = fields.Field(

@@ -364,9 +364,15 @@ RESOURCES = {
 }
 
 
-def exported(kind: str, year: int) -> tablib.Dataset:
-    resource, model, lookup = RESOURCES[kind]
-    return resource().export(model.objects.filter(**{lookup: year}))
+def exported(kind: str, year: int, *, as_downloaded: bool = False) -> tablib.Dataset:
+    """The export of ``kind``; its columns by their names unless ``as_downloaded`` (Chinese headers)."""
+    resource_class, model, lookup = RESOURCES[kind]
+    resource = resource_class()
+    dataset = resource.export(model.objects.filter(**{lookup: year}))
+    if not as_downloaded:
+        names = {resource.column_label(field): field.column_name for field in resource.get_export_fields()}
+        dataset.headers = [names[header] for header in dataset.headers]
+    return dataset
 
 
 def moved_to(dataset: tablib.Dataset, year: int) -> tablib.Dataset:
@@ -453,6 +459,18 @@ def test_a_tier_row_of_a_published_policy_is_refused_in_the_admin_import(officer
     assert published_2022().catastrophic_tiers.get(upper=Decimal("100000.00")).rate == Decimal("0.6000")
 
 
+def test_a_downloaded_export_has_chinese_headers_and_imports_back_as_it_is(draft):
+    downloaded = exported("policy", 2035, as_downloaded=True)
+    assert downloaded.headers[:3] == ["年度", "统筹区代码", "修订版次"] and "普通门诊统筹 支付比例" in downloaded.headers
+    assert not [header for header in downloaded.headers if header.isascii()]
+    rows = [list(row) for row in downloaded]
+    rows[0][downloaded.headers.index("普通门诊统筹 支付比例")] = "0.55"
+    result = BenefitPolicyResource().import_data(tablib.Dataset(*rows, headers=downloaded.headers), dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors()
+    draft.refresh_from_db()
+    assert draft.outpatient_rate == Decimal("0.5500")
+
+
 def test_the_admin_export_downloads_the_policy_as_csv(officer_client):
     url = CHANGELIST + "export/"
     form = officer_client.get(url).context["form"]
@@ -462,5 +480,5 @@ def test_the_admin_export_downloads_the_policy_as_csv(officer_client):
     response = officer_client.post(url, data)
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
     lines = response.content.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("year,region_code,revision,")
+    assert lines[0].startswith("年度,统筹区代码,修订版次,")
     assert any(line.startswith("2022,370300,1,") for line in lines[1:])

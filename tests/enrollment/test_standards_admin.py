@@ -423,13 +423,13 @@ def test_a_subsidy_row_of_a_published_revision_is_refused(officer_client):
 
 def test_the_export_holds_the_natural_keys(officer_client):
     dataset = ContributionStandardResource().export(ContributionStandard.objects.filter(year=2022))
-    assert dataset.headers[:3] == ["year", "region_code", "revision"]
+    assert dataset.headers[:3] == ["年度", "统筹区代码", "修订版次"]
     row = dict(zip(dataset.headers, dataset[0]))
-    assert (row["year"], row["region_code"], row["revision"], row["status"]) == ("2022", "370300", "1", "已发布")
-    assert (row["contribution_adult"], row["window_end"], row["published_by"]) == ("410.00", "2021-12-31", "officer")
+    assert (row["年度"], row["统筹区代码"], row["修订版次"], row["状态"]) == ("2022", "370300", "1", "已发布")
+    assert (row["成年居民个人缴费"], row["集中缴费期结束"], row["发布人"]) == ("410.00", "2021-12-31", "officer")
 
     subsidies = AssistanceSubsidyResource().export(AssistanceSubsidy.objects.filter(standard=published_2022()))
-    assert subsidies.headers == SUBSIDY_HEADERS
+    assert subsidies.headers == ["年度", "统筹区代码", "修订版次", "困难类别", "全额资助", "定额资助金额"]
     rows = {r[3]: r for r in subsidies}
     assert rows["extreme_poverty"] == ("2022", "370300", "1", "extreme_poverty", "是", "")
     assert rows["minimum_living"] == ("2022", "370300", "1", "minimum_living", "否", "200.00")
@@ -444,7 +444,7 @@ def test_the_admin_export_downloads_a_csv_with_the_natural_keys(officer_client):
     response = officer_client.post(url, data)
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
     lines = response.content.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("year,region_code,revision,")
+    assert lines[0].startswith("年度,统筹区代码,修订版次,")
     assert any(line.startswith("2022,370300,1,") for line in lines[1:])
 
 

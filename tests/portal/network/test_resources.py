@@ -130,5 +130,5 @@ def test_exported_cells_that_look_like_formulas_are_neutralised(demo_network):
     point.address = "=HYPERLINK(\"http://evil\")"
     point.save()
     exported = ServicePointResource().export(ServicePoint.objects.filter(pk=point.pk))
-    assert exported.dict[0]["address"] == "'=HYPERLINK(\"http://evil\")"
+    assert exported.dict[0]["地址"] == "'=HYPERLINK(\"http://evil\")"
     assert io.StringIO(exported.csv).read().count("'=HYPERLINK") == 1
