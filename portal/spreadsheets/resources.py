@@ -31,8 +31,11 @@ class PortalResource(resources.ModelResource):
     column_labels: dict[str, str] = {}
 
     def column_label(self, field) -> str:
-        """What a column is called in an export: ``column_labels``, else its widget's Chinese
-        label, else the model field's verbose name, else its own name."""
+        """What a column is called in an export: its own name if it is Chinese, else
+        ``column_labels``, else its widget's Chinese label, else the model field's verbose name,
+        else its own name."""
+        if not field.column_name.isascii():  # already named in Chinese
+            return field.column_name
         label = self.column_labels.get(field.column_name) or getattr(field.widget, "label", None)
         if not label and field.attribute and "__" not in field.attribute:
             try:

@@ -1,10 +1,12 @@
 """Special payment batches: generated -> pushed -> paid, one fund payment per enrollment, and
 marking a batch paid twice records the payments once."""
 
+import io
 import uuid
 from datetime import date
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -111,6 +113,12 @@ def test_the_export_shows_masked_numbers_and_amounts(subsidised, officer, chezha
     text = dataset.export("csv")
     assert "赵伟" in text and "410.00" in text and "低保对象" in text
     assert not ID_NUMBER_PATTERN.search(text)
+    # In XLSX the year and the amount are numbers finance can sum.
+    sheet = openpyxl.load_workbook(io.BytesIO(dataset.export("xlsx"))).active
+    header = [cell.value for cell in sheet[1]]
+    row = {name: cell for name, cell in zip(header, sheet[2])}
+    assert row["资助金额（元）"].data_type == "n" and row["资助金额（元）"].value in (200, 410)  # two people
+    assert row["待遇享受年度"].value == 2022
 
 
 def test_officer_admin_generates_pushes_and_marks_paid(subsidised, officer, chezhan, client):
