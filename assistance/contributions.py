@@ -14,6 +14,7 @@ from assistance.cases.services import statuses_waiting_for
 from assistance.cases.workflow import Status
 from assistance.models import Application, HighCostAlert
 from portal.network.models import Region
+from portal.privacy.models import access_log_write
 from portal.shared.extensions import LookupSection
 
 LOOKUP_APPLICATIONS_SHOWN = 5
@@ -31,10 +32,13 @@ def dashboard_panel(request: HttpRequest, scope: Region, year: int | None) -> st
     """Open alerts of the clerk's scope and applications waiting for them, on the dashboard."""
     alerts = HighCostAlert.objects.within(scope).open().select_related("resident__region")
     waiting = Application.objects.within(scope).awaiting(*statuses_waiting_for(request.user))
+    top_alerts = list(alerts[:5])
+    if top_alerts:  # the panel names people: one entry for the list, as for the alerts page
+        access_log_write(request=request, action="view_alerts", detail=f"工作站首页：高额费用预警 {len(top_alerts)} 人")
     return render_to_string("assistance/alert_panel.html", {
         "open_alerts": alerts.filter(status=HighCostAlert.Status.OPEN).count(),
         "acknowledged_alerts": alerts.filter(status=HighCostAlert.Status.ACKNOWLEDGED).count(),
-        "top_alerts": alerts[:5],
+        "top_alerts": top_alerts,
         "waiting_applications": waiting.count(),
     }, request=request)
 

@@ -85,6 +85,7 @@ class ResidentAdmin(ScopedLookupAdmin):
     list_filter = ["assistance_category", "gender", "residence_permit"]
     search_fields = ["name", "id_masked"]
     search_help_text = "按姓名或脱敏身份证号（如 1223）查找；完整身份证号请用“按身份证号查找”"
+    ordering = ["name", "pk"]  # pages of a list, and the autocomplete's, in a stable order
     list_select_related = ["region"]
     # Listed explicitly so that the encrypted number and its digest can never appear.
     fields = [

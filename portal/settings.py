@@ -155,6 +155,8 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff_home"
 LOGOUT_REDIRECT_URL = "home"
 
+# History pages are a record to read: no "revert" button (portal/privacy/admin_mixins.py refuses the POST too).
+SIMPLE_HISTORY_REVERT_DISABLED = True
 LANGUAGE_CODE = "zh-hans"
 # The portal's Chinese for libraries' messages whose own translation is missing or wrong; first,
 # so that it wins over theirs (portal/locale/zh_Hans/LC_MESSAGES/django.po says how to compile).

@@ -209,6 +209,7 @@ def leaks_in(response) -> list[str]:
 # Station pages that show a person's record or a list of people when opened with GET: each
 # writes one access-log entry (tests/portal/privacy/test_access_logged.py classifies the rest).
 STATION_PAGES_OF_PEOPLE = {
+    "station:home",  # its assistance panel names the people with open high-cost alerts
     "station:resident", "station:resident_edit", "station:enroll", "station:enrollment", "station:receipt",
     "station:follow_up", "assistance:uninsured", "assistance:applications", "assistance:application",
     "assistance:attachment", "assistance:alerts", "assistance:alert",

@@ -171,10 +171,14 @@ def _check_row(row: IdentityRow, today: date) -> _Checked:
     )
 
 
+def _period(item: _Checked) -> str:
+    return f"{item.valid_from} 至 {item.valid_to or '长期'}"
+
+
 def _check(rows: list[IdentityRow], today: date) -> tuple[list[_Checked], list[RowError], list[RowError]]:
-    """The rows that pass, the refused ones, and the repeats of a person and category already
-    on an earlier row (one identity: the first row's). One list gives a person one category:
-    the same person under two is refused, naming both rows."""
+    """The rows that pass, the refused ones, and the repeats of a person, category and validity
+    already on an earlier row (one identity: the first row's). One list gives a person one
+    category and one period: the same person under two of either is refused, naming both rows."""
     checked, errors, duplicates = [], [], []
     first: dict[str, _Checked] = {}
     for row in rows:
@@ -187,8 +191,15 @@ def _check(rows: list[IdentityRow], today: date) -> tuple[list[_Checked], list[R
         if earlier is None:
             first[item.digest] = item
             checked.append(item)
-        elif earlier.category == item.category:
+        elif earlier.category == item.category and (earlier.valid_from, earlier.valid_to) == (item.valid_from, item.valid_to):
             duplicates.append(RowError(row.row, f"与第 {earlier.row} 行是同一人、同一困难类别，按第 {earlier.row} 行导入一条身份"))
+        elif earlier.category == item.category:
+            # Two periods of one category: the days between them decide a settlement's assistance,
+            # so neither is dropped silently.
+            errors.append(RowError(row.row, (
+                f"与第 {earlier.row} 行是同一人、同一困难类别，有效期却不同（第 {earlier.row} 行 {_period(earlier)}，"
+                f"本行 {_period(item)}）；请合并为一行，或把两个有效期分在两份名单中导入"
+            )))
         else:
             errors.append(RowError(row.row, (
                 f"与第 {earlier.row} 行是同一人，困难类别却不同（第 {earlier.row} 行“{earlier.category.label}”，"

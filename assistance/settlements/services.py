@@ -183,23 +183,24 @@ def reassistance_compute(*, year: int, city: Region, area: Region | None = None)
     resident_ids = Settlement.objects.for_year(year).within(area or city).values_list("resident_id", flat=True).distinct()
     amounts = _held_by_resident(year, resident_ids)
     residents = Resident.objects.in_bulk(list(amounts))
-    approved = set(ReassistanceGrant.objects.filter(
-        year=year, resident_id__in=list(amounts), status=ReassistanceGrant.Status.APPROVED
-    ).values_list("resident_id", flat=True))
-    report = ReassistanceReport(approved_kept=len(approved))
+    # Approved and paid grants are decided: never recomputed, whatever the settlements say now.
+    decided = set(ReassistanceGrant.objects.filter(year=year, resident_id__in=list(amounts)).exclude(
+        status=ReassistanceGrant.Status.COMPUTED).values_list("resident_id", flat=True))
+    report = ReassistanceReport(approved_kept=len(decided))
     now = timezone.now()
     for resident_id, settlements in amounts.items():
-        if resident_id in approved:
+        if resident_id in decided:
             continue
         resident = residents[resident_id]
         held = reassistance_as_held(rule, settlements)
-        if held is None:
-            report.not_eligible += 1
+        if held is None or held[1].amount <= 0:
+            # No longer due (a category corrected, a settlement withdrawn): an earlier computed
+            # grant goes, so that nobody approves it.
+            ReassistanceGrant.objects.filter(year=year, resident=resident, status=ReassistanceGrant.Status.COMPUTED
+                                             ).delete()
+            report.not_eligible += held is None
             continue
         category, result = held
-        if result.amount <= 0:
-            ReassistanceGrant.objects.filter(year=year, resident=resident, status="computed").delete()
-            continue
         ReassistanceGrant.objects.update_or_create(
             year=year, resident=resident,
             defaults={"assistance_category": category.value, "base": result.base,
@@ -227,7 +228,7 @@ def reassistance_approve(*, grant_ids: Iterable[int], officer) -> int:
 
 # -- Paying re-assistance -------------------------------------------------------------------
 
-REFERENCE = re.compile(r"ZJ(\d{4})-(\d{7})")
+REFERENCE = re.compile(r"ZJ(\d{4})-(\d{7,})")
 
 
 @dataclass(frozen=True)
@@ -256,9 +257,21 @@ def _approved_in_scope(officer):
 @transaction.atomic
 def reassistance_mark_paid(*, grant_ids: Iterable[int], officer, paid_on: date, voucher: str = "") -> int:
     """Mark approved grants of the officer's scope paid on ``paid_on``; returns how many."""
-    return _approved_in_scope(officer).filter(pk__in=list(grant_ids), status=ReassistanceGrant.Status.APPROVED).update(
-        status=ReassistanceGrant.Status.PAID, paid_on=paid_on, paid_voucher=voucher[:50], paid_recorded_by=officer,
-    )
+    grants = _approved_in_scope(officer).filter(pk__in=list(grant_ids), status=ReassistanceGrant.Status.APPROVED)
+    count = 0
+    for grant in grants:
+        if paid_on < timezone.localdate(grant.approved_at):
+            continue  # paid before it was approved: a mistyped day, left for the officer to see
+        _mark_paid(grant, officer, paid_on, voucher, reason="登记已发放")
+        count += 1
+    return count
+
+
+def _mark_paid(grant: ReassistanceGrant, officer, paid_on: date, voucher: str, *, reason: str) -> None:
+    grant.status, grant.paid_on, grant.paid_voucher = ReassistanceGrant.Status.PAID, paid_on, voucher[:50]
+    grant.paid_recorded_by = officer
+    grant._change_reason = f"{reason}：{voucher}" if voucher else reason
+    grant.save()
 
 
 @transaction.atomic
@@ -288,14 +301,13 @@ def reassistance_payments_confirm(*, rows: Iterable[PaymentConfirmation], office
             problems.append(f"第 {row.row} 行：{row.reference} 的金额应为 {grant.amount} 元，回执是 {row.amount} 元")
         elif row.paid_on is None or row.paid_on > today:
             problems.append(f"第 {row.row} 行：发放日期须为 {today} 或以前的日期")
+        elif row.paid_on < timezone.localdate(grant.approved_at):
+            problems.append(f"第 {row.row} 行：发放日期 {row.paid_on} 早于审批日期 {timezone.localdate(grant.approved_at)}")
         else:
             matched.append((grant, row))
         seen.setdefault(row.reference, row.row)
     if problems or dry_run:
         return len(matched), problems
     for grant, row in matched:
-        grant.status, grant.paid_on, grant.paid_voucher = ReassistanceGrant.Status.PAID, row.paid_on, row.voucher[:50]
-        grant.paid_recorded_by = officer
-        grant._change_reason = f"财务回执：{row.voucher}" if row.voucher else "财务回执"
-        grant.save()
+        _mark_paid(grant, officer, row.paid_on, row.voucher, reason="财务回执")
     return len(matched), []

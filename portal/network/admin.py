@@ -20,6 +20,13 @@ class RegionAdmin(BranchScopedAdminMixin, PortalImportExportAdmin):
     readonly_fields = ["level"]
     list_select_related = ["parent"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Moving a region under another belongs above it: a county officer edits their county's
+        # name, not the city it is in (which they may not write, so it is no choice of theirs).
+        if obj is not None and not request.user.is_superuser:
+            return [*self.readonly_fields, "parent"]
+        return self.readonly_fields
+
 
 @admin.register(ServiceItem)
 class ServiceItemAdmin(admin.ModelAdmin):

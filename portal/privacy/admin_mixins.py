@@ -7,7 +7,7 @@ with `get_object_or_404` on the history table. Both would show another region's 
 """
 
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -31,6 +31,10 @@ class ScopedHistoryMixin:
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self._require_in_scope(request, object_id)
+        if request.method == "POST":
+            # simple_history saves a posted version without asking the admin's change permission:
+            # a past version is for reading here, never a way to write.
+            raise PermissionDenied("历史版本只能查看，不能恢复或修改。")
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
@@ -53,16 +57,24 @@ class AccessLoggedAdminMixin:
             obj = getattr(obj, name)
         return obj.id_digest if obj is not None else ""
 
-    def changelist_view(self, request, extra_context=None):
-        response = super().changelist_view(request, extra_context)
-        changelist = (getattr(response, "context_data", None) or {}).get("cl")
-        if request.method == "GET" and response.status_code == 200 and changelist is not None:
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        if request.method == "GET":  # the list shown; a POST runs an action, logged by the action
             filters = "&".join(f"{key}={value}" for key, value in request.GET.items() if key not in ("p", "o"))
             access_log_write(request=request, action="view_list", detail=(
                 f"{self.opts.verbose_name_plural}列表（{filters or '全部'}）：第 {changelist.page_num} 页 "
                 f"{len(changelist.result_list)} 条，共 {changelist.result_count} 条（管理后台）"
             ))
-        return response
+        return changelist
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        match = request.resolver_match
+        if match is not None and match.url_name == "autocomplete":
+            # The admin's autocomplete answers with the people it finds: a list shown, logged.
+            access_log_write(request=request, action="view_list",
+                             detail=f"{self.opts.verbose_name_plural}自动补全（“{search_term[:20]}”）（管理后台）")
+        return queryset, may_have_duplicates
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)

@@ -54,7 +54,7 @@ def revision_changes(standard: VersionedStandard) -> list[Change]:
         if _shown(earlier, field) != _shown(standard, field)
     ]
     for relation in type(standard).child_relations:
-        model = getattr(type(standard), relation).rel.related_model
+        model = type(standard)._meta.get_field(relation).related_model
         label = str(model._meta.verbose_name)
         old = {_row_key(model, row): row for row in getattr(earlier, relation).all()}
         new = {_row_key(model, row): row for row in getattr(standard, relation).all()}

@@ -101,13 +101,21 @@ def test_a_bad_row_is_named_with_its_reason_and_nothing_is_written(demo, tmp_pat
 def test_the_same_person_and_category_twice_is_one_identity_and_the_repeats_are_listed(demo, officer):
     rows = good_rows()
     rows.append(list(rows[0]))  # row 5: row 2 again
-    rows.append([*rows[0][:4], "张民低〔2022〕9号", "2022-03-01", ""])  # row 6: another document, same category
+    rows.append([*rows[0][:4], "张民低〔2022〕9号", *rows[0][5:]])  # row 6: another document, same period
     report = identities_import(rows=read_identity_list(csv_file(rows)), file_name="名单.csv", officer=officer,
                                dry_run=False)
     assert report.committed and report.errors == [] and (report.rows, report.created) == (5, 3)
     assert [duplicate.row for duplicate in report.duplicates] == [5, 6]
     assert "与第 2 行是同一人、同一困难类别" in report.duplicates[0].message
     assert AssistanceIdentity.objects.filter(id_digest=id_digest(WANG)).count() == 1
+
+
+def test_the_same_person_and_category_with_two_periods_is_refused_naming_both_rows(demo, tmp_path):
+    rows = good_rows()
+    rows.append([WANG, "王秀兰", "低保对象", "民政", "张民低〔2023〕1号", "2023-01-01", ""])  # row 5
+    result, failed = run_json(write_csv(tmp_path, rows))
+    assert failed and [error["row"] for error in result["errors"]] == [5]
+    assert "有效期却不同（第 2 行 2022-01-01 至 2022-12-31，本行 2023-01-01 至 长期）" in result["errors"][0]["message"]
 
 
 def test_the_same_person_under_two_categories_is_refused_naming_both_rows(demo, tmp_path):

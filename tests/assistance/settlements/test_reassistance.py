@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -289,23 +290,27 @@ def test_the_xlsx_export_has_numbers_dates_and_what_finance_needs(approved, clie
 
 def test_finance_confirmation_marks_the_grants_paid_all_or_nothing(approved, client, officer):
     url = reverse("admin:assistance_reassistancegrant_confirm_payments")
-    good = (approved.reference, "2100.00", "2022-12-20", "CW-0007")
-    wrong = ("ZJ2022-9999999", "10.00", "2022-12-20", "CW-0008")
+    paid_on = timezone.localdate()  # approved today: paid today at the earliest
+    good = (approved.reference, "2100.00", paid_on.isoformat(), "CW-0007")
+    wrong = ("ZJ2022-9999999", "10.00", paid_on.isoformat(), "CW-0008")
     page = client.post(url, {"file": _confirmation(good, wrong)}).content.decode()
     assert "不是您管辖范围内的再救助" in page and "什么都没有登记" in page
     approved.refresh_from_db()
     assert approved.status == "approved"
-    page = client.post(url, {"file": _confirmation((approved.reference, "2000.00", "2022-12-20", ""))}).content.decode()
+    page = client.post(url, {"file": _confirmation((approved.reference, "2000.00", paid_on.isoformat(), ""))}).content.decode()
     assert "金额应为 2100.00 元" in page
+    early = client.post(url, {"file": _confirmation((approved.reference, "2100.00", "2022-12-20", ""))}).content.decode()
+    assert "早于审批日期" in early
     assert "1 条可登记" in client.post(url, {"file": _confirmation(good), "dry_run": "on"}).content.decode()
     approved.refresh_from_db()
     assert approved.status == "approved"
     client.post(url, {"file": _confirmation(good)})
     approved.refresh_from_db()
     assert (approved.status, approved.paid_on, approved.paid_voucher, approved.paid_recorded_by) == (
-        "paid", date(2022, 12, 20), "CW-0007", officer)
+        "paid", paid_on, "CW-0007", officer)
+    assert approved.history.latest().history_change_reason == "财务回执：CW-0007"
     again = client.post(url, {"file": _confirmation(good)}).content.decode()
-    assert "已于 2022-12-20 登记发放" in again
+    assert f"已于 {paid_on} 登记发放" in again
 
 
 def test_a_grant_not_approved_is_not_paid(demo, demo_policies, wang, officer):
@@ -323,7 +328,23 @@ def test_an_officer_marks_paid_in_their_own_scope_only(approved, client):
     from tests.factories import staff_user
 
     zichuan = staff_user(role="officer", scope=region("370302000000"), username="o_zc_paid")
-    assert reassistance_mark_paid(grant_ids=[approved.pk], officer=zichuan, paid_on=date(2022, 12, 20)) == 0
+    assert reassistance_mark_paid(grant_ids=[approved.pk], officer=zichuan, paid_on=timezone.localdate()) == 0
     client.post("/admin/assistance/reassistancegrant/", {"action": "mark_paid_today", "_selected_action": [approved.pk]})
     approved.refresh_from_db()
     assert approved.status == "paid" and approved.paid_on is not None
+
+
+def test_a_decided_grant_is_never_recomputed_and_a_grant_no_longer_due_goes(approved, officer):
+    from assistance.models import AssistanceIdentity
+
+    reassistance_mark_paid(grant_ids=[approved.pk], officer=officer, paid_on=timezone.localdate())
+    _settle("4000.00", day="2022-05-01")  # more burden after the payment
+    report = reassistance_compute(year=2022, city=region("370300000000"))
+    approved.refresh_from_db()
+    assert (approved.status, approved.amount, report.approved_kept) == ("paid", D("2100.00"), 1)
+    # A computed grant of someone whose category turns out to start later is withdrawn.
+    ReassistanceGrant.objects.update(status="computed", approved_by=None, approved_at=None, paid_on=None,
+                                     paid_recorded_by=None)
+    AssistanceIdentity.objects.update(valid_from=date(2023, 1, 1))
+    assert reassistance_compute(year=2022, city=region("370300000000")).not_eligible == 1
+    assert not ReassistanceGrant.objects.exists()

@@ -31,7 +31,6 @@ SHOWN_AFTER_A_POST = {
 }
 # Pages that show nobody, and why.
 SHOWS_NOBODY = {
-    "station:home": "counts only",
     "station:resident_create": "an empty form; a number registered elsewhere is answered by enrollment/elsewhere.py",
     "station:resident_death": "POST only, answers with a redirect to the logged record",
     "station:refund_create": "POST only, answers with a redirect to the logged enrollment",
@@ -103,3 +102,18 @@ def test_finding_by_id_number_in_the_admin_is_logged(demo, officer):
         reverse("admin:enrollment_resident_find"), {"id_number": WANG}
     ))
     assert entry.action == "find_by_id_number" and entry.subject_digest == id_digest(WANG) and "1 条" in entry.detail
+
+
+def test_the_admins_autocomplete_of_people_is_logged(demo, officer):
+    officer_client = otp_login(Client(), officer)
+    url = reverse("admin:autocomplete")
+    params = {"app_label": "enrollment", "model_name": "household", "field_name": "head", "term": "王"}
+    response = None
+
+    def ask():
+        nonlocal response
+        response = officer_client.get(url, params)
+
+    (entry,) = entries_written(ask)
+    assert response.status_code == 200 and any("王秀兰" in result["text"] for result in response.json()["results"])
+    assert entry.action == "view_list" and "自动补全" in entry.detail
