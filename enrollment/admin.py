@@ -90,7 +90,7 @@ class ResidentAdmin(ScopedLookupAdmin):
     # Listed explicitly so that the encrypted number and its digest can never appear.
     fields = [
         "name", "id_masked", "gender", "birth_date", "phone", "region", "household", "residence_permit",
-        "assistance_category", "date_of_death", "created_at", "created_by",
+        "payout_account_masked", "assistance_category", "date_of_death", "created_at", "created_by",
     ]
 
 

@@ -94,11 +94,24 @@ class ResidentForm(forms.Form):
     )
     household_address = forms.CharField(label="新建家庭户的住址", max_length=200, required=False)
     residence_permit = forms.BooleanField(label="持居住证参保", required=False)
+    payout_account = forms.RegexField(
+        label="救助金发放账号", required=False, regex=r"^[0-9\s]{8,30}$", strip=True,
+        help_text="社保卡或本人银行卡的账号，发放再救助等救助金用；只存加密后的号码，页面只显示前后四位。"
+                  "修改时留空表示不变。",
+        error_messages={"invalid": "发放账号只能是数字（可有空格），8 到 25 位，请核对社保卡或银行卡。"},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
 
     def __init__(self, *args, scope: Region, **kwargs):
         super().__init__(*args, **kwargs)
         self.scope = scope
         self.fields["region"].queryset = villages_in_scope(scope)
+
+    def clean_payout_account(self) -> str:
+        account = "".join(self.cleaned_data["payout_account"].split())
+        if account and not 8 <= len(account) <= 25:
+            raise forms.ValidationError("发放账号只能是数字（可有空格），8 到 25 位，请核对社保卡或银行卡。")
+        return account
 
     def clean_household_number(self) -> Household | None:
         number = self.cleaned_data["household_number"].strip()
@@ -112,7 +125,8 @@ class ResidentForm(forms.Form):
 
 class NewResidentForm(ResidentForm):
     id_number = IdNumberField()
-    field_order = ["id_number", "name", "phone", "region", "household_number", "household_address", "residence_permit"]
+    field_order = ["id_number", "name", "phone", "region", "household_number", "household_address", "residence_permit",
+                   "payout_account"]
 
 
 class EnrollForm(forms.Form):

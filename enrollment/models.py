@@ -139,6 +139,10 @@ class Resident(models.Model):
     )
     region = models.ForeignKey(Region, verbose_name="居住村(社区)", on_delete=models.PROTECT, related_name="residents")
     residence_permit = models.BooleanField("持居住证参保", default=False)
+    # Where assistance money is paid (a social security card's or bank card's account): stored
+    # encrypted like the ID number, with the same key and rotation; pages show the masked form.
+    payout_account_encrypted = models.TextField("救助金发放账号（加密）", blank=True, editable=False)
+    payout_account_masked = models.CharField("救助金发放账号", max_length=30, blank=True, editable=False)
     date_of_death = models.DateField("死亡日期", null=True, blank=True)
     # Written only by the assistance app (DESIGN.md section 2).
     assistance_category = models.CharField(
@@ -148,7 +152,7 @@ class Resident(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, on_delete=models.PROTECT, related_name="+"
     )
-    history = HistoricalRecords(excluded_fields=["id_number_encrypted"])
+    history = HistoricalRecords(excluded_fields=["id_number_encrypted", "payout_account_encrypted"])
 
     objects = ResidentQuerySet.as_manager()
 
@@ -165,6 +169,11 @@ class Resident(models.Model):
     def id_number(self) -> str:
         """The full number. Callers show it only to a clerk of the resident's region, and log it."""
         return id_decrypt(self.id_number_encrypted)
+
+    @property
+    def payout_account(self) -> str:
+        """The full account, for finance's payment file only (logged with the export)."""
+        return id_decrypt(self.payout_account_encrypted) if self.payout_account_encrypted else ""
 
     @property
     def assistance(self) -> AssistanceCategory | None:

@@ -37,6 +37,13 @@ def _require_in_scope(user, region: Region) -> None:
         raise ValidationError(f"{region.name}（{region.code}）不在您的管辖范围内。", code="out_of_scope")
 
 
+def payout_account_set(resident: Resident, account: str) -> None:
+    """Record (or, given "", clear) where assistance is paid; the caller saves the resident."""
+    account = "".join(account.split())
+    resident.payout_account_encrypted = id_encrypt(account) if account else ""
+    resident.payout_account_masked = f"{account[:4]}****{account[-4:]}" if account else ""
+
+
 def _require_village(region: Region) -> None:
     if region.level != Level.VILLAGE:
         raise ValidationError("居住地须选到村(社区)一级。", code="not_a_village")
@@ -61,6 +68,7 @@ def resident_register(
     phone: str = "",
     household: Household | None = None,
     residence_permit: bool = False,
+    payout_account: str = "",
     today: date,
 ) -> Resident:
     try:
@@ -83,6 +91,7 @@ def resident_register(
         name=name, gender=parsed.gender.value, birth_date=parsed.birth_date, phone=phone.strip(),
         household=household, region=region, residence_permit=residence_permit, created_by=clerk,
     )
+    payout_account_set(resident, payout_account)
     try:
         with transaction.atomic():
             resident.save()
@@ -97,8 +106,9 @@ def resident_register(
 @transaction.atomic
 def resident_update(
     *, resident: Resident, clerk, name: str, phone: str, region: Region, household: Household | None,
-    residence_permit: bool,
+    residence_permit: bool, payout_account: str | None = None,
 ) -> Resident:
+    """Change a resident's record; ``payout_account`` None leaves the account as it is, "" clears it."""
     _require_in_scope(clerk, resident.region)
     _require_village(region)
     _require_in_scope(clerk, region)
@@ -107,6 +117,8 @@ def resident_update(
     resident.region = region
     resident.household = household
     resident.residence_permit = residence_permit
+    if payout_account is not None:
+        payout_account_set(resident, payout_account)
     resident.save()
     return resident
 

@@ -191,16 +191,18 @@ class ReassistanceGrantAdmin(AccessLoggedAdminMixin, ScopedReadOnlyAdmin):
     def _export(self, request, queryset, export_format: str):
         access_log_write(request=request, action="export_reassistance",
                          detail=f"导出再救助名单 {queryset.count()} 条 {export_format}")
-        # What finance pays from: the payee, the amount as a number, the purpose, and the 业务编号 its
-        # confirmation file names (confirm_payments_view); amounts and years are numbers, days dates.
+        # What finance pays from: the payee and their account (the one full account anywhere, for
+        # this file; the export is logged), the amount as a number, the purpose, and the 业务编号
+        # its confirmation file names (confirm_payments_view); amounts and years are numbers.
         rows = (
-            [grant.reference, grant.resident.name, grant.resident.id_masked, grant.resident.region.name, grant.year,
+            [grant.reference, grant.resident.name, grant.resident.payout_account, grant.resident.id_masked,
+             grant.resident.region.name, grant.year,
              grant.get_assistance_category_display(), grant.base, grant.amount, f"{grant.year} 年度医疗再救助",
              grant.get_status_display(), grant.paid_on or "", grant.paid_voucher]
             for grant in queryset.select_related("resident__region").order_by("year", "pk")
         )
         return spreadsheet_response(
-            headers=["业务编号", "收款人", "身份证号", "村(社区)", "年度", "困难类别", "医疗救助后个人负担（元）",
+            headers=["业务编号", "收款人", "收款账号", "身份证号", "村(社区)", "年度", "困难类别", "医疗救助后个人负担（元）",
                      "再救助金额（元）", "用途", "状态", "发放日期", "财务凭证号"],
             rows=rows, filename="reassistance", export_format=export_format,
         )

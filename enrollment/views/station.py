@@ -100,7 +100,7 @@ def resident_create(request: HttpRequest) -> HttpResponse:
                 resident = services.resident_register(
                     id_number=data["id_number"], name=data["name"], phone=data["phone"], region=data["region"],
                     household=household, residence_permit=data["residence_permit"], clerk=request.user,
-                    today=timezone.localdate(),
+                    payout_account=data["payout_account"], today=timezone.localdate(),
                 )
         except services.RegisteredElsewhere as elsewhere:
             form.add_error("id_number", elsewhere_answer(
@@ -146,6 +146,8 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "residence_permit": resident.residence_permit,
     }
     form = ResidentForm(request.POST or None, initial=initial, scope=request.scope)
+    if resident.payout_account_masked:  # the account is never put back into a page in full
+        form.fields["payout_account"].widget.attrs["placeholder"] = f"已登记 {resident.payout_account_masked}"
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -156,6 +158,7 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 services.resident_update(
                     resident=resident, clerk=request.user, name=data["name"], phone=data["phone"],
                     region=data["region"], household=household, residence_permit=data["residence_permit"],
+                    payout_account=data["payout_account"] or None,  # empty: unchanged
                 )
         except ValidationError as error:
             add_service_errors(form, error)

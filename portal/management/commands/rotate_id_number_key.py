@@ -5,8 +5,9 @@ lookup digests stay what they were), ID_NUMBER_KEY_PREVIOUS to the old key and I
 the new one; restart the web workers; run this command; when it reports nothing left, remove
 ID_NUMBER_KEY_PREVIOUS.
 
-Every model with an ``id_number_encrypted`` column is found through the apps registry, so the
-portal app needs no import of the apps that hold ID numbers. Rows are rewritten in batches, each
+Every model with an ``id_number_encrypted`` column (or another column the same key encrypts,
+ENCRYPTED_FIELDS) is found through the apps registry, so the portal app needs no import of the
+apps that hold ID numbers. Rows are rewritten in batches, each
 in its own short transaction with the rows locked, so clerks keep working and an interrupted run
 simply continues where it stopped: a row already under the current key is never touched again.
 """
@@ -18,13 +19,16 @@ from django.db import transaction
 from portal.privacy.id_vault import current_prefix, id_decrypt, id_digest, id_encrypt
 
 ENCRYPTED_FIELD = "id_number_encrypted"
+# Columns the ID-number key encrypts too; empty where nothing was recorded.
+ENCRYPTED_FIELDS = (ENCRYPTED_FIELD, "payout_account_encrypted")
 DIGEST_FIELD = "id_digest"
 
 
-def encrypted_models() -> list:
+def encrypted_columns() -> list[tuple]:
+    """(model, column) of every encrypted column in the project."""
     return [
-        model for model in apps.get_models()
-        if any(field.name == ENCRYPTED_FIELD for field in model._meta.concrete_fields)
+        (model, field.name) for model in apps.get_models() for field in model._meta.concrete_fields
+        if field.name in ENCRYPTED_FIELDS
     ]
 
 
@@ -42,41 +46,42 @@ class Command(BaseCommand):
         if batch_size < 1:
             raise CommandError("--batch-size 必须是正整数。")
         prefix = current_prefix()
-        for model in encrypted_models():
-            rotated = self._rotate_model(model, prefix=prefix, batch_size=batch_size)
-            self.stdout.write(f"{_label(model)}: 重新加密 {rotated} 行")
-        left = sum(self._pending(model, prefix).count() for model in encrypted_models())
+        for model, column in encrypted_columns():
+            rotated = self._rotate_model(model, column, prefix=prefix, batch_size=batch_size)
+            self.stdout.write(f"{_label(model)}.{column}: 重新加密 {rotated} 行")
+        left = sum(self._pending(model, column, prefix).count() for model, column in encrypted_columns())
         if left:
             raise CommandError(f"仍有 {left} 行未用当前密钥加密，请检查后重新运行。")
         self.stdout.write(self.style.SUCCESS("全部身份证号已使用当前密钥加密。可以删除 ID_NUMBER_KEY_PREVIOUS。"))
 
     @staticmethod
-    def _pending(model, prefix: str):
-        return model._default_manager.exclude(**{f"{ENCRYPTED_FIELD}__startswith": prefix})
+    def _pending(model, column: str, prefix: str):
+        return model._default_manager.exclude(**{f"{column}__startswith": prefix}).exclude(**{column: ""})
 
-    def _rotate_model(self, model, *, prefix: str, batch_size: int) -> int:
-        has_digest = any(field.name == DIGEST_FIELD for field in model._meta.concrete_fields)
-        columns = ["pk", ENCRYPTED_FIELD] + ([DIGEST_FIELD] if has_digest else [])
+    def _rotate_model(self, model, column: str, *, prefix: str, batch_size: int) -> int:
+        # The digest is of the ID number: checked when that is the column rotated.
+        has_digest = column == ENCRYPTED_FIELD and any(field.name == DIGEST_FIELD for field in model._meta.concrete_fields)
+        columns = ["pk", column] + ([DIGEST_FIELD] if has_digest else [])
         rotated, after = 0, 0
         while True:
             with transaction.atomic():
                 rows = list(
-                    self._pending(model, prefix).filter(pk__gt=after).order_by("pk")
+                    self._pending(model, column, prefix).filter(pk__gt=after).order_by("pk")
                     .select_for_update().only(*columns[1:])[:batch_size]
                 )
                 if not rows:
                     return rotated
                 for row in rows:
-                    self._reencrypt(model, row, check_digest=has_digest)
-                model._default_manager.bulk_update(rows, [ENCRYPTED_FIELD])
+                    self._reencrypt(model, row, column, check_digest=has_digest)
+                model._default_manager.bulk_update(rows, [column])
             rotated += len(rows)
             after = rows[-1].pk
             self.stdout.write(f"{_label(model)}: 已处理至 id {after}（累计 {rotated} 行）")
 
     @staticmethod
-    def _reencrypt(model, row, *, check_digest: bool) -> None:
+    def _reencrypt(model, row, column: str, *, check_digest: bool) -> None:
         try:
-            number = id_decrypt(getattr(row, ENCRYPTED_FIELD))
+            number = id_decrypt(getattr(row, column))
         except Exception as error:  # a wrong key shows as ValueError or AES-GCM's InvalidTag
             raise CommandError(
                 f"{_label(model)} id {row.pk} 无法解密：请确认 ID_NUMBER_KEY_PREVIOUS 是原来的密钥。"
@@ -88,4 +93,4 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{_label(model)} id {row.pk} 的身份证号摘要与当前摘要密钥不符：请把 ID_DIGEST_KEY 设为原来的密钥后再运行。"
             )
-        setattr(row, ENCRYPTED_FIELD, id_encrypt(number))
+        setattr(row, column, id_encrypt(number))

@@ -286,6 +286,18 @@ def test_the_xlsx_export_has_numbers_dates_and_what_finance_needs(approved, clie
     amount_cell = row[header.index("再救助金额（元）")]
     assert amount_cell.data_type == "n" and amount_cell.number_format == "0.00"
     assert values["用途"] == "2022 年度医疗再救助"
+    assert values["收款账号"] in (None, "")  # none recorded for her
+
+
+def test_the_export_pays_to_the_account_recorded(approved, client):
+    from enrollment.services import payout_account_set
+
+    resident = approved.resident
+    payout_account_set(resident, "6217001234567890123")
+    resident.save()
+    export = client.post("/admin/assistance/reassistancegrant/", {"action": "export_csv",
+                                                                   "_selected_action": [approved.pk]})
+    assert "6217001234567890123" in export.content.decode("utf-8-sig")
 
 
 def test_finance_confirmation_marks_the_grants_paid_all_or_nothing(approved, client, officer):

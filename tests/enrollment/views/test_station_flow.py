@@ -232,3 +232,28 @@ def test_the_record_links_to_the_estimator_with_the_residents_categories(clerk_c
     wang = Resident.objects.get(name="王秀兰")
     html = clerk_client.get(f"/station/residents/{wang.pk}/").content.decode()
     assert "/estimate/?category=adult&amp;assistance=&amp;region=370303001001" in html
+
+
+def test_a_payout_account_is_kept_encrypted_and_shown_masked(clerk_client):
+    register(clerk_client, payout_account="6217 0012 3456 7890 123")
+    resident = Resident.objects.get(name="韩梅")
+    assert "6217001234567890123" not in resident.payout_account_encrypted
+    assert (resident.payout_account, resident.payout_account_masked) == ("6217001234567890123", "6217****0123")
+    page = clerk_client.get(f"/station/residents/{resident.pk}/").content.decode()
+    assert "6217****0123" in page and "6217001234567890123" not in page
+    edit = clerk_client.get(f"/station/residents/{resident.pk}/edit/").content.decode()
+    assert "已登记 6217****0123" in edit and "6217001234567890123" not in edit
+    village = Region.objects.get(code="370303001002")
+    clerk_client.post(f"/station/residents/{resident.pk}/edit/", {
+        "name": "韩梅", "phone": "", "region": village.pk, "household_number": resident.household.number,
+        "household_address": "", "payout_account": "",
+    })
+    resident.refresh_from_db()
+    assert resident.payout_account == "6217001234567890123"  # left empty: unchanged
+
+
+@pytest.mark.parametrize("account", ["6217-0012", "1234567", "62170012345678901234567890"])
+def test_a_wrong_payout_account_is_refused_in_chinese_and_nothing_saved(clerk_client, account):
+    response = register(clerk_client, payout_account=account)
+    assert response.status_code == 200 and "发放账号只能是数字" in response.content.decode()
+    assert not Resident.objects.filter(name="韩梅").exists()

@@ -96,7 +96,7 @@ def test_a_second_run_changes_nothing(settings, written_under_a):
     out = StringIO()
     call_command("rotate_id_number_key", stdout=out)
     assert dict(Resident.objects.values_list("pk", "id_number_encrypted")) == after_first
-    assert "enrollment.Resident: 重新加密 0 行" in out.getvalue()
+    assert "enrollment.Resident.id_number_encrypted: 重新加密 0 行" in out.getvalue()
 
 
 def test_an_interrupted_run_keeps_finished_batches_and_the_next_run_completes(settings, written_under_a, monkeypatch):
@@ -106,11 +106,11 @@ def test_an_interrupted_run_keeps_finished_batches_and_the_next_run_completes(se
     calls = {"n": 0}
     real = command_module.Command._reencrypt
 
-    def fail_on_third_row(model, row, *, check_digest):
+    def fail_on_third_row(model, row, column, *, check_digest):
         calls["n"] += 1
         if calls["n"] == 3:
             raise RuntimeError("power cut")
-        real(model, row, check_digest=check_digest)
+        real(model, row, column, check_digest=check_digest)
 
     monkeypatch.setattr(command_module.Command, "_reencrypt", staticmethod(fail_on_third_row))
     with pytest.raises(RuntimeError):
@@ -139,3 +139,18 @@ def test_a_missing_previous_key_stops_the_rotation_with_a_clear_message(settings
     with pytest.raises(CommandError, match="ID_NUMBER_KEY_PREVIOUS"):
         call_command("rotate_id_number_key", stdout=StringIO())
     assert dict(Resident.objects.values_list("pk", "id_number_encrypted")) == before
+
+
+def test_payout_accounts_are_rotated_with_the_id_numbers_and_empty_ones_left_empty(settings, written_under_a):
+    from enrollment.services import payout_account_set
+
+    wang = Resident.objects.get(name="王秀兰")
+    payout_account_set(wang, "6217 0012 3456 7890 123")
+    wang.save()
+    switch_to_b(settings)
+    call_command("rotate_id_number_key", batch_size=2, stdout=StringIO())
+    settings.ID_NUMBER_KEY_PREVIOUS = ""
+    wang.refresh_from_db()
+    assert wang.payout_account_encrypted.startswith(current_prefix())
+    assert (wang.payout_account, wang.payout_account_masked) == ("6217001234567890123", "6217****0123")
+    assert set(Resident.objects.exclude(pk=wang.pk).values_list("payout_account_encrypted", flat=True)) == {""}
