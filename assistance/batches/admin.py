@@ -20,7 +20,7 @@ from portal.privacy.admin_mixins import (
     VisibleToMixin,
 )
 from portal.privacy.models import access_log_write
-from portal.spreadsheets.admin_forms import PolicyExportForm
+from portal.spreadsheets.admin_forms import EXPORT_FORMATS, PolicyExportForm
 
 
 class PaymentBatchItemInline(admin.TabularInline):
@@ -107,6 +107,7 @@ class PaymentBatchItemAdmin(AccessLoggedAdminMixin, VisibleToMixin, ExportMixin,
     access_action, access_detail, access_resident_path = "view_batch_item", "查看特殊缴费单据", "enrollment.resident"
     resource_classes = [PaymentBatchItemResource]
     export_form_class = PolicyExportForm  # "Select all" under the CSP (portal/spreadsheets/admin_forms.py)
+    export_formats = EXPORT_FORMATS  # numbers typed in XLSX
     list_display = ["batch", "enrollment", "amount", "payment"]
     list_filter = ["batch__year", "batch__status", "batch"]
     list_select_related = ["batch", "enrollment__resident", "payment"]

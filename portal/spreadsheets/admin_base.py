@@ -4,11 +4,12 @@ without the library's tracebacks."""
 
 from import_export.admin import ImportExportModelAdmin
 
-from portal.spreadsheets.admin_forms import IMPORT_FORMATS, LimitedImportForm, PolicyExportForm
+from portal.spreadsheets.admin_forms import EXPORT_FORMATS, IMPORT_FORMATS, LimitedImportForm, PolicyExportForm
 
 
 class PortalImportExportAdmin(ImportExportModelAdmin):
     import_form_class = LimitedImportForm  # size, row and content checks
     import_formats = IMPORT_FORMATS  # XLSX rows limited as they are read
     export_form_class = PolicyExportForm  # "Select all" under the CSP
+    export_formats = EXPORT_FORMATS  # numbers and dates typed in XLSX
     import_template_name = "admin/import_export/portal_import.html"

@@ -19,6 +19,7 @@ from import_export.formats.base_formats import DEFAULT_FORMATS, XLSX
 from import_export.forms import ImportForm, SelectableFieldsExportForm
 
 from portal.spreadsheets.reading import UNREADABLE_XLSX, XLSX_DECLARATIONS, ZIP_MAGIC, TableError, xlsx_archive
+from portal.spreadsheets.responses import xlsx_bytes
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 # Shandong has about 90,000 villages and communities: a province's region list must fit.
@@ -130,6 +131,17 @@ class LimitedXLSX(XLSX):
 
 # The officers' import formats: import-export's own, with XLSX read by LimitedXLSX.
 IMPORT_FORMATS = [LimitedXLSX if format_class is XLSX else format_class for format_class in DEFAULT_FORMATS]
+
+
+class TypedXLSX(XLSX):
+    """XLSX exports with amounts, counts and dates as typed cells in their formats (tablib writes
+    them unformatted), through the same writer as the portal's own lists."""
+
+    def export_data(self, dataset, **kwargs):
+        return xlsx_bytes(dataset.headers or [], dataset)
+
+
+EXPORT_FORMATS = [TypedXLSX if format_class is XLSX else format_class for format_class in DEFAULT_FORMATS]
 
 
 class LimitedImportForm(ImportForm):

@@ -1,6 +1,9 @@
 """The base of every django-import-export resource of the portal, and the one rule of every
 export: no cell that a spreadsheet program would run as a formula."""
 
+from datetime import date
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from import_export import resources
 
@@ -74,4 +77,15 @@ class PortalResource(resources.ModelResource):
             raise ValidationError(errors)
 
     def export_field(self, field, instance, **kwargs):
-        return neutralise_formula(super().export_field(field, instance, **kwargs))
+        """The cell as its widget renders it, formulas neutralised; a widget that ``exports_as``
+        "number" or "date" gives a number or a date, so that a spreadsheet sums and sorts it
+        (CSV shows the same text either way)."""
+        value = neutralise_formula(super().export_field(field, instance, **kwargs))
+        kind = getattr(field.widget, "exports_as", None)
+        if value == "" or not isinstance(value, str):
+            return value
+        if kind == "number":
+            return int(value) if value.isdigit() else Decimal(value)
+        if kind == "date":
+            return date.fromisoformat(value)
+        return value

@@ -18,7 +18,6 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-NUMBER_FORMATS = {Decimal: "0.00", date: "yyyy-mm-dd"}
 
 
 def spreadsheet_response(*, headers: Sequence[str], rows: Iterable[Sequence], filename: str,
@@ -31,14 +30,26 @@ def spreadsheet_response(*, headers: Sequence[str], rows: Iterable[Sequence], fi
         # With a BOM, Excel on Chinese Windows opens UTF-8 CSV without garbling it.
         body = "\ufeff" + dataset.export("csv")
     else:
-        body = _xlsx(headers, rows)
+        body = xlsx_bytes(headers, rows)
     response = HttpResponse(body, content_type=CONTENT_TYPES[export_format])
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}.{export_format}"
     response["Cache-Control"] = "no-store"
     return response
 
 
-def _xlsx(headers: Sequence[str], rows: Iterable[list]) -> bytes:
+def number_format(value) -> str | None:
+    """How a cell shows its value: an amount with its two (or a rate's four) decimals, a date as
+    a date; None leaves the spreadsheet's default."""
+    if isinstance(value, Decimal):
+        places = max(2, -value.as_tuple().exponent) if value.is_finite() else 2
+        return "0." + "0" * places
+    if isinstance(value, date):
+        return "yyyy-mm-dd"
+    return None
+
+
+def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+    """A workbook of one sheet: ``headers`` then ``rows``, numbers and dates typed and formatted."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet()
     sheet.append(list(headers))
@@ -46,9 +57,8 @@ def _xlsx(headers: Sequence[str], rows: Iterable[list]) -> bytes:
         cells = []
         for value in row:
             cell = WriteOnlyCell(sheet, value=value)
-            number_format = NUMBER_FORMATS.get(type(value))
-            if number_format:
-                cell.number_format = number_format
+            if number_format(value):
+                cell.number_format = number_format(value)
             cells.append(cell)
         sheet.append(cells)
     buffer = io.BytesIO()

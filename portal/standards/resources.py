@@ -20,6 +20,8 @@ from portal.standards.versioned import revision_conflicts
 
 
 class YearWidget(widgets.Widget):
+    exports_as = "number"  # portal/spreadsheets/resources.py
+
     def clean(self, value, row=None, **kwargs):
         text = str(value if value is not None else "").strip()
         if text.endswith(".0"):  # spreadsheets store 2022 as 2022.0
@@ -34,6 +36,8 @@ class YearWidget(widgets.Widget):
 
 class CountWidget(widgets.Widget):
     """A whole number of at least ``minimum``: a revision, a number of days."""
+
+    exports_as = "number"
 
     def __init__(self, label: str, minimum: int = 0, maximum: int = 32767):
         super().__init__()
@@ -52,6 +56,8 @@ class CountWidget(widgets.Widget):
 
 
 class IsoDateWidget(widgets.Widget):
+    exports_as = "date"
+
     def __init__(self, label: str, required: bool = True):
         super().__init__()
         self.label, self.required = label, required

@@ -20,6 +20,8 @@ class MoneyWidget(widgets.Widget):
     """Yuan with at most two decimals, never negative; exported as "300.00". ``required=False``
     for a cap that may be left empty (no cap)."""
 
+    exports_as = "number"  # portal/spreadsheets/resources.py
+
     def __init__(self, label: str, required: bool = True):
         super().__init__()
         self.label, self.required = label, required
@@ -46,6 +48,8 @@ class MoneyWidget(widgets.Widget):
 
 class RateWidget(widgets.Widget):
     """A fraction between 0 and 1 ("0.70"); "70%" is read as 0.70, since officers write it so."""
+
+    exports_as = "number"
 
     def __init__(self, label: str):
         super().__init__()

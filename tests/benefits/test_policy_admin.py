@@ -385,11 +385,12 @@ def moved_to(dataset: tablib.Dataset, year: int) -> tablib.Dataset:
 def test_export_then_import_round_trips_a_whole_policy(draft):
     policy_rows = exported("policy", 2035)
     row = dict(zip(policy_rows.headers, policy_rows[0]))
-    assert (row["year"], row["region_code"], row["revision"], row["status"]) == ("2035", "370300", "1", "草稿")
-    assert (row["outpatient_rate"], row["basic_annual_cap"], row["poorest_uncapped"]) == ("0.50", "200000.00", "是")
+    assert (row["year"], row["region_code"], row["revision"], row["status"]) == (2035, "370300", 1, "草稿")
+    assert (row["outpatient_rate"], row["basic_annual_cap"], row["poorest_uncapped"]) == (
+        Decimal("0.50"), Decimal("200000.00"), "是")
     tiers = exported("tiers", 2035)
     assert tiers.headers == ["year", "region_code", "revision", "upper", "rate"]
-    assert ("2035", "370300", "1", "", "0.70") in list(tiers)
+    assert (2035, "370300", "1", "", Decimal("0.70")) in list(tiers)
 
     for kind in ("policy", "levels", "tiers", "categories"):
         result = RESOURCES[kind][0]().import_data(moved_to(exported(kind, 2035), 2036), dry_run=False)
@@ -482,3 +483,14 @@ def test_the_admin_export_downloads_the_policy_as_csv(officer_client):
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("年度,统筹区代码,修订版次,")
     assert any(line.startswith("2022,370300,1,") for line in lines[1:])
+
+
+def test_an_xlsx_export_with_typed_cells_imports_back_as_it_is(draft):
+    from portal.spreadsheets.admin_forms import LimitedXLSX, TypedXLSX
+
+    for kind in ("policy", "levels", "tiers", "categories"):
+        workbook = TypedXLSX().export_data(exported(kind, 2035, as_downloaded=True))
+        dataset = LimitedXLSX().create_dataset(workbook)
+        result = RESOURCES[kind][0]().import_data(dataset, dry_run=True)
+        assert not result.has_errors() and not result.has_validation_errors(), (
+            kind, [r.error_dict for r in result.invalid_rows])

@@ -1,8 +1,10 @@
 """Officers maintain contribution standards in the admin: drafts, publishing, revisions, imports."""
 
+import io
 from datetime import date
 from decimal import Decimal
 
+import openpyxl
 import pytest
 import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -425,14 +427,28 @@ def test_the_export_holds_the_natural_keys(officer_client):
     dataset = ContributionStandardResource().export(ContributionStandard.objects.filter(year=2022))
     assert dataset.headers[:3] == ["年度", "统筹区代码", "修订版次"]
     row = dict(zip(dataset.headers, dataset[0]))
-    assert (row["年度"], row["统筹区代码"], row["修订版次"], row["状态"]) == ("2022", "370300", "1", "已发布")
-    assert (row["成年居民个人缴费"], row["集中缴费期结束"], row["发布人"]) == ("410.00", "2021-12-31", "officer")
+    # Numbers and days as such (a spreadsheet sums and sorts them); codes stay text.
+    assert (row["年度"], row["统筹区代码"], row["修订版次"], row["状态"]) == (2022, "370300", 1, "已发布")
+    assert (row["成年居民个人缴费"], row["集中缴费期结束"], row["发布人"]) == (Decimal("410.00"), date(2021, 12, 31), "officer")
 
     subsidies = AssistanceSubsidyResource().export(AssistanceSubsidy.objects.filter(standard=published_2022()))
     assert subsidies.headers == ["年度", "统筹区代码", "修订版次", "困难类别", "全额资助", "定额资助金额"]
     rows = {r[3]: r for r in subsidies}
-    assert rows["extreme_poverty"] == ("2022", "370300", "1", "extreme_poverty", "是", "")
-    assert rows["minimum_living"] == ("2022", "370300", "1", "minimum_living", "否", "200.00")
+    assert rows["extreme_poverty"] == (2022, "370300", "1", "extreme_poverty", "是", "")
+    assert rows["minimum_living"] == (2022, "370300", "1", "minimum_living", "否", Decimal("200.00"))
+
+
+def test_the_admin_xlsx_export_has_amounts_and_days_as_typed_cells(officer_client):
+    url = "/admin/enrollment/contributionstandard/export/"
+    form = officer_client.get(url).context["form"]
+    xlsx_format = next(value for value, label in form.fields["format"].choices if label == "xlsx")
+    data = {"format": xlsx_format, "resource": "0"}
+    data.update({name: "on" for name in form.fields if name.startswith("contributionstandardresource_")})
+    sheet = openpyxl.load_workbook(io.BytesIO(officer_client.post(url, data).content)).active
+    header = [cell.value for cell in sheet[1]]
+    row = next(dict(zip(header, cells)) for cells in sheet.iter_rows(min_row=2) if cells[0].value == 2022)
+    assert row["成年居民个人缴费"].value == 410 and row["成年居民个人缴费"].number_format == "0.00"
+    assert row["集中缴费期结束"].is_date and row["统筹区代码"].value == "370300"
 
 
 def test_the_admin_export_downloads_a_csv_with_the_natural_keys(officer_client):
