@@ -316,9 +316,11 @@ def _age(birth_date: date, on: date) -> int:
 RESIDENT_COLUMNS = (
     "id", "id_digest", "id_masked", "name", "gender", "birth_date", "phone", "household_id", "region_id",
     "residence_permit", "date_of_death", "assistance_category", "created_at", "created_by_id",
-    "id_number_encrypted",  # last: the history table has every column but this one
+    "payout_account_masked",
+    # Last: the history table has every column but the encrypted ones.
+    "id_number_encrypted", "payout_account_encrypted",
 )
-HISTORY_COLUMNS = (*RESIDENT_COLUMNS[:-1], "history_date", "history_change_reason", "history_type", "history_user_id")
+HISTORY_COLUMNS = (*RESIDENT_COLUMNS[:-2], "history_date", "history_change_reason", "history_type", "history_user_id")
 ENROLLMENT_COLUMNS = (
     "resident_id", "year", "region_id", "standard_id", "category", "assistance_category", "standard_amount",
     "subsidy", "payable", "late", "newborn", "transfer", "coverage_start", "coverage_end", "registered_on",
@@ -400,11 +402,11 @@ class _Rows:
     def _resident_fields(self, person: _Person) -> tuple:
         return (
             person.resident_id, person.digest, person.id_masked, person.name, person.gender, person.birth_date,
-            person.phone, None, person.village.id, False, None, "", self.now, self.user_id,
+            person.phone, None, person.village.id, False, None, "", self.now, self.user_id, "",
         )
 
     def resident(self, person: _Person) -> tuple:
-        return (*self._resident_fields(person), id_encrypt(person.number))
+        return (*self._resident_fields(person), id_encrypt(person.number), "")
 
     def history(self, person: _Person) -> tuple:
         # What django-simple-history writes on create (the number is never in the history table),
