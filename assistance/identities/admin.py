@@ -24,6 +24,7 @@ from portal.accounts.branches import branch_visible
 from portal.privacy.admin_mixins import AccessLoggedAdminMixin, ReadOnlyAdminMixin, ScopedHistoryMixin, VisibleToMixin
 from portal.privacy.id_search import IdNumberFindMixin
 from portal.privacy.sealed import seal, unseal
+from portal.spreadsheets.admin_exports import export_csv, export_xlsx
 
 # An uploaded list waits here between its dry run and the officer's confirmation.
 PENDING_UPLOAD_SECONDS = 30 * 60
@@ -49,7 +50,16 @@ class AssistanceIdentityAdmin(
         "name", "id_masked", "category", "department", "document_number", "valid_from", "valid_to", "status",
         "source", "imported_by", "verified_by", "verified_at", "revoked_by", "revoked_at", "revoke_reason",
     ]
-    actions = ["verify_selected", "revoke_selected"]
+    actions = ["verify_selected", "revoke_selected", export_xlsx, export_csv]
+    export_headers = ["身份证号", "姓名", "困难类别", "认定部门", "认定文号", "有效期起", "有效期止", "状态"]
+    export_filename, export_log = "identities", ("export_identities", "困难群众身份名单")
+
+    def export_rows(self, queryset):
+        return (
+            [row.id_masked, row.name, row.get_category_display(), row.get_department_display(), row.document_number,
+             row.valid_from, row.valid_to or "", row.get_status_display()]
+            for row in queryset.order_by("valid_from", "pk")
+        )
 
     def has_verify_permission(self, request) -> bool:
         return request.user.has_perm("assistance.verify_assistanceidentity")

@@ -29,9 +29,8 @@ from portal.accounts.scopes import staff_scope
 from portal.network.codes import Level, pooling_region_code
 from portal.network.models import Region
 from portal.privacy.admin_mixins import AccessLoggedAdminMixin, ScopedHistoryMixin, ScopedReadOnlyAdmin
-from portal.privacy.models import access_log_write
+from portal.spreadsheets.admin_exports import export_csv, export_xlsx
 from portal.spreadsheets.reading import TableError
-from portal.spreadsheets.responses import spreadsheet_response
 
 
 @admin.register(Settlement)
@@ -43,6 +42,18 @@ class SettlementAdmin(AccessLoggedAdminMixin, ScopedReadOnlyAdmin):
     list_select_related = ["resident"]
     exclude = ["person_digest", "fingerprint"]
     change_list_template = "admin/assistance/settlement/change_list.html"
+    actions = [export_xlsx, export_csv]
+    export_headers = ["身份证号", "姓名", "年度", "结算日期", "医疗机构", "就诊类别", "医疗总费用（元）", "政策范围内费用（元）",
+                      "基本医保支付（元）", "大病保险支付（元）", "医疗救助支付（元）", "个人负担（元）"]
+    export_filename, export_log = "settlements", ("export_settlements", "就医结算记录")
+
+    def export_rows(self, queryset):
+        return (
+            [row.id_masked, row.resident.name if row.resident else "", row.year, row.settled_on, row.institution,
+             row.get_kind_display(), row.total, row.policy_range, row.basic, row.catastrophic, row.assistance,
+             row.personal]
+            for row in queryset.select_related("resident").order_by("settled_on", "pk")
+        )
 
     def access_subject_digest(self, obj) -> str:
         return obj.person_digest
@@ -129,7 +140,7 @@ class ReassistanceGrantAdmin(AccessLoggedAdminMixin, ScopedReadOnlyAdmin):
                     "paid_on"]
     list_filter = ["year", "status", "assistance_category"]
     list_select_related = ["resident", "approved_by"]
-    actions = ["approve", "mark_paid_today", "export_xlsx", "export_csv"]
+    actions = ["approve", "mark_paid_today", export_xlsx, export_csv]
     change_list_template = "admin/assistance/reassistancegrant/change_list.html"
 
     def get_urls(self):
@@ -180,31 +191,20 @@ class ReassistanceGrantAdmin(AccessLoggedAdminMixin, ScopedReadOnlyAdmin):
             return
         messages.success(request, f"已批准 {count} 条再救助（已批准过的不重复办理）。")
 
-    @admin.action(description="导出所选（Excel）")
-    def export_xlsx(self, request, queryset):
-        return self._export(request, queryset, "xlsx")
+    export_headers = ["业务编号", "收款人", "收款账号", "身份证号", "村(社区)", "年度", "困难类别", "医疗救助后个人负担（元）",
+                      "再救助金额（元）", "用途", "状态", "发放日期", "财务凭证号"]
+    export_filename, export_log = "reassistance", ("export_reassistance", "再救助名单")
 
-    @admin.action(description="导出所选（CSV）")
-    def export_csv(self, request, queryset):
-        return self._export(request, queryset, "csv")
-
-    def _export(self, request, queryset, export_format: str):
-        access_log_write(request=request, action="export_reassistance",
-                         detail=f"导出再救助名单 {queryset.count()} 条 {export_format}")
+    def export_rows(self, queryset):
         # What finance pays from: the payee and their account (the one full account anywhere, for
         # this file; the export is logged), the amount as a number, the purpose, and the 业务编号
-        # its confirmation file names (confirm_payments_view); amounts and years are numbers.
-        rows = (
+        # its confirmation file names (confirm_payments_view).
+        return (
             [grant.reference, grant.resident.name, grant.resident.payout_account, grant.resident.id_masked,
              grant.resident.region.name, grant.year,
              grant.get_assistance_category_display(), grant.base, grant.amount, f"{grant.year} 年度医疗再救助",
              grant.get_status_display(), grant.paid_on or "", grant.paid_voucher]
             for grant in queryset.select_related("resident__region").order_by("year", "pk")
-        )
-        return spreadsheet_response(
-            headers=["业务编号", "收款人", "收款账号", "身份证号", "村(社区)", "年度", "困难类别", "医疗救助后个人负担（元）",
-                     "再救助金额（元）", "用途", "状态", "发放日期", "财务凭证号"],
-            rows=rows, filename="reassistance", export_format=export_format,
         )
 
     def compute_view(self, request):

@@ -27,7 +27,8 @@ ACTION_LABELS = {
     "login": "登录成功", "login_failed": "登录失败", "view_resident": "查看居民完整信息",
     "view_application": "查看救助申请", "view_attachment": "查看申请材料", "view_settlements": "查看就医结算",
     "view_identity": "查看困难群众身份", "export_follow_up": "导出追缴名单", "export_uninsured": "导出应保尽保名单",
-    "export_reassistance": "导出再救助名单", "export_batch_items": "导出特殊缴费单据", "import_roll": "导入参保名册",
+    "export_reassistance": "导出再救助名单", "export_settlements": "导出就医结算记录",
+    "export_identities": "导出困难群众身份名单", "export_batch_items": "导出特殊缴费单据", "import_roll": "导入参保名册",
     "issue_binding_code": "发放身份验证器绑定码",
     "issue_enrolment_code": "发放身份验证器绑定码",  # the same action, as entries before its rename name it
     "start_authenticator": "凭绑定码开始添加身份验证器",
