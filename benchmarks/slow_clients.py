@@ -17,7 +17,6 @@ seconds, straight to gunicorn and through nginx, first with no slow connection a
 
 import argparse
 import contextlib
-import http.client
 import os
 import pwd
 import shutil
@@ -29,9 +28,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from servers import HOST, ROOT, free_ports, healthz, stop, wait_until_healthy
+
 PROXY_SETTINGS = ROOT / "deploy" / "nginx" / "portal-proxy.conf"
-HOST = "portal.example.gov.cn"
 PARTIAL_REQUEST = b"GET /heal"
 
 NGINX_CONF = """\
@@ -60,40 +59,6 @@ http {{
     }}
 }}
 """
-
-
-def free_ports(count: int) -> list[int]:
-    with contextlib.ExitStack() as stack:
-        probes = [stack.enter_context(socket.socket()) for _ in range(count)]
-        for probe in probes:
-            probe.bind(("127.0.0.1", 0))
-        return [probe.getsockname()[1] for probe in probes]
-
-
-def healthz(port: int, timeout: float) -> tuple[str, float]:
-    """GET /healthz: the status (or "timed out") and the seconds it took."""
-    start = time.perf_counter()
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        connection.request("GET", "/healthz", headers={"Host": HOST})
-        status = str(connection.getresponse().status)
-    except TimeoutError:
-        status = "timed out"
-    except OSError as error:
-        status = f"failed ({type(error).__name__})"
-    finally:
-        connection.close()
-    return status, time.perf_counter() - start
-
-
-def wait_until_healthy(port: int, process: subprocess.Popen, logs: list[Path], seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and process.poll() is None:
-        if healthz(port, timeout=2)[0] == "200":
-            return
-        time.sleep(0.3)
-    tails = "\n".join(log.read_text()[-3000:] for log in logs if log.exists())
-    sys.exit(f"/healthz on port {port} did not answer 200 ({process.args[0]}):\n{tails}")
 
 
 @contextlib.contextmanager
@@ -127,16 +92,6 @@ def closed_after(held: list[socket.socket], since: float, limit: float) -> float
         except OSError:
             pass  # reset: closed as well
     return time.monotonic() - since
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def main() -> None:

@@ -357,3 +357,28 @@ class Refund(models.Model):
     @property
     def is_approved(self) -> bool:
         return self.approved_at is not None
+
+
+class RollImport(models.Model):
+    """A committed roll import, written in the import's own transaction under the token of its
+    dry run. The unique token is the one claim on a staged roll: of two confirmations the second
+    waits for the first and is then refused; a confirmation that fails or dies commits nothing,
+    so the roll stays confirmable (enrollment.imports.confirmation)."""
+
+    token = models.CharField("预检编号", max_length=32, unique=True)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.PROTECT,
+                                    related_name="+")
+    imported_at = models.DateTimeField("导入时间", auto_now_add=True)
+    year = models.PositiveSmallIntegerField("年度")
+    filename = models.CharField("文件名", max_length=100)
+    rows = models.PositiveIntegerField("行数")
+    new_residents = models.PositiveIntegerField("新登记居民")
+    existing_residents = models.PositiveIntegerField("已登记居民")
+    enrollments = models.PositiveIntegerField("参保登记人数")
+    payable_total = models.DecimalField("个人应缴合计", max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "参保名单导入"
+
+    def __str__(self) -> str:
+        return f"{self.year} 年度参保名单“{self.filename}”（{self.enrollments} 人）"

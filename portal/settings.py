@@ -69,7 +69,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.web.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "portal.web.sessions.SessionMiddleware",  # Django's; a failed save never fails the answer
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -107,15 +107,39 @@ DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Redis is a cache, not a dependency (portal/web/cache.py): a call that takes longer than this
+# fails, and the worker then leaves Redis alone for CACHE_RETRY_SECONDS.
+CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", default=0.25)
+CACHE_RETRY_SECONDS = env.float("CACHE_RETRY_SECONDS", default=5.0)
 if env.str("CACHE_URL", default=""):
     # django-environ maps redis:// to django-redis; Django's own Redis backend is enough here.
     _cache_url = env.str("CACHE_URL")
-    _backend = "django.core.cache.backends.redis.RedisCache" if _cache_url.startswith("redis") else None
-    CACHES = {"default": env.cache_url_config(_cache_url, backend=_backend)}
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    _redis = _cache_url.startswith("redis")
+    _timeouts = {"socket_timeout": CACHE_SOCKET_TIMEOUT, "socket_connect_timeout": CACHE_SOCKET_TIMEOUT}
 
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    def _shared_cache(backend: str) -> dict:
+        config = env.cache_url_config(_cache_url, backend=backend if _redis else None)
+        if _redis:
+            config["OPTIONS"] = {**config.get("OPTIONS", {}), **_timeouts}
+        return config
+
+    CACHES = {
+        # Page parts and lookups: a Redis failure is a miss.
+        "default": _shared_cache("portal.web.cache.ForgivingRedisCache"),
+        # The rate limits' counters: a failure is seen, and counted in this worker instead.
+        "ratelimit": _shared_cache("django.core.cache.backends.redis.RedisCache"),
+    }
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"},
+    }
+# Where the rate limits count while the shared cache is down: this worker's memory.
+CACHES["ratelimit-local"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit-local"}
+
+# In the database alone: a session must not depend on the cache being up (one primary-key read
+# per signed-in request).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

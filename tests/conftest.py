@@ -150,3 +150,33 @@ def on_2022_window(monkeypatch):
 
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2021, 10, 15))
     return date(2021, 10, 15)
+
+
+@pytest.fixture
+def full_disk(monkeypatch):
+    """Files the portal writes whole (portal.shared.files) fail part-way, as on a full disk:
+    half the bytes reach the disk, then the write raises ENOSPC."""
+    import errno
+    import os
+
+    real_fdopen = os.fdopen
+
+    class FillsUp:
+        def __init__(self, file):
+            self.file = file
+
+        def write(self, data):
+            self.file.write(data[: len(data) // 2])
+            self.file.flush()
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        def __getattr__(self, name):
+            return getattr(self.file, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.file.close()
+
+    monkeypatch.setattr(os, "fdopen", lambda *args, **kwargs: FillsUp(real_fdopen(*args, **kwargs)))

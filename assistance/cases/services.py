@@ -23,6 +23,7 @@ from enrollment.models import Resident
 from portal.accounts.scopes import STATION_PERMISSION, staff_scope
 from portal.network.codes import Level
 from portal.privacy.id_numbers import mask_name
+from portal.shared.files import FileNotStored, write_whole
 from portal.shared.notifications import notify
 
 REVIEW_PERMISSION = "assistance.review_application"
@@ -206,7 +207,10 @@ def attachment_add(*, application: Application, upload, user) -> ApplicationAtta
     root = private_root()
     root.mkdir(parents=True, exist_ok=True)
     path = root / stored_name
-    path.write_bytes(content)
+    try:
+        write_whole(path, content)
+    except FileNotStored as error:
+        raise ValidationError(error.message) from error
     try:
         return ApplicationAttachment.objects.create(
             application=application, original_name=Path(upload.name).name[:200] or stored_name,

@@ -160,7 +160,11 @@ class AssistanceIdentityAdmin(
                     token = secrets.token_urlsafe(16)
                     # The list holds full ID numbers: the cache only ever sees it sealed.
                     key = self._cache_key(request, token)
-                    cache.set(key, (file_name, seal(data, bound_to=key)), PENDING_UPLOAD_SECONDS)
+                    if not cache.add(key, (file_name, seal(data, bound_to=key)), PENDING_UPLOAD_SECONDS):
+                        # The shared cache is down (portal/web/cache.py): a confirmation would not find it.
+                        self.message_user(request, "暂时无法暂存这份名单（缓存服务不可用），什么都没有导入；请稍后再上传。",
+                                          messages.ERROR)
+                        report = None
         context = {
             **self.admin_site.each_context(request), "title": "导入困难群众身份名单", "opts": self.opts,
             "form": form, "report": report, "token": token if report and not report.errors else "",

@@ -15,10 +15,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from enrollment import selectors
 from enrollment.forms import default_year
 from enrollment.imports.checks import ImportReport, enrollees_import
+from enrollment.imports.confirmation import import_done, roll_confirm
 from enrollment.imports.forms import MAX_ROWS, RollUploadForm
-from enrollment.imports.staging import STAGED_FOR, result_find, result_keep, roll_stage, roll_take
+from enrollment.imports.staging import STAGED_FOR, roll_stage
 from portal.accounts.scopes import clerk_required
 from portal.privacy.models import access_log_write
+from portal.shared.files import FileNotStored
 from portal.web.addresses import client_address
 
 # A report with thousands of refused rows is fixed in the file, not read on screen to the end.
@@ -45,7 +47,10 @@ def roll_import(request: HttpRequest) -> HttpResponse:
         ))
         token = None
         if not report.errors:
-            token = roll_stage(rows=form.rows, year=year, filename=filename, user=request.user, on=today)
+            try:
+                token = roll_stage(rows=form.rows, year=year, filename=filename, user=request.user, on=today)
+            except FileNotStored as error:
+                form.add_error("roll", error.message)
         context.update(_report_context(report, year=year, filename=filename), token=token)
     return render(request, "enrollment/roll_import.html", context)
 
@@ -54,42 +59,37 @@ def roll_import(request: HttpRequest) -> HttpResponse:
 @require_POST
 def roll_import_confirm(request: HttpRequest) -> HttpResponse:
     token = request.POST.get("token", "")
-    if result_find(token=token, user=request.user) is not None:
+    outcome = roll_confirm(token=token, user=request.user, today=timezone.localdate(),
+                           address=client_address(request))
+    if outcome.already:
         messages.info(request, "这份名单已经导入过了，没有重复导入。")
         return _to_result(token)
-    staged = roll_take(token=token, user=request.user, today=timezone.localdate())
-    if staged is None:
+    if outcome.done is not None:
+        done = outcome.done
+        access_log_write(request=request, action="import_roll",
+                         detail=f"{done.year} 年度参保名单“{done.filename}”：参保登记 {done.enrollments} 人")
+        messages.success(request, f"已导入 {done.year} 年度参保名单，共 {done.enrollments} 人。")
+        return _to_result(token)
+    if outcome.staged is None:
         minutes = int(STAGED_FOR.total_seconds() // 60)
         messages.error(request, (
-            f"没有找到待确认的名单：预检结果只保留 {minutes} 分钟且只在当天有效，也可能已经提交过一次。"
+            f"没有找到待确认的名单：预检结果只保留 {minutes} 分钟且只在当天有效。"
             "请先到“查找居民”核对是否已导入；未导入的，请重新上传预检。"
         ))
         return redirect("station:roll_import")
-    report = enrollees_import(
-        rows=staged.rows, year=staged.year, user=request.user, on=staged.on, dry_run=False,
-        address=client_address(request),
-    )
-    if not report.committed:
-        years = selectors.collection_years(request.scope)
-        context = {
-            "form": RollUploadForm(years=years, initial={"year": staged.year}), "years": years,
-            "max_rows": f"{MAX_ROWS:,}", "refused_at_confirm": True,
-            **_report_context(report, year=staged.year, filename=staged.filename),
-        }
-        return render(request, "enrollment/roll_import.html", context)
-    result_keep(token=token, report=report, staged=staged, user=request.user)
-    access_log_write(
-        request=request, action="import_roll",
-        detail=f"{staged.year} 年度参保名单“{staged.filename}”：参保登记 {report.enrollments} 人",
-    )
-    messages.success(request, f"已导入 {staged.year} 年度参保名单，共 {report.enrollments} 人。")
-    return _to_result(token)
+    staged, years = outcome.staged, selectors.collection_years(request.scope)
+    context = {
+        "form": RollUploadForm(years=years, initial={"year": staged.year}), "years": years,
+        "max_rows": f"{MAX_ROWS:,}", "refused_at_confirm": True,
+        **_report_context(outcome.report, year=staged.year, filename=staged.filename),
+    }
+    return render(request, "enrollment/roll_import.html", context)
 
 
 @clerk_required
 def roll_import_result(request: HttpRequest) -> HttpResponse:
     # The token in the address is no secret: the result opens only for the clerk who imported.
-    result = result_find(token=request.GET.get("token", ""), user=request.user)
+    result = import_done(token=request.GET.get("token", ""), user=request.user)
     if result is None:
         raise Http404("没有这次导入的记录")
     access_log_write(request=request, action="view_import_result", detail="查看参保名单导入结果")

@@ -5,6 +5,11 @@ A window is a stretch of clock time ``[start, start + seconds)`` aligned to mult
 length; its counter lives in the cache under a key that names the window, so it needs no reset
 and the time to wait is simply the end of the window. Counting uses the cache's ``add``, which
 only one worker wins, then ``incr``, so two workers never both see "first try".
+
+The counters live in the ``ratelimit`` cache (Redis in production). While it is down, each
+worker counts in its own memory (``ratelimit-local``): a limit still holds, at most the number
+of workers times the limit for the minutes of the outage, and never unlimited. A Redis restart
+empties the counters of the current window (the README's operations section).
 """
 
 import hashlib
@@ -13,10 +18,12 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+
+from portal.web.cache import with_shared_cache
 
 
 def now() -> float:
@@ -68,9 +75,16 @@ def hit_all(limits: list[tuple[RateLimit, str]]) -> Verdict | None:
 
 
 def _count(key: str, *, timeout: int) -> int:
-    """The window's count after this try. Most counters see one try (people look themselves up
-    once), so making the counter comes first. It outlives its window by a little (timeout), so
-    that it cannot expire while it still counts."""
+    """The window's count after this try, in the shared counters or, while they are down, in
+    this worker's."""
+    return with_shared_cache(lambda: _count_in(caches["ratelimit"], key, timeout),
+                             lambda: _count_in(caches["ratelimit-local"], key, timeout))
+
+
+def _count_in(cache, key: str, timeout: int) -> int:
+    """Most counters see one try (people look themselves up once), so making the counter comes
+    first. It outlives its window by a little (timeout), so that it cannot expire while it
+    still counts."""
     if cache.add(key, 1, timeout=timeout):
         return 1
     try:

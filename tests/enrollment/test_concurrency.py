@@ -83,3 +83,25 @@ def test_twenty_payments_with_different_tokens_still_record_one(demo, clerk_chez
     assert sum(isinstance(o, Payment) for o in outcomes) == 1
     assert sum(isinstance(o, ValidationError) and "已缴费" in o.messages[0] for o in outcomes) == THREADS - 1
     assert Payment.objects.filter(enrollment=enrollment).count() == 1
+
+
+def test_twenty_confirmations_of_one_roll_import_it_once(demo, clerk_chezhan, settings, tmp_path):
+    from enrollment.imports.confirmation import roll_confirm
+    from enrollment.imports.rolls import RollRow
+    from enrollment.imports.staging import roll_stage
+    from enrollment.models import RollImport
+    from portal.privacy.id_numbers import make_id_number
+
+    settings.ROLL_UPLOAD_DIR = tmp_path
+    today = date(2021, 10, 15)
+    people = [RollRow(2 + n, make_id_number("370303", date(1990, 1, 1 + n), 700 + n), f"并发{n}", "", "370303001002",
+                      "成年居民") for n in range(3)]
+    token = roll_stage(rows=people, year=2022, filename="名单.csv", user=clerk_chezhan, on=today)
+
+    outcomes = run_at_once(lambda: roll_confirm(token=token, user=clerk_chezhan, today=today, address=None))
+
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    assert sum(o.done is not None and not o.already for o in outcomes) == 1
+    assert sum(o.already for o in outcomes) == THREADS - 1
+    assert RollImport.objects.get(token=token).enrollments == 3
+    assert Enrollment.objects.filter(year=2022, resident__name__startswith="并发").count() == 3

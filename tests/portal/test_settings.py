@@ -58,7 +58,7 @@ def test_deploy_check_is_clean_with_the_documented_production_variables():
 @pytest.mark.parametrize(
     ("cache_url", "backend"),
     [
-        ("redis://127.0.0.1:6379/1", "django.core.cache.backends.redis.RedisCache"),
+        ("redis://127.0.0.1:6379/1", "portal.web.cache.ForgivingRedisCache"),
         ("", "django.core.cache.backends.locmem.LocMemCache"),
     ],
 )

@@ -383,6 +383,20 @@ def test_a_bad_attachment_on_the_form_records_nothing(client, village_clerk, wan
 
 
 @pytest.mark.django_db
+def test_an_attachment_the_disk_cannot_take_records_nothing_and_says_so(client, village_clerk, wang, private_root,
+                                                                       full_disk):
+    client.force_login(village_clerk)
+    response = client.post("/station/assistance/applications/new/", {
+        "id_number": WANG, "category_claimed": "illness_poverty", "household_income": "8000",
+        "medical_costs": "100", "reason": "x", "attachment": SimpleUploadedFile("结算单.pdf", PDF),
+    })
+    page = response.content.decode()
+    assert response.status_code == 200 and "无法保存上传的文件" in page and "什么都没有保存" in page
+    assert not Application.objects.exists()
+    assert not [path for path in Path(private_root).rglob("*") if path.is_file()]  # no partial file left
+
+
+@pytest.mark.django_db
 def test_an_applicant_outside_the_scope_is_not_found_on_the_form(client, clerk_other, wang):
     client.force_login(clerk_other)
     response = client.post("/station/assistance/applications/new/", {

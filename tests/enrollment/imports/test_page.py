@@ -261,9 +261,32 @@ def test_strangers_are_sent_to_login(client, demo):
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
 
 
-def test_a_staged_roll_can_be_taken_only_once(clerk_client, clerk_chezhan):
+def test_a_confirmation_that_fails_leaves_the_roll_confirmable(clerk_client, monkeypatch, upload_dir):
+    from django.db import OperationalError
+
+    from enrollment.imports import confirmation
+
     token = token_of(dry_run(clerk_client, csv_upload(*GOOD)))
-    first = staging.roll_take(token=token, user=clerk_chezhan, today=date(2021, 10, 15))
-    second = staging.roll_take(token=token, user=clerk_chezhan, today=date(2021, 10, 15))
-    assert [row.name for row in first.rows] == ["韩梅", "韩小雨"] and first.year == 2022
-    assert second is None
+    real_import = confirmation.enrollees_import
+
+    def connection_lost(**kwargs):
+        real_import(**kwargs)  # written, then the connection drops before the commit
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(confirmation, "enrollees_import", connection_lost)
+    clerk_client.raise_request_exception = False
+    failed = confirm(clerk_client, token)
+    assert failed.status_code == 500 and "核对是否已经办好" in failed.content.decode()
+    assert imported() == 0 and len(list(upload_dir.glob("*.roll"))) == 1
+    monkeypatch.setattr(confirmation, "enrollees_import", real_import)
+    assert confirm(clerk_client, token)["Location"] == f"/station/imports/done/?token={token}"
+    assert imported() == 2 and not list(upload_dir.glob("*.roll"))  # discarded once imported
+    again = confirm(clerk_client, token)
+    assert again["Location"] == f"/station/imports/done/?token={token}" and imported() == 2
+    assert "已经导入过了" in clerk_client.get(again["Location"]).content.decode()
+
+
+def test_a_roll_that_cannot_be_stored_says_so_and_leaves_nothing(clerk_client, full_disk, upload_dir):
+    page = dry_run(clerk_client, csv_upload(*GOOD)).content.decode()
+    assert "无法保存上传的文件" in page and 'name="token"' not in page
+    assert list(upload_dir.iterdir()) == []

@@ -6,6 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.contrib.sessions.exceptions import SessionInterrupted
+from django.db import DatabaseError
 
 from enrollment.models import Enrollment, Payment, Refund, Resident
 from portal.network.models import Region
@@ -257,3 +259,18 @@ def test_a_wrong_payout_account_is_refused_in_chinese_and_nothing_saved(clerk_cl
     response = register(clerk_client, payout_account=account)
     assert response.status_code == 200 and "发放账号只能是数字" in response.content.decode()
     assert not Resident.objects.filter(name="韩梅").exists()
+
+
+@pytest.mark.parametrize("failure", [DatabaseError("connection lost"), SessionInterrupted("deleted meanwhile")])
+def test_a_payment_whose_session_cannot_be_saved_still_shows_its_receipt(clerk_client, monkeypatch, failure):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    def lost(self, must_create=False):
+        raise failure
+
+    enrollment = Enrollment.objects.get(resident__name="刘桂英", year=2022)
+    monkeypatch.setattr(SessionStore, "save", lost)
+    response = clerk_client.post(f"/station/enrollments/{enrollment.pk}/pay/",
+                                 {"amount": "410.00", "method": "cash", "token": str(uuid.uuid4())})
+    payment = Payment.objects.get(enrollment=enrollment)
+    assert response.status_code == 302 and response["Location"] == f"/station/payments/{payment.pk}/receipt/"

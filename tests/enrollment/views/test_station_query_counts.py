@@ -26,7 +26,8 @@ CROWD_FIRST_BIRTH = date(1970, 1, 1)
 
 PAGES = {
     "dashboard": ("get", "/station/", {"year": 2022}, 25),
-    "follow-up list": ("get", "/station/follow-up/", {"year": 2022}, 13),  # 12 and its access-log entry
+    # 12, its access-log entry and the session read (sessions live in the database alone)
+    "follow-up list": ("get", "/station/follow-up/", {"year": 2022}, 14),
     "search by name": ("post", "/station/residents/", {"query": "测"}, 11),  # 10 and its access-log entry
 }
 

@@ -10,14 +10,14 @@ pytestmark = pytest.mark.django_db
 def test_healthz_answers_ok_when_the_database_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
 
 
 def test_healthz_answers_503_when_the_database_does_not(client):
     with mock.patch("portal.web.health.connection.cursor", side_effect=OperationalError("down")):
         response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json()["database"] == "unavailable"
+    assert response.json()["database"] == "down"
 
 
 def test_home_page_is_chinese_with_a_title_and_the_large_text_switch(client):

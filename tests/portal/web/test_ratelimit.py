@@ -1,7 +1,7 @@
 """The fixed-window limiter, on whatever cache the run uses (local memory, or Redis with CACHE_URL)."""
 
 import pytest
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.test import RequestFactory
 
 from portal.web import ratelimit
@@ -71,7 +71,7 @@ def test_every_worker_counts_on_the_same_counter(clock):
     """Another process's cache connection (another gunicorn worker) sees the same count."""
     limit = RateLimit("test", limit=2, seconds=60)
     limit.hit("a")
-    other_worker = caches.create_connection("default")
+    other_worker = caches.create_connection("ratelimit")
     key = limit.cache_key("a", int(WINDOW_START))
     assert other_worker.get(key) == 1
     other_worker.incr(key)
@@ -80,13 +80,14 @@ def test_every_worker_counts_on_the_same_counter(clock):
 
 def test_a_counter_another_worker_makes_first_is_counted_on(clock, monkeypatch):
     limit = RateLimit("test", limit=5, seconds=60)
-    make = cache.add
+    counters = caches["ratelimit"]
+    make = counters.add
 
     def another_worker_first(key, value, timeout):
         make(key, value, timeout)  # the other worker's first try, just before ours
         return make(key, value, timeout)
 
-    monkeypatch.setattr(cache, "add", another_worker_first)
+    monkeypatch.setattr(counters, "add", another_worker_first)
     assert limit.hit("a").count == 2
 
 
