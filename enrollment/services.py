@@ -255,7 +255,10 @@ def _tell_payment_recorded(enrollment: Enrollment, payment: Payment) -> None:
         f"收据号 {payment.receipt_number}。"
     )
     # Sent once the payment is committed: a rolled-back payment must not be announced.
-    transaction.on_commit(lambda: notify(phone=resident.phone, kind="payment_recorded", message=message))
+    # robust: a message that cannot be sent is logged, and never turns the recorded payment's
+    # answer into an error page.
+    transaction.on_commit(lambda: notify(phone=resident.phone, kind="payment_recorded", message=message),
+                          robust=True)
 
 
 def _resident_paid(enrollment: Enrollment) -> Decimal:

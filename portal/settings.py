@@ -135,7 +135,10 @@ else:
         "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"},
     }
 # Where the rate limits count while the shared cache is down: this worker's memory.
-CACHES["ratelimit-local"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit-local"}
+CACHES["ratelimit-local"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit-local",
+    "OPTIONS": {"MAX_ENTRIES": 100_000},  # a counter culled early would start its count again
+}
 
 # In the database alone: a session must not depend on the cache being up (one primary-key read
 # per signed-in request).

@@ -54,7 +54,7 @@ def outbox(settings):
 
 @pytest.fixture(scope="session", autouse=True)
 def _a_redis_database_per_worker(worker_id):
-    """With pytest-xdist, each worker has a Redis database of its own when the cache is Redis:
+    """With pytest-xdist, each worker has a Redis database of its own for every Redis cache:
     tests empty the cache, and one worker's flush must not empty another's rate limits."""
     from django.conf import settings
     from django.test import override_settings
@@ -66,7 +66,10 @@ def _a_redis_database_per_worker(worker_id):
         return
     server, _, database = location.rpartition("/")
     own = int(database or 0) + 1 + int(worker_id.removeprefix("gw"))
-    with override_settings(CACHES={**settings.CACHES, "default": {**cache, "LOCATION": f"{server}/{own}"}}):
+    own_location = f"{server}/{own}"
+    caches = {alias: {**config, "LOCATION": own_location} if str(config.get("LOCATION", "")).startswith("redis")
+              else config for alias, config in settings.CACHES.items()}
+    with override_settings(CACHES=caches):
         yield
 
 

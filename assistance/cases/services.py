@@ -204,9 +204,7 @@ def attachment_add(*, application: Application, upload, user) -> ApplicationAtta
         raise ValidationError(f"文件“{upload.name}”不是 PDF、PNG 或 JPEG 文件；请上传扫描件或照片。")
     content_type, suffix = kind
     stored_name = f"{uuid.uuid4().hex}{suffix}"
-    root = private_root()
-    root.mkdir(parents=True, exist_ok=True)
-    path = root / stored_name
+    path = private_root() / stored_name
     try:
         write_whole(path, content)
     except FileNotStored as error:

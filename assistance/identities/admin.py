@@ -138,7 +138,7 @@ class AssistanceIdentityAdmin(
             pending = cache.get(self._cache_key(request, token)) if token else None
             data = unseal(pending[1], bound_to=self._cache_key(request, token)) if pending else None
             if data is None:
-                self.message_user(request, "上传的名单已过期，请重新上传。", messages.ERROR)
+                self.message_user(request, "没有找到待确认的名单：上传后 30 分钟内有效，或缓存服务暂时不可用。请重新上传。", messages.ERROR)
                 return redirect(admin_url(self, "import"))
             file_name = pending[0]
             report = self._run_import(request, file_name, data, dry_run=False)

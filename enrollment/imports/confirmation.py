@@ -56,7 +56,11 @@ def roll_confirm(*, token: str, user, today: date, address: str | None) -> Confi
             record.enrollments, record.payable_total = report.enrollments, report.payable_total
             record.save()
     except _Refused as refused:
-        return Confirmation(staged=staged, report=refused.report)
+        # Checked again outside the rolled-back transaction, so that what the check writes (the
+        # access log of numbers registered elsewhere, and their daily count) is kept.
+        again = enrollees_import(rows=staged.rows, year=staged.year, user=user, on=staged.on, dry_run=True,
+                                 address=address)
+        return Confirmation(staged=staged, report=again if again.errors else refused.report)
     except IntegrityError:
         done = import_done(token=token, user=user)
         if done is not None:  # another confirmation of this roll committed first

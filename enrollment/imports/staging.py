@@ -12,6 +12,7 @@ The staged file is only read when the roll is confirmed; the claim on it is the 
 and the file is discarded once its import has committed.
 """
 
+import contextlib
 import json
 import os
 import re
@@ -71,7 +72,8 @@ def roll_peek(*, token: str, user, today: date) -> StagedRoll | None:
 def roll_discard(*, token: str) -> None:
     """Delete a roll whose import has committed (one left behind expires anyway)."""
     if TOKEN_PATTERN.match(token or ""):
-        _path(token, ".roll").unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # the import stands either way; _purge_expired retries
+            _path(token, ".roll").unlink(missing_ok=True)
 
 
 def _staged(path: Path, *, token: str, user, today: date) -> StagedRoll | None:

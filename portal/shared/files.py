@@ -22,12 +22,18 @@ def write_whole(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` (readable by this user only), or raise ``FileNotStored``."""
     partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")
     try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "wb") as file:
             file.write(data)
             file.flush()
             os.fsync(file.fileno())  # on the disk before anything that refers to it commits
         os.replace(partial, path)
+        folder = os.open(path.parent, os.O_RDONLY)  # and the rename on the disk too
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
     except OSError as error:
         partial.unlink(missing_ok=True)
         raise FileNotStored(path) from error

@@ -15,6 +15,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
@@ -86,19 +87,19 @@ class ForgivingRedisCache(RedisCache):
         parent = super()
         return with_shared_cache(lambda: parent.has_key(key, version), lambda: False)
 
-    def add(self, key, value, timeout=None, version=None):
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         parent = super()
         return with_shared_cache(lambda: parent.add(key, value, timeout, version), lambda: False)
 
-    def set(self, key, value, timeout=None, version=None):
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         parent = super()
         with_shared_cache(lambda: parent.set(key, value, timeout, version), lambda: None)
 
-    def set_many(self, data, timeout=None, version=None):
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         parent = super()
         return with_shared_cache(lambda: parent.set_many(data, timeout, version), lambda: list(data))
 
-    def touch(self, key, timeout=None, version=None):
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
         parent = super()
         return with_shared_cache(lambda: parent.touch(key, timeout, version), lambda: False)
 

@@ -12,7 +12,7 @@ import logging
 
 from django.contrib.sessions import middleware
 from django.contrib.sessions.exceptions import SessionInterrupted
-from django.db import DatabaseError
+from django.db import Error
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +21,7 @@ class SessionMiddleware(middleware.SessionMiddleware):
     def process_response(self, request, response):
         try:
             return super().process_response(request, response)
-        except (SessionInterrupted, DatabaseError) as error:
+        except (SessionInterrupted, Error) as error:  # Error: DatabaseError and InterfaceError alike
             logger.warning("session not saved after %s %s (answered %s): %r",
                            request.method, request.path, response.status_code, error)
             return response

@@ -290,3 +290,16 @@ def test_a_roll_that_cannot_be_stored_says_so_and_leaves_nothing(clerk_client, f
     page = dry_run(clerk_client, csv_upload(*GOOD)).content.decode()
     assert "无法保存上传的文件" in page and 'name="token"' not in page
     assert list(upload_dir.iterdir()) == []
+
+
+def test_a_person_registered_elsewhere_since_the_dry_run_is_answered_and_logged_at_confirm(clerk_client, clerk_other):
+    from enrollment.imports.checks import enrollees_import
+    from enrollment.imports.rolls import RollRow
+
+    token = token_of(dry_run(clerk_client, csv_upload(*GOOD)))
+    # Meanwhile 公园街道 registers 韩梅 in one of its villages.
+    enrollees_import(rows=[RollRow(2, HAN_MEI, "韩梅", "", "370303002001", "成年居民")], year=2022, user=clerk_other,
+                     on=date(2021, 10, 15), dry_run=False)
+    page = confirm(clerk_client, token).content.decode()
+    assert "管辖范围以外" in page and not Enrollment.objects.filter(resident__name="韩小雨").exists()
+    assert AccessLogEntry.objects.filter(action="check_out_of_scope").count() == 1  # kept, not rolled back

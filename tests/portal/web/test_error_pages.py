@@ -42,6 +42,18 @@ def test_a_server_error_asks_to_check_the_record_before_recording_again(client, 
     assert "请稍后再试" in html and "核对是否已经办好" in html and "没有保存成功" not in html
 
 
-def test_not_found_and_forbidden_pages_are_the_portals(client):
+def test_not_found_and_forbidden_pages_are_the_portals(client, monkeypatch):
+    from django.core.exceptions import PermissionDenied
+
+    from portal.public import views
+
     html = page(client.get("/no-such-page/"))
     assert "页面不存在" in html
+
+    def refused(*args, **kwargs):
+        raise PermissionDenied("只能查看您管辖范围内的记录。")
+
+    monkeypatch.setattr(views, "render", refused)
+    response = client.get("/guides/")
+    assert response.status_code == 403
+    assert "无权访问" in page(response) and "只能查看您管辖范围内的记录。" in response.content.decode()
