@@ -34,7 +34,10 @@ def policy_in_force(*, year: int, region_code: str, on: date | None = None) -> B
     # Estimates are about a coverage year as a whole: the revision in force at its end.
     policy = BenefitPolicy.objects.in_force(year=year, region=city, on=on or date(year, 12, 31))
     if policy is None:
-        raise PolicyNotFound(f"{city.name} {year} 年度还没有发布待遇政策。")
+        published = sorted(set(BenefitPolicy.objects.published().filter(region=city).values_list("year", flat=True)),
+                           reverse=True)
+        known = f"已发布的年度：{'、'.join(map(str, published))}。" if published else "还没有发布过任何年度。"
+        raise PolicyNotFound(f"{city.name} {year} 年度还没有发布待遇政策；{known}")
     return policy
 
 

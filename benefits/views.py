@@ -4,6 +4,7 @@ from django import forms
 from django.forms import formset_factory
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from benefits.forms import MAX_VISITS, EstimateContextForm, VisitForm
@@ -11,6 +12,7 @@ from benefits.models import BenefitPolicy
 from benefits.services import PolicyNotFound, estimate_for
 from portal.network.codes import Level
 from portal.network.models import Region
+from portal.standards.years import coverage_year_in_force
 
 VisitFormSet = formset_factory(VisitForm, extra=0, can_delete=True, max_num=MAX_VISITS, validate_max=True,
                                absolute_max=MAX_VISITS)
@@ -45,7 +47,8 @@ def estimate_page(request: HttpRequest) -> HttpResponse:
             formset = _with_extra_row(request.POST)
     else:
         initial = {
-            "year": years[0][0] if years else None,
+            # The coverage year in force today (portal/standards/years.py), not simply the newest.
+            "year": coverage_year_in_force((year for year, _ in years), timezone.localdate()),
             "region": regions[0][0] if regions else "",
             "category": request.GET.get("category", "adult"),
             "assistance": request.GET.get("assistance", ""),

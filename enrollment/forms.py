@@ -4,7 +4,6 @@ field; services write."""
 import re
 import unicodedata
 import uuid
-from datetime import date
 
 from django import forms
 from django.utils import timezone
@@ -137,8 +136,14 @@ class EnrollForm(forms.Form):
     )
 
     def __init__(self, *args, years: list[int], **kwargs):
+        """``years``: those open for registration today (enrollment.selectors.registration_years)."""
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [(year, f"{year} 年度") for year in years]
+        open_now = "、".join(f"{year} 年度" for year in years)
+        self.fields["year"].error_messages["invalid_choice"] = (
+            f"这个年度现在不能登记参保：今天可以登记的是{open_now}。" if years else
+            "今天没有可以登记参保的年度：上一年度已经结束，下一年度的集中缴费期还没有开始，请届时再来登记。"
+        )
 
 
 class PaymentForm(forms.Form):
@@ -158,10 +163,6 @@ class DeathForm(forms.Form):
 class RefundForm(forms.Form):
     reason = forms.ChoiceField(label="退费原因", choices=Refund.Reason.choices, widget=forms.RadioSelect)
     note = forms.CharField(label="说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
-
-
-def default_year(years: list[int], today: date) -> int | None:
-    return max((y for y in years if y <= today.year + 1), default=None)
 
 
 # -- The public pages: the premium page's choices and the coverage lookup ----------------------

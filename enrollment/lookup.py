@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 from enrollment.models import Enrollment, Resident
-from enrollment.selectors import current_collection_year
+from enrollment.selectors import year_that_matters
 from portal.network.codes import Level
 from portal.network.models import Region
 from portal.network.points import local_points
@@ -126,7 +126,7 @@ def village_of(region_id: int, today: date) -> Village:
         path = [r for r in region.ancestors() if r.level >= Level.COUNTY] + [region]
         return Village(
             path=" ".join(r.name for r in path), code=region.code,
-            collection_year=current_collection_year(region, today),
+            collection_year=year_that_matters(region, today),
             local_points_html=render_to_string("enrollment/_lookup_local_points.html",
                                                {"local": local_points(region)}),
         )

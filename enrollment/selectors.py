@@ -8,6 +8,8 @@ from django.db.models import BooleanField, Count, Exists, OuterRef, Q, Subquery,
 from enrollment.models import ContributionStandard, Enrollment, Resident
 from portal.network.codes import pooling_region_code
 from portal.network.models import Region
+from portal.standards import years
+from portal.standards.years import CollectionWindow
 
 
 def collection_years(scope: Region) -> list[int]:
@@ -24,28 +26,37 @@ def collection_years(scope: Region) -> list[int]:
     )
 
 
-def current_collection_year(scope: Region, today: date) -> int | None:
-    """The newest year whose collection window has opened; else the oldest year on file."""
-    standards = (
+def collection_windows(scope: Region) -> list[CollectionWindow]:
+    """The collection window of each year with a published standard for the scope's pooling
+    region (the latest published revision's, where a revision moved it)."""
+    if scope.level < 2:
+        return []
+    rows = (
         ContributionStandard.objects.published()
-        .filter(region__code=pooling_region_code(scope.code), window_start__lte=today)
-        .order_by("-year")
-        .values_list("year", flat=True)
-    ) if scope.level >= 2 else []
-    year = next(iter(standards), None)
-    if year is None:
-        years = collection_years(scope)
-        return years[-1] if years else None
-    return year
+        .filter(region__code=pooling_region_code(scope.code))
+        .order_by("year", "revision")
+        .values_list("year", "window_start", "window_end")
+    )
+    return list({year: CollectionWindow(year, start, end) for year, start, end in rows}.values())
+
+
+def year_that_matters(scope: Region, today: date) -> int | None:
+    """The year the scope's pages are about today (portal/standards/years.py)."""
+    return years.year_that_matters(collection_windows(scope), today)
+
+
+def registration_years(scope: Region, today: date) -> list[int]:
+    """The years a clerk of the scope can register someone for today, newest first."""
+    return years.years_registering(collection_windows(scope), today)
 
 
 def year_shown(scope: Region, years: list[int], params, today: date) -> int | None:
     """The year a station page shows: the one its address asks for (``?year=``) when it is one
-    of ``years``, else the year being collected."""
+    of ``years``, else the year that matters today."""
     asked = params.get("year", "")
     if asked.isascii() and asked.isdigit() and int(asked) in years:
         return int(asked)
-    return current_collection_year(scope, today)
+    return year_that_matters(scope, today)
 
 
 @dataclass(frozen=True)

@@ -30,9 +30,11 @@ def enroll(request: HttpRequest, pk: int) -> HttpResponse:
     resident = get_object_or_404(Resident.objects.visible_to(request.user).select_related("region"), pk=pk)
     access_log_write(request=request, action="view_resident", subject_digest=resident.id_digest, detail="办理参保登记")
     today = timezone.localdate()
-    years = selectors.collection_years(request.scope)
-    year = selectors.current_collection_year(request.scope, today)
-    initial = {"year": year, "category": resident.default_category(today).value}
+    # Only the years open for registration today: a year the service would refuse is not offered.
+    years = selectors.registration_years(request.scope, today)
+    year = selectors.year_that_matters(request.scope, today)
+    initial = {"year": year if year in years else next(iter(years), None),
+               "category": resident.default_category(today).value}
     form = EnrollForm(request.POST or None, initial=initial, years=years)
     quote = None
     if request.method == "POST" and form.is_valid():

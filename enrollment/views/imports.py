@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from enrollment import selectors
-from enrollment.forms import default_year
 from enrollment.imports.checks import ImportReport, enrollees_import
 from enrollment.imports.confirmation import import_done, roll_confirm
 from enrollment.imports.forms import MAX_ROWS, RollUploadForm
@@ -32,10 +31,11 @@ FILENAME_SHOWN = 80
 @clerk_required
 @require_http_methods(["GET", "POST"])
 def roll_import(request: HttpRequest) -> HttpResponse:
-    years = selectors.collection_years(request.scope)
     today = timezone.localdate()
+    years = selectors.registration_years(request.scope, today)
     form = RollUploadForm(
-        request.POST or None, request.FILES or None, years=years, initial={"year": default_year(years, today)}
+        request.POST or None, request.FILES or None, years=years,
+        initial={"year": selectors.year_that_matters(request.scope, today)},
     )
     context = {"form": form, "years": years, "max_rows": f"{MAX_ROWS:,}"}
     if request.method == "POST" and form.is_valid():
@@ -77,7 +77,7 @@ def roll_import_confirm(request: HttpRequest) -> HttpResponse:
             "请先到“查找居民”核对是否已导入；未导入的，请重新上传预检。"
         ))
         return redirect("station:roll_import")
-    staged, years = outcome.staged, selectors.collection_years(request.scope)
+    staged, years = outcome.staged, selectors.registration_years(request.scope, timezone.localdate())
     context = {
         "form": RollUploadForm(years=years, initial={"year": staged.year}), "years": years,
         "max_rows": f"{MAX_ROWS:,}", "refused_at_confirm": True,

@@ -19,7 +19,7 @@ from enrollment.forms import LookupForm, PremiumChoiceForm
 from enrollment.lookup import LookupRecord, YearEnrollment, lookup_record, village_of
 from enrollment.models import ContributionStandard
 from enrollment.rules import Premium, PremiumRefused, premium_for
-from enrollment.selectors import collection_years, current_collection_year
+from enrollment.selectors import collection_years, year_that_matters
 from enrollment.services import standard_in_force
 from portal.network.codes import Level
 from portal.network.models import Region
@@ -97,7 +97,7 @@ def _premium_page(request: HttpRequest, today: date) -> HttpResponse:
     pick = pick_region(request.GET, roots=cities)
     region = pick.region
     years = collection_years(region) if region else []
-    default_year = current_collection_year(region, today) if region else None
+    default_year = year_that_matters(region, today) if region else None
     form = PremiumChoiceForm(
         {
             "category": request.GET.get("category") or Category.ADULT.value,
@@ -140,14 +140,18 @@ class YearRow:
 
 
 def _year_rows(enrollments: tuple[YearEnrollment, ...], *, today: date, collection_year: int | None) -> list[YearRow]:
-    """Every enrollment of the resident, newest year first, plus a "not enrolled" row for this
-    year and for the year being collected when the resident has no enrollment for them."""
+    """Every year from the resident's first enrollment to the year that matters today, newest
+    first: each enrollment, and a "not enrolled" row for each year without an active one, so a
+    gap is shown, never skipped. Someone never enrolled gets this year and the year collected."""
     notes = {today.year: "本年度"}
     if collection_year and collection_year > today.year:
         notes[collection_year] = "下一年度，正在缴费"
     rows = [YearRow(e.year, e, notes.get(e.year, "")) for e in enrollments]
     enrolled = {e.year for e in enrollments if e.is_active}
-    rows += [YearRow(year, None, note) for year, note in notes.items() if year not in enrolled]
+    last = max(today.year, collection_year or today.year)
+    first = min((e.year for e in enrollments), default=today.year)
+    wanted = set(range(first, last + 1)) if enrollments else set(notes)
+    rows += [YearRow(year, None, notes.get(year, "")) for year in sorted(wanted) if year not in enrolled]
     # Two cancelled enrollments of one year: the earlier coverage first, the same on every lookup.
     return sorted(rows, key=lambda r: (-r.year, _rank(r), r.enrollment and r.enrollment.coverage_start))
 

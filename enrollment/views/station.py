@@ -14,7 +14,7 @@ from enrollment import selectors, services
 from enrollment.elsewhere import elsewhere_answer
 from enrollment.exports import follow_up_export
 from enrollment.forms import DeathForm, FollowUpFilterForm, NewResidentForm, ResidentForm, ResidentSearchForm
-from enrollment.models import Resident
+from enrollment.models import Enrollment, Resident
 from portal.accounts.scopes import clerk_required
 from portal.network.codes import Level
 from portal.privacy.models import access_log_page, access_log_write
@@ -211,5 +211,8 @@ def follow_up(request: HttpRequest) -> HttpResponse:
     return render(request, "enrollment/follow_up.html", {
         "page": page, "year": year, "years": years, "choice": choice, "filters": urlencode(filters),
         "villages_to_choose": scope.level < Level.VILLAGE,
+        # An empty list after a year without enrollments says nothing about this year's payers.
+        "previous_year_enrolled": bool(page.object_list) or (
+            bool(year) and Enrollment.objects.within(area).filter(year=year - 1).exists()),
     })
 

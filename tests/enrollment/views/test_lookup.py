@@ -84,14 +84,14 @@ def test_a_resident_not_enrolled_for_the_year_being_collected_is_told_so(client,
     resident = Resident.objects.get(name="赵伟")
     response = lookup(client, {"name": "赵伟", "id_number": resident.id_number})
     page = main_text(response)
-    assert re.search(r"2022 年度（下一年度，正在缴费） 未参保登记。", page)
+    assert re.search(r"2022 年度（下一年度，正在缴费） 未参保。", page)
     assert f'href="/premium/?region={resident.region.code}"' in response.content.decode()
 
 
 def test_a_cancelled_enrollment_is_shown_as_cancelled(client, demo, on_2022_window):
     Enrollment.objects.filter(resident__name="王秀兰", year=2022).update(status=Enrollment.Status.CANCELLED)
     page = main_text(lookup(client, WANG))
-    assert "2022 年度（下一年度，正在缴费） 未参保登记。" in page
+    assert "2022 年度（下一年度，正在缴费） 未参保。" in page
     assert "已注销" in page
 
 

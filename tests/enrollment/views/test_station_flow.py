@@ -123,7 +123,10 @@ def test_enrolling_after_the_year_is_over_is_refused_with_a_reason(clerk_client,
     register(clerk_client)
     resident = Resident.objects.get(name="韩梅")
     html = enroll(clerk_client, resident, action="confirm").content.decode()
-    assert "2022 年度已于 2022-12-31 结束，不能再参保该年度" in html, html[html.find("<main"):][:1500]
+    # 2022 is no longer offered, and posting it anyway is refused with why (the rule's own
+    # message, "2022 年度已于 2022-12-31 结束", is tested with the premium rules).
+    assert '<option value="2022"' not in html
+    assert "不能登记参保" in html or "没有可以登记参保的年度" in html, html[html.find("<main"):][:1500]
     assert not Enrollment.objects.filter(resident=resident).exists()
 
 
