@@ -35,6 +35,8 @@ class AssistanceConfig(AppConfig):
     station_nav_links = ["assistance.contributions.station_nav_links"]
     station_dashboard_panels = ["assistance.contributions.dashboard_panel"]
     lookup_sections = ["assistance.contributions.LOOKUP_APPLICATIONS"]
+    # Copied when a year is started from the last (portal/standards/cycle.py).
+    year_parts = ["assistance.contributions.ALERT_THRESHOLDS"]
 
     def ready(self) -> None:
         from django.db.models.signals import post_save

@@ -1,6 +1,7 @@
 """What assistance adds to the enrollment app's pages, which never import it: links in the
-station navigation, a panel on the station dashboard, and a section of the public lookup. Each
-is named in AssistanceConfig and meets its hook's contract in portal/shared/extensions.py."""
+station navigation, a panel on the station dashboard, a section of the public lookup, and its
+yearly setting (the alert thresholds) to the start of a year. Each is named in AssistanceConfig
+and meets its hook's contract in portal/shared/extensions.py."""
 
 from datetime import date
 
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from assistance.cases.services import statuses_waiting_for
 from assistance.cases.workflow import Status
-from assistance.models import Application, HighCostAlert
+from assistance.models import AlertThreshold, Application, HighCostAlert
 from portal.network.models import Region
 from portal.privacy.models import access_log_write
 from portal.shared.extensions import LookupSection
@@ -63,3 +64,25 @@ def _has_applied(resident: OuterRef) -> Exists:
 
 
 LOOKUP_APPLICATIONS = LookupSection(applies=_has_applied, build=_applications_of)
+
+
+class _AlertThresholds:
+    """The alert thresholds as a part of a year (portal/standards/cycle.py: ``YearPart``). They
+    are not versioned: the copy applies as soon as the year starts, and is edited in place."""
+
+    def existing(self, *, region: Region, year: int) -> list[str]:
+        return [str(threshold) for threshold in AlertThreshold.objects.filter(region=region, year=year)]
+
+    def missing(self, *, region: Region, year: int) -> str | None:
+        return None  # a year without thresholds raises no alerts; nothing to copy then
+
+    def copy(self, *, region: Region, source_year: int, year: int, overrides) -> list[str]:
+        source = AlertThreshold.objects.filter(region=region, year=source_year).first()
+        if source is None:
+            return []
+        copy = AlertThreshold.objects.create(region=region, year=year, for_assistance=source.for_assistance,
+                                             for_others=source.for_others)
+        return [str(copy)]
+
+
+ALERT_THRESHOLDS = _AlertThresholds()

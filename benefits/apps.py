@@ -8,6 +8,8 @@ class BenefitsConfig(AppConfig):
     name = "benefits"
     verbose_name = "待遇测算"
     demo_loader = "benefits.demo.load"
+    # Copied when a year is started from the last (portal/standards/cycle.py).
+    year_parts = ["benefits.models.BenefitPolicy"]
 
     # Permissions each role gets on this app's models (gathered by portal.accounts.roles.groups_sync).
     # Clerks estimate on the public page, which needs none.

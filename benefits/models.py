@@ -60,6 +60,8 @@ class BenefitPolicy(VersionedStandard):
     objects = StandardQuerySet.as_manager()
     history = HistoricalRecords()
     child_relations = ("inpatient_levels", "catastrophic_tiers", "category_rules")
+    # A year's benefits are for people enrolled under that year's contribution standard.
+    publish_requires = "enrollment.ContributionStandard"
 
     class Meta:
         verbose_name = "待遇政策"
@@ -70,6 +72,7 @@ class BenefitPolicy(VersionedStandard):
         ]
 
     def validate_for_publishing(self) -> None:
+        super().validate_for_publishing()
         levels = sorted(self.inpatient_levels.values_list("level", flat=True))
         if levels != [1, 2, 3]:
             raise ValidationError("请为一级、二级、三级医院各填写一行住院起付线和支付比例。")

@@ -7,11 +7,22 @@ look-ups show only rows inside the officer's scope, and never the encrypted ID n
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from simple_history.admin import SimpleHistoryAdmin
 
-from enrollment.models import AssistanceSubsidy, ContributionStandard, Enrollment, Household, Payment, Refund, Resident
+from enrollment.models import (
+    AssistanceSubsidy,
+    ContributionFloor,
+    ContributionStandard,
+    Enrollment,
+    Household,
+    Payment,
+    Refund,
+    Resident,
+)
 from enrollment.resources import AssistanceSubsidyResource, ContributionStandardResource
 from enrollment.services import refund_approve
 from portal.accounts.admin_site import error_text
+from portal.accounts.branches import BranchScopedAdminMixin
 from portal.privacy.admin_mixins import AccessLoggedAdminMixin, VisibleToMixin
 from portal.privacy.id_search import IdNumberFindMixin
 from portal.standards.admin import VERSION_FIELDSET, StandardPartAdmin, StandardPartInline, VersionedStandardAdmin
@@ -31,6 +42,16 @@ class ContributionStandardAdmin(VersionedStandardAdmin):
         ("个人缴费", {"fields": [("contribution_adult", "contribution_student_child"), "fiscal_subsidy"]}),
         ("集中缴费期", {"fields": [("window_start", "window_end"), ("waiting_days", "newborn_grace_days")]}),
     ]
+
+
+@admin.register(ContributionFloor)
+class ContributionFloorAdmin(BranchScopedAdminMixin, SimpleHistoryAdmin):
+    """The province's floors, checked when a pooling region publishes its standard."""
+
+    branch_lookup = "province"
+    list_display = ["year", "province", "fiscal_subsidy", "personal_contribution", "source"]
+    list_filter = ["year"]
+    fields = ["year", "province", "fiscal_subsidy", "personal_contribution", "source"]
 
 
 @admin.register(AssistanceSubsidy)

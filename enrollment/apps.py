@@ -5,6 +5,8 @@ class EnrollmentConfig(AppConfig):
     name = "enrollment"
     verbose_name = "参保登记与缴费"
     demo_loader = "enrollment.demo.load"
+    # Copied when a year is started from the last (portal/standards/cycle.py).
+    year_parts = ["enrollment.models.ContributionStandard"]
 
     # Permissions each role gets on this app's models (gathered by portal.accounts.roles.groups_sync).
     group_permissions: dict[str, list[str]] = {
@@ -15,6 +17,9 @@ class EnrollmentConfig(AppConfig):
             "enrollment.delete_contributionstandard", "enrollment.view_contributionstandard",
             "enrollment.add_assistancesubsidy", "enrollment.change_assistancesubsidy",
             "enrollment.delete_assistancesubsidy", "enrollment.view_assistancesubsidy",
+            # The province's floors: written by the province's officers (the admin scopes it).
+            "enrollment.add_contributionfloor", "enrollment.change_contributionfloor",
+            "enrollment.view_contributionfloor",
             # Look-ups; refunds are approved by an officer other than the clerk who asked.
             "enrollment.view_resident", "enrollment.view_household", "enrollment.view_enrollment",
             "enrollment.view_payment", "enrollment.view_refund", "enrollment.change_refund",

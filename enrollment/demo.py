@@ -9,7 +9,15 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from enrollment.models import AssistanceSubsidy, ContributionStandard, Enrollment, Household, Payment, Resident
+from enrollment.models import (
+    AssistanceSubsidy,
+    ContributionFloor,
+    ContributionStandard,
+    Enrollment,
+    Household,
+    Payment,
+    Resident,
+)
 from enrollment.rules import premium_for
 from portal.network.models import Region
 from portal.privacy.id_numbers import make_id_number, parse_id_number
@@ -18,6 +26,7 @@ from portal.shared.vocabulary import AssistanceCategory, Category
 from portal.standards.versioned import VersionedStandard
 
 ZIBO = "370300000000"
+SHANDONG = "370000000000"
 FIXED_200 = ("minimum_living", "returned_to_poverty")
 FIXED_100 = ("low_income_edge", "monitored")
 
@@ -60,6 +69,11 @@ def _open_collection_year(today: date) -> tuple:
 def load(today: date | None = None) -> dict[str, int]:
     officer = User.objects.get(username="officer")
     zibo = Region.objects.get(code=ZIBO)
+    ContributionFloor.objects.get_or_create(
+        year=2022, province=Region.objects.get(code=SHANDONG),
+        defaults={"fiscal_subsidy": Decimal("610.00"), "personal_contribution": Decimal("350.00"),
+                  "source": "鲁医保发〔2022〕24号"},
+    )
     standards = {year: _standard(zibo, officer, *rest, year=year) for year, *rest in STANDARDS}
     open_year, *rest = _open_collection_year(today or timezone.localdate())
     if open_year not in standards:

@@ -11,6 +11,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from enrollment.rules import AssistanceSubsidyRule, ContributionSnapshot
+from portal.network.codes import Level, province_code
 from portal.network.models import Region, ScopedQuerySet
 from portal.privacy.id_vault import id_decrypt
 from portal.shared.vocabulary import AssistanceCategory, Category, Gender
@@ -51,6 +52,25 @@ class ContributionStandard(VersionedStandard):
             if self.year and self.window_end > date(self.year, 12, 31):
                 raise ValidationError({"window_end": f"集中缴费期必须在 {self.year} 年度结束（{self.year}-12-31）之前"})
 
+    def validate_for_publishing(self) -> None:
+        super().validate_for_publishing()
+        have = set(self.subsidies.values_list("category", flat=True))
+        missing = [category.label for category in AssistanceCategory if category.value not in have]
+        if missing:
+            raise ValidationError(
+                f"缺少这些困难类别的资助参保标准：{'、'.join(missing)}。每个困难类别都要有一行"
+                "（全额资助的勾选“全额资助”，不资助的填定额 0.00 元），否则这些人要全额缴费。"
+            )
+        earliest = date(self.year - 1, 1, 1)
+        if self.window_start < earliest:
+            raise ValidationError({"window_start": (
+                f"集中缴费期开始日期 {self.window_start.isoformat()} 早于 {earliest.isoformat()}：{self.year} 年度的"
+                f"集中缴费期应在 {self.year - 1} 年内开始，请检查年份是否沿用了往年。"
+            )})
+        floor = ContributionFloor.objects.filter(year=self.year, province__code=province_code(self.region.code)).first()
+        if floor is not None:
+            floor.check_standard(self)
+
     def snapshot(self) -> ContributionSnapshot:
         return ContributionSnapshot(
             year=self.year,
@@ -66,6 +86,45 @@ class ContributionStandard(VersionedStandard):
                 for s in self.subsidies.all()
             },
         )
+
+
+class ContributionFloor(models.Model):
+    """The province's floors for one year, which every pooling region's standard must meet
+    (e.g. 鲁医保发〔2022〕24号 for 2022: fiscal subsidy at least 610 元 per person, personal
+    contribution at least 350 元 on average)."""
+
+    year = models.PositiveSmallIntegerField("年度")
+    province = models.ForeignKey(Region, verbose_name="省", on_delete=models.PROTECT, related_name="+",
+                                 limit_choices_to={"level": Level.PROVINCE})
+    fiscal_subsidy = models.DecimalField("人均财政补助不低于", **MONEY)
+    personal_contribution = models.DecimalField("人均个人缴费不低于", **MONEY)
+    source = models.CharField("依据文件", max_length=200)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "省级最低筹资标准"
+        ordering = ["-year", "province__code"]
+        constraints = [models.UniqueConstraint(fields=["year", "province"], name="contribution_floor_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.province} {self.year} 年度最低筹资标准"
+
+    def clean(self) -> None:
+        if self.province_id and self.province.level != Level.PROVINCE:
+            raise ValidationError({"province": "最低筹资标准按省设置，请选择省一级区划"})
+
+    def check_standard(self, standard: "ContributionStandard") -> None:
+        """Refuse a standard below these floors. The personal contribution is averaged over the
+        two categories (the province's floor is per person on average; a region's head counts
+        by category are not known here)."""
+        average = (standard.contribution_adult + standard.contribution_student_child) / 2
+        problems = []
+        if standard.fiscal_subsidy < self.fiscal_subsidy:
+            problems.append(f"人均财政补助 {standard.fiscal_subsidy} 元低于全省最低 {self.fiscal_subsidy} 元")
+        if average < self.personal_contribution:
+            problems.append(f"个人缴费（成年居民与学生儿童平均）{average:.2f} 元低于全省最低 {self.personal_contribution} 元")
+        if problems:
+            raise ValidationError(f"{'；'.join(problems)}（{self.source}）。请按省里的标准调整后再发布。")
 
 
 class AssistanceSubsidy(StandardPart):

@@ -52,3 +52,25 @@ def staff_user(*, role: str, scope: Region | None, **kwargs) -> User:
     if scope is not None:
         StaffProfile.objects.create(user=user, scope=scope)
     return user
+
+
+def published_contribution_standard(year: int, region_code: str = "370300000000"):
+    """A published contribution standard of ``year`` with a subsidy row for every category, for
+    tests of what needs one (a benefit policy is published only after its year's standard)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from enrollment.models import AssistanceSubsidy, ContributionStandard
+    from portal.shared.vocabulary import AssistanceCategory
+
+    standard = ContributionStandard.objects.create(
+        year=year, region=Region.objects.get(code=region_code), contribution_adult=Decimal("500.00"),
+        contribution_student_child=Decimal("400.00"), fiscal_subsidy=Decimal("700.00"),
+        window_start=date(year - 1, 9, 1), window_end=date(year - 1, 12, 31),
+    )
+    for category in AssistanceCategory:
+        AssistanceSubsidy.objects.create(standard=standard, category=category.value, amount=Decimal("0.00"))
+    ContributionStandard.objects.filter(pk=standard.pk).update(status="published", published_at=timezone.now())
+    return standard

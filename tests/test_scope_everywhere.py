@@ -158,6 +158,8 @@ ADMIN_UNSCOPED = {
     "portal.serviceitem": "the fixed list of services",
     "portal.serviceguide": "public service guides",
     "portal.policynotice": "public policy notices",
+    "enrollment.contributionfloor": "the province's floors, from its public notices; every officer of the province "
+                                    "reads them, only its province-level officers write them (BranchScopedAdminMixin)",
     "assistance.identityimport": "a department list's file name and counts, no personal data",
     "auth.user": SUPERUSERS_ONLY,
     "auth.group": SUPERUSERS_ONLY,

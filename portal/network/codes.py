@@ -73,3 +73,8 @@ def pooling_region_code(code: str) -> str:
     if level_of(code) == Level.PROVINCE:
         raise RegionCodeError(f"区划代码“{code}”是省级代码，不属于任何统筹区（市）")
     return code[:4].ljust(CODE_LENGTH, "0")
+
+
+def province_code(code: str) -> str:
+    """The province a code belongs to: '370303001001' -> '370000000000'."""
+    return code[:2].ljust(CODE_LENGTH, "0")

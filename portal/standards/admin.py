@@ -18,8 +18,9 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Q
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.template import engines
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -33,6 +34,7 @@ from portal.network.codes import Level, RegionCodeError, pooling_region_code
 from portal.privacy.admin_mixins import ScopedHistoryMixin
 from portal.spreadsheets.admin_base import PortalImportExportAdmin
 from portal.standards.changes import revision_changes
+from portal.standards.cycle import moved, year_parts, year_start
 from portal.standards.versioned import (
     PublishedStandardError,
     RevisionConflict,
@@ -117,6 +119,61 @@ REVISE_PAGE = """{% extends "admin/base_site.html" %}{% load admin_urls %}
 <div class="submit-row"><input type="submit" class="default" value="新建修订版">
 <a class="closelink" href="{% url opts|admin_urlname:'change' original.pk|admin_urlquote %}">取消</a></div>
 </form>{% endblock %}"""
+
+
+START_YEAR_PAGE = """{% extends "admin/base_site.html" %}{% load admin_urls %}
+{% block breadcrumbs %}<div class="breadcrumbs">
+<a href="{% url 'admin:index' %}">首页</a> ›
+<a href="{% url opts|admin_urlname:'changelist' %}">{{ opts.verbose_name_plural }}</a> ›
+<a href="{% url opts|admin_urlname:'change' original.pk|admin_urlquote %}">{{ original }}</a> › 新建下一年度
+</div>{% endblock %}
+{% block content %}
+<p>把 {{ original.region }} {{ original.year }} 年度的各项年度标准复制为新年度的<strong>草稿</strong>：
+个人缴费标准（含各困难类别的资助）、待遇政策（含各级医院、大病分段、困难类别待遇和再救助）、高额费用预警线；
+日期顺延到新年度。复制不发布任何东西：请逐项核对修改，再分别发布。</p>
+{% if made %}<p>将新建：</p><ul>{% for name in made %}<li>{{ name }}</li>{% endfor %}</ul>{% endif %}
+{% if problems %}<ul class="errorlist">{% for problem in problems %}<li>{{ problem }}</li>{% endfor %}</ul>{% endif %}
+<form method="post" novalidate>{% csrf_token %}
+{{ form.non_field_errors }}
+{% for field in form %}<div class="form-row">{{ field.errors }}{{ field.label_tag }} {{ field }}
+{% if field.help_text %}<div class="help">{{ field.help_text }}</div>{% endif %}</div>{% endfor %}
+<div class="submit-row"><input type="submit" class="default" value="新建下一年度草稿">
+<a class="closelink" href="{% url opts|admin_urlname:'change' original.pk|admin_urlquote %}">取消</a></div>
+</form>{% endblock %}"""
+
+
+class StartYearForm(forms.Form):
+    """The new year, and each date of the year's standards (the collection window), moved on by
+    default from the source year's."""
+
+    year = forms.IntegerField(label="新年度", min_value=2000, max_value=2100,
+                              error_messages={"required": "请填写新年度。", "invalid": "年度须为四位数字。"})
+
+    def __init__(self, *args, standard: VersionedStandard, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = standard.year + 1
+        self.date_fields = []
+        for part in year_parts():
+            model = getattr(part, "model", None)
+            source = part.source(region=standard.region, year=standard.year) if model else None
+            for field in model._meta.concrete_fields if model else ():
+                if type(field) is not models.DateField or field.name == "effective_from":
+                    continue
+                self.date_fields.append(field.name)
+                self.fields[field.name] = forms.DateField(
+                    label=f"{model._meta.verbose_name}：{field.verbose_name}", input_formats=["%Y-%m-%d"],
+                    # ISO, as a date input must hold it (the locale's 2022/09/01 would show empty).
+                    widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+                    initial=moved(getattr(source, field.name), 1) if source else None,
+                    help_text="新年度的日期，格式 YYYY-MM-DD；默认为上一年度的日期顺延一年。",
+                    error_messages={"required": "请填写这个日期。", "invalid": "日期格式须为 YYYY-MM-DD。"},
+                )
+
+    def overrides(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.date_fields}
+
+    def initial_overrides(self) -> dict:
+        return {name: self.fields[name].initial for name in self.date_fields}
 
 
 class PublishActionForm(ActionForm):
@@ -205,7 +262,7 @@ class VersionedStandardAdminMixin(_FrozenOncePublished):
     list_filter = ["year", "status"]
     list_select_related = ["region", "published_by"]
     search_fields = ["region__name", "region__code", "notes"]
-    actions = ["publish_selected", "revise_selected"]
+    actions = ["publish_selected", "revise_selected", "start_year_selected"]
 
     # --- permissions: a published revision is read-only and stays ---
     def get_queryset(self, request):
@@ -287,13 +344,15 @@ class VersionedStandardAdminMixin(_FrozenOncePublished):
                 ), messages.ERROR)
             return False
         try:
-            standard_publish(standard=standard, officer=request.user, reason=reason.strip())
+            standard = standard_publish(standard=standard, officer=request.user, reason=reason.strip())
         except ValidationError as error:
             self.message_user(request, format_html(
                 "{} 不能发布：{}", admin_link(standard, self.admin_site.name), error_text(error)
             ), messages.ERROR)
             return False
-        self.message_user(request, format_html("已发布 {}。", admin_link(standard, self.admin_site.name)), messages.SUCCESS)
+        self.message_user(request, format_html(
+            "已发布 {}：第 {} 版，状态为已发布。", admin_link(standard, self.admin_site.name), standard.revision,
+        ), messages.SUCCESS)
         return True
 
     @admin.action(description="发布所选草稿（先在“发布原因”中写明原因）", permissions=["change"])
@@ -326,12 +385,57 @@ class VersionedStandardAdminMixin(_FrozenOncePublished):
     def change_form_template(self):
         return _template(CHANGE_FORM)
 
-    # --- revising ---
+    # --- revising, and starting the next year ---
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         return [
             path("<path:object_id>/revise/", self.admin_site.admin_view(self.revise_view), name="%s_%s_revise" % info),
+            path("<path:object_id>/start-year/", self.admin_site.admin_view(self.start_year_view),
+                 name="%s_%s_start_year" % info),
         ] + super().get_urls()
+
+    @admin.action(description="以此为基础新建下一年度（复制为草稿）", permissions=["add"])
+    def start_year_selected(self, request, queryset):
+        if queryset.count() != 1 or not queryset.get().is_published:
+            self.message_user(request, "新建下一年度时请只选择一个已发布的版本。", messages.ERROR)
+            return None
+        return HttpResponseRedirect(reverse(
+            f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_start_year", args=[queryset.get().pk]
+        ))
+
+    def start_year_view(self, request, object_id):
+        standard = self.get_object(request, unquote(object_id))
+        if standard is None or not standard.is_published:
+            raise Http404("没有这个已发布的版本。")
+        if not self.has_add_permission(request) or not may_write(request.user, standard.region):
+            raise PermissionDenied(f"{standard.region.name}的年度标准由其医保部门新建。")
+        made, problems = None, []
+        if request.method == "POST":
+            form = StartYearForm(request.POST, standard=standard)
+            if form.is_valid():
+                year = form.cleaned_data["year"]
+                try:
+                    started = year_start(region=standard.region, source_year=standard.year, year=year,
+                                         overrides=form.overrides())
+                except ValidationError as error:
+                    form.add_error(None, error)
+                else:
+                    self.message_user(request, f"已新建 {year} 年度草稿（均未发布）：{'；'.join(started.made)}。"
+                                               "请核对修改后逐项发布。", messages.SUCCESS)
+                    return HttpResponseRedirect(reverse(
+                        f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_changelist"
+                    ) + f"?year={year}")
+        else:
+            form = StartYearForm(standard=standard)
+            try:  # what the default choice would make, before the officer confirms
+                made = year_start(region=standard.region, source_year=standard.year, year=standard.year + 1,
+                                  overrides=form.initial_overrides(), dry_run=True).made
+            except ValidationError as error:
+                problems = error.messages
+        context = {**self.admin_site.each_context(request), "title": f"新建下一年度：{standard}", "opts": self.opts,
+                   "original": standard, "form": form, "made": made, "problems": problems}
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, _template(START_YEAR_PAGE), context)
 
     @admin.action(description="新建修订版", permissions=["add"])
     def revise_selected(self, request, queryset):

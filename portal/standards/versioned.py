@@ -9,6 +9,7 @@ revision stays, so every past premium or estimate can be explained by the revisi
 from dataclasses import dataclass
 from datetime import date
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -70,6 +71,9 @@ class VersionedStandard(models.Model):
 
     # Names of reverse relations whose rows belong to a revision and are copied with it.
     child_relations: tuple[str, ...] = ()
+    # The label ("app.Model") of another kind of standard that must be published for the same
+    # year and region before this one is: named, not imported, so the apps stay independent.
+    publish_requires: str | None = None
 
     class Meta:
         abstract = True
@@ -88,7 +92,15 @@ class VersionedStandard(models.Model):
             raise ValidationError({"effective_from": "修订版必须写明从哪一天起生效"})
 
     def validate_for_publishing(self) -> None:
-        """Checks across the revision and its parts, run before it is published."""
+        """Checks across the revision and its parts, run before it is published. Subclasses
+        add theirs and call this one."""
+        if self.publish_requires:
+            required = apps.get_model(self.publish_requires)
+            if not required.objects.published().filter(year=self.year, region_id=self.region_id).exists():
+                raise ValidationError(
+                    f"{self.region} {self.year} 年度还没有发布{required._meta.verbose_name}："
+                    f"请先发布它，再发布{self._meta.verbose_name}。"
+                )
 
     def _stored_status(self) -> str | None:
         if self.pk is None:

@@ -19,6 +19,7 @@ from benefits.resources import (
 )
 from benefits.services import policy_create_from_snapshot
 from portal.network.models import Region
+from tests.factories import published_contribution_standard
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +56,15 @@ def published_2022() -> BenefitPolicy:
 @pytest.fixture
 def officer_client(officer_client, demo_policies):
     return officer_client
+
+
+@pytest.fixture(autouse=True)
+def _contribution_standards_of_the_years(request):
+    """The tests' years have their contribution standards published: a policy waits for them."""
+    if "demo_policies" in request.fixturenames or "draft" in request.fixturenames:
+        request.getfixturevalue("demo_policies")
+        for year in (2035, 2036):
+            published_contribution_standard(year)
 
 
 @pytest.fixture

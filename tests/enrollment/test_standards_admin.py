@@ -42,7 +42,7 @@ def other_officer(demo):
 
 @pytest.fixture
 def draft(demo) -> ContributionStandard:
-    """A draft 2035 standard of 淄博市 with two subsidies."""
+    """A draft 2035 standard of 淄博市 with a subsidy row for each category."""
     standard = ContributionStandard.objects.create(
         year=2035, region=Region.objects.get(code=ZIBO), contribution_adult=Decimal("500.00"),
         contribution_student_child=Decimal("400.00"), fiscal_subsidy=Decimal("700.00"),
@@ -50,6 +50,8 @@ def draft(demo) -> ContributionStandard:
     )
     AssistanceSubsidy.objects.create(standard=standard, category="extreme_poverty", full=True)
     AssistanceSubsidy.objects.create(standard=standard, category="minimum_living", amount=Decimal("200.00"))
+    for category in ("returned_to_poverty", "low_income_edge", "monitored"):  # publishing asks for every category
+        AssistanceSubsidy.objects.create(standard=standard, category=category, amount=Decimal("0.00"))
     return standard
 
 
@@ -72,7 +74,8 @@ def form_data(standard, **changes) -> dict:
     for index, subsidy in enumerate(subsidies):
         data.update({
             f"subsidies-{index}-id": subsidy.pk, f"subsidies-{index}-standard": standard.pk,
-            f"subsidies-{index}-category": subsidy.category, f"subsidies-{index}-amount": subsidy.amount or "",
+            f"subsidies-{index}-category": subsidy.category,
+            f"subsidies-{index}-amount": "" if subsidy.amount is None else subsidy.amount,
         })
         if subsidy.full:
             data[f"subsidies-{index}-full"] = "on"
