@@ -2,6 +2,7 @@
 ``start_year``), and publishing checked so that a copied year cannot go out half-made."""
 
 import io
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -17,6 +18,7 @@ from portal.network.models import Region
 from portal.shared.vocabulary import AssistanceCategory
 from portal.standards.cycle import moved, year_start
 from portal.standards.versioned import standard_publish
+from tests.publishing import confirm_publish
 
 pytestmark = pytest.mark.django_db
 
@@ -160,11 +162,35 @@ def test_the_admin_starts_the_next_year_from_a_published_standard(zibo, officer_
     assert again.status_code == 200 and "2023 年度已经有" in again.content.decode()
 
 
-def test_the_publish_message_says_the_revision_is_published(draft_2023, officer_client):
-    url = f"/admin/enrollment/contributionstandard/{draft_2023.pk}/change/"
-    response = officer_client.post("/admin/enrollment/contributionstandard/", {
+def test_publishing_shows_what_changes_from_the_year_before_then_publishes(draft_2023, officer_client):
+    ContributionStandard.objects.filter(pk=draft_2023.pk).update(contribution_adult=Decimal("430.00"))
+    chosen = officer_client.post("/admin/enrollment/contributionstandard/", {
         "action": "publish_selected", "_selected_action": [draft_2023.pk], "reason": "2023 年度文件", "index": 0,
-    }, follow=True)
+    })
+    page = officer_client.get(chosen["Location"]).content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert "成年居民个人缴费 410.00 430.00" in text and "集中缴费期开始 2021-09-01 2022-09-01" in text
+    assert "学生儿童个人缴费" not in text  # unchanged amounts are not listed
+    assert not ContributionStandard.objects.get(pk=draft_2023.pk).is_published  # looking publishes nothing
+    response = confirm_publish(officer_client, chosen)
     html = response.content.decode()
-    assert "第 1 版，状态为已发布" in html and "（第 1 版，草稿）" not in html.split("已发布")[0][-200:]
-    assert url
+    assert "第 1 版，状态为已发布" in html
+    assert ContributionStandard.objects.get(pk=draft_2023.pk).is_published
+
+
+def test_several_drafts_are_published_one_at_a_time(draft_2023, officer_client):
+    policy = BenefitPolicy.objects.get(year=2023)
+    response = officer_client.post("/admin/benefits/benefitpolicy/", {
+        "action": "publish_selected", "_selected_action": [policy.pk, BenefitPolicy.objects.get(year=2022).pk,
+                                                           *BenefitPolicy.objects.filter(year=2021).values_list("pk", flat=True)],
+        "reason": "x", "index": 0,
+    }, follow=True)
+    # One draft among published ones is one to publish; two drafts are refused together.
+    assert response.status_code == 200
+    other = BenefitPolicy.objects.create(**{f.name: getattr(policy, f.name) for f in BenefitPolicy._meta.concrete_fields
+                                            if f.name not in ("id", "year")}, year=2024)
+    response = officer_client.post("/admin/benefits/benefitpolicy/", {
+        "action": "publish_selected", "_selected_action": [policy.pk, other.pk], "reason": "x", "index": 0,
+    }, follow=True)
+    assert "请一次选择一个草稿发布" in response.content.decode()
+    assert not BenefitPolicy.objects.filter(pk__in=[policy.pk, other.pk], status="published").exists()

@@ -12,6 +12,7 @@ scope lies in (a county officer reads their city's standards); superusers see al
 
 import copy
 from functools import cache
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
@@ -33,7 +34,7 @@ from portal.accounts.scopes import staff_scope
 from portal.network.codes import Level, RegionCodeError, pooling_region_code
 from portal.privacy.admin_mixins import ScopedHistoryMixin
 from portal.spreadsheets.admin_base import PortalImportExportAdmin
-from portal.standards.changes import revision_changes
+from portal.standards.changes import changes_between, compared_with, revision_changes
 from portal.standards.cycle import moved, year_parts, year_start
 from portal.standards.versioned import (
     PublishedStandardError,
@@ -97,7 +98,7 @@ CHANGE_FORM = """{% extends "admin/change_form.html" %}
   <label for="id_publish_reason">发布原因</label>
   <input type="text" name="publish_reason" id="id_publish_reason" maxlength="200" size="40">
   <input type="submit" name="_publish" value="保存并发布">
-  <span class="help">发布原因记入修改历史，例如“按淄医保发〔2022〕20号调整”。发布后这个版本不能再修改或删除，更正要新建修订版。</span></div>
+  <span class="help">保存后先列出与上一年度（或被修订版本）相比改变的金额和比例，确认后才发布。发布原因记入修改历史，例如“按淄医保发〔2022〕20号调整”。发布后这个版本不能再修改或删除，更正要新建修订版。</span></div>
 {% elif standard_revise_url %}<div class="submit-row">
   <a class="button" href="{{ standard_revise_url }}">新建修订版</a>
   <span class="help">已发布的版本不能修改；修订版是它的草稿副本，从您填写的日期起生效。</span></div>
@@ -140,6 +141,43 @@ START_YEAR_PAGE = """{% extends "admin/base_site.html" %}{% load admin_urls %}
 <div class="submit-row"><input type="submit" class="default" value="新建下一年度草稿">
 <a class="closelink" href="{% url opts|admin_urlname:'change' original.pk|admin_urlquote %}">取消</a></div>
 </form>{% endblock %}"""
+
+
+PUBLISH_PAGE = """{% extends "admin/base_site.html" %}{% load admin_urls %}
+{% block breadcrumbs %}<div class="breadcrumbs">
+<a href="{% url 'admin:index' %}">首页</a> ›
+<a href="{% url opts|admin_urlname:'changelist' %}">{{ opts.verbose_name_plural }}</a> ›
+<a href="{% url opts|admin_urlname:'change' original.pk|admin_urlquote %}">{{ original }}</a> › 发布
+</div>{% endblock %}
+{% block content %}
+{% if problems %}
+  <p>这个版本现在还不能发布，请先改正：</p>
+  <ul class="errorlist">{% for problem in problems %}<li>{{ problem }}</li>{% endfor %}</ul>
+  <p><a class="button" href="{% url opts|admin_urlname:'change' original.pk|admin_urlquote %}">返回修改</a></p>
+{% else %}
+  <div class="module">
+  {% if earlier %}
+    <h2>与 {{ earlier }} 相比，发布后改变的金额和比例</h2>
+    {% if changes %}
+      <table>
+        <thead><tr><th scope="col">项目</th><th scope="col">原来</th><th scope="col">发布后</th></tr></thead>
+        <tbody>{% for change in changes %}<tr><td>{{ change.what }}</td><td>{{ change.old }}</td><td><strong>{{ change.new }}</strong></td></tr>{% endfor %}</tbody>
+      </table>
+    {% else %}
+      <p>与 {{ earlier }} 完全相同：发布后各项金额和比例都不变。</p>
+    {% endif %}
+  {% else %}
+    <p>{{ original.region }} 没有上一年度的{{ opts.verbose_name }}可以比较。</p>
+  {% endif %}
+  </div>
+  <form method="post" novalidate>{% csrf_token %}
+    <div class="form-row"><label for="id_reason">发布原因</label>
+      <input type="text" name="reason" id="id_reason" maxlength="200" size="60" value="{{ reason }}">
+      <div class="help">记入修改历史，例如依据的文件。发布后这个版本不能再修改或删除，更正要新建修订版。</div></div>
+    <div class="submit-row"><input type="submit" class="default" value="确认发布">
+      <a class="closelink" href="{% url opts|admin_urlname:'change' original.pk|admin_urlquote %}">返回修改</a></div>
+  </form>
+{% endif %}{% endblock %}"""
 
 
 class StartYearForm(forms.Form):
@@ -355,19 +393,55 @@ class VersionedStandardAdminMixin(_FrozenOncePublished):
         ), messages.SUCCESS)
         return True
 
-    @admin.action(description="发布所选草稿（先在“发布原因”中写明原因）", permissions=["change"])
+    @admin.action(description="发布所选草稿（先核对与上一年度的差异）", permissions=["change"])
     def publish_selected(self, request, queryset):
-        for standard in queryset.order_by("year", "region__code", "revision"):
-            if standard.is_published:
-                self.message_user(request, f"{standard} 已经发布，跳过。", messages.WARNING)
-            else:
-                self._publish(request, standard, request.POST.get("reason", ""))
+        drafts = [standard for standard in queryset if not standard.is_published]
+        if len(drafts) != 1:
+            self.message_user(request, "请一次选择一个草稿发布：发布前要逐个核对它与上一年度（或被修订版本）的差异。",
+                              messages.ERROR)
+            return None
+        return HttpResponseRedirect(self._publish_url(drafts[0], request.POST.get("reason", "")))
 
     def response_change(self, request, obj):
-        if "_publish" in request.POST:
-            self._publish(request, obj, request.POST.get("publish_reason", ""))
-            return HttpResponseRedirect(request.path)
+        if "_publish" in request.POST:  # saved; now the differences, then the confirmation
+            return HttpResponseRedirect(self._publish_url(obj, request.POST.get("publish_reason", "")))
         return super().response_change(request, obj)
+
+    def _publish_url(self, standard, reason: str) -> str:
+        url = reverse(f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_publish", args=[standard.pk])
+        return f"{url}?{urlencode({'reason': reason.strip()})}" if reason.strip() else url
+
+    def publish_view(self, request, object_id):
+        """What publishing changes (old → new, against the year before or the revision it
+        supersedes), the checks that would refuse it, and the confirmation with its reason."""
+        standard = self.get_object(request, unquote(object_id))
+        if standard is None:
+            raise Http404("没有这个版本。")
+        change_url = reverse(f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_change",
+                             args=[standard.pk])
+        if standard.is_published:
+            self.message_user(request, f"{standard} 已经发布。", messages.WARNING)
+            return HttpResponseRedirect(change_url)
+        if not self.has_change_permission(request, standard):
+            raise PermissionDenied(f"{standard.region.name}的标准由其医保部门发布。")
+        if request.method == "POST":
+            self._publish(request, standard, request.POST.get("reason", ""))
+            return HttpResponseRedirect(change_url)
+        problems = [conflict.message for conflict in revision_conflicts(standard)]
+        try:
+            standard.full_clean()
+            standard.validate_for_publishing()
+        except ValidationError as error:
+            problems += error.messages
+        earlier = compared_with(standard)
+        context = {
+            **self.admin_site.each_context(request), "title": f"发布 {standard}", "opts": self.opts,
+            "original": standard, "earlier": earlier, "problems": problems,
+            "changes": changes_between(earlier, standard) if earlier else [],
+            "reason": request.GET.get("reason", ""),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, _template(PUBLISH_PAGE), context)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
@@ -392,6 +466,8 @@ class VersionedStandardAdminMixin(_FrozenOncePublished):
             path("<path:object_id>/revise/", self.admin_site.admin_view(self.revise_view), name="%s_%s_revise" % info),
             path("<path:object_id>/start-year/", self.admin_site.admin_view(self.start_year_view),
                  name="%s_%s_start_year" % info),
+            path("<path:object_id>/publish/", self.admin_site.admin_view(self.publish_view),
+                 name="%s_%s_publish" % info),
         ] + super().get_urls()
 
     @admin.action(description="以此为基础新建下一年度（复制为草稿）", permissions=["add"])

@@ -3,6 +3,7 @@ parts, for the officers' pages: a revision is a new row, so the history of one r
 that 410 became 430."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import models
 
@@ -46,11 +47,25 @@ def _row_key(model, row) -> tuple:
 def revision_changes(standard: VersionedStandard) -> list[Change]:
     """The differences between ``standard`` and the revision it supersedes; empty for a first one."""
     earlier = standard.supersedes
-    if earlier is None:
-        return []
+    return [] if earlier is None else changes_between(earlier, standard)
+
+
+def compared_with(standard: VersionedStandard) -> VersionedStandard | None:
+    """What publishing ``standard`` changes from: the revision it supersedes, or for a year's
+    first revision the one in force at the end of the year before (None for a first year)."""
+    if standard.supersedes_id:
+        return standard.supersedes
+    return type(standard).objects.in_force(year=standard.year - 1, region=standard.region,
+                                           on=date(standard.year - 1, 12, 31))
+
+
+def changes_between(earlier: VersionedStandard, standard: VersionedStandard) -> list[Change]:
+    """Every field and part row of ``standard`` that differs from ``earlier`` (the year and the
+    notes apart: they always differ between years)."""
+    leave_out = NOT_COMPARED | ({"year", "notes"} if earlier.year != standard.year else set())
     changes = [
         Change(str(field.verbose_name), _shown(earlier, field), _shown(standard, field))
-        for field in _fields(type(standard), NOT_COMPARED)
+        for field in _fields(type(standard), leave_out)
         if _shown(earlier, field) != _shown(standard, field)
     ]
     for relation in type(standard).child_relations:

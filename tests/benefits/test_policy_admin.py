@@ -20,6 +20,7 @@ from benefits.resources import (
 from benefits.services import policy_create_from_snapshot
 from portal.network.models import Region
 from tests.factories import published_contribution_standard
+from tests.publishing import confirm_publish
 
 pytestmark = pytest.mark.django_db
 
@@ -253,8 +254,10 @@ def test_a_deleted_tier_does_not_count_in_the_order(officer_client, draft):
 
 def test_a_draft_missing_a_hospital_level_cannot_be_published(officer_client, draft):
     draft.inpatient_levels.get(level=3).delete()
-    response = officer_client.post(change_url(draft), form_data(draft, _publish="1", publish_reason="新年度"), follow=True)
-    assert any("请为一级、二级、三级医院各填写一行" in m for m in messages_of(response))
+    saved = officer_client.post(change_url(draft), form_data(draft, _publish="1", publish_reason="新年度"))
+    page = officer_client.get(saved["Location"]).content.decode()  # the publish page lists what to fix first
+    assert "请为一级、二级、三级医院各填写一行" in page and "确认发布" not in page
+    officer_client.post(saved["Location"].split("?")[0], {"reason": "新年度"})  # and refuses a post anyway
     draft.refresh_from_db()
     assert draft.status == "draft"
 
@@ -262,8 +265,8 @@ def test_a_draft_missing_a_hospital_level_cannot_be_published(officer_client, dr
 # --- publishing, and a published policy is frozen -------------------------------------------------
 
 def test_an_officer_saves_and_publishes_a_draft_from_its_page(officer_client, officer, draft):
-    response = officer_client.post(change_url(draft), form_data(draft, outpatient_cap="300.00", _publish="1",
-                                                                publish_reason="按新文件"), follow=True)
+    response = confirm_publish(officer_client, officer_client.post(
+        change_url(draft), form_data(draft, outpatient_cap="300.00", _publish="1", publish_reason="按新文件")))
     draft.refresh_from_db()
     assert (draft.status, draft.published_by, draft.outpatient_cap) == ("published", officer, Decimal("300.00"))
     assert any("已发布" in m for m in messages_of(response))
@@ -317,8 +320,8 @@ def test_revise_makes_revision_2_a_draft_with_every_part_copied(officer_client):
     # The draft revision is edited on the same page and published; estimates for 2022 then use it.
     tier = second.catastrophic_tiers.get(upper=None)
     index = list(second.catastrophic_tiers.order_by("pk")).index(tier)
-    officer_client.post(change_url(second), form_data(second, **{f"catastrophic_tiers-{index}-rate": "0.75", "_publish": "1",
-                                                          "publish_reason": "大病保险最高档提高到 75%"}))
+    confirm_publish(officer_client, officer_client.post(change_url(second), form_data(
+        second, **{f"catastrophic_tiers-{index}-rate": "0.75", "_publish": "1", "publish_reason": "大病保险最高档提高到 75%"})))
     second.refresh_from_db()
     assert second.is_published and second.catastrophic_tiers.get(upper=None).rate == Decimal("0.7500")
     assert first.catastrophic_tiers.get(upper=None).rate == Decimal("0.7000")

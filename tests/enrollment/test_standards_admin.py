@@ -14,6 +14,7 @@ from enrollment.models import AssistanceSubsidy, ContributionStandard, Enrollmen
 from enrollment.resources import AssistanceSubsidyResource, ContributionStandardResource
 from portal.network.models import Region
 from portal.standards.versioned import VersionedStandard, standard_publish, standard_revise
+from tests.publishing import confirm_publish
 
 pytestmark = pytest.mark.django_db
 
@@ -90,8 +91,9 @@ def messages_of(response) -> list[str]:
 # --- publishing ---------------------------------------------------------------------------------
 
 def test_an_officer_saves_and_publishes_a_draft_from_its_page(officer_client, officer, draft):
-    response = officer_client.post(change_url(draft), form_data(draft, contribution_adult="510.00", _publish="1",
-                                                                publish_reason="按 2023 年度文件"), follow=True)
+    saved = officer_client.post(change_url(draft), form_data(draft, contribution_adult="510.00", _publish="1",
+                                                             publish_reason="按 2023 年度文件"))
+    response = confirm_publish(officer_client, saved)
     draft.refresh_from_db()
     assert draft.status == VersionedStandard.Status.PUBLISHED
     assert (draft.published_by, draft.contribution_adult) == (officer, Decimal("510.00"))
@@ -99,8 +101,9 @@ def test_an_officer_saves_and_publishes_a_draft_from_its_page(officer_client, of
 
 
 def test_an_officer_publishes_drafts_from_the_list(officer_client, officer, draft):
-    response = officer_client.post(CHANGELIST, {"action": "publish_selected", "_selected_action": [draft.pk],
-                                                "reason": "按 2023 年度文件"}, follow=True)
+    chosen = officer_client.post(CHANGELIST, {"action": "publish_selected", "_selected_action": [draft.pk],
+                                              "reason": "按 2023 年度文件"})
+    response = confirm_publish(officer_client, chosen)
     draft.refresh_from_db()
     assert draft.is_published and draft.published_by == officer
     assert any("已发布" in message for message in messages_of(response))
@@ -110,11 +113,10 @@ def test_an_officer_publishes_drafts_from_the_list(officer_client, officer, draf
 @pytest.mark.parametrize("where", ["list", "page"])
 def test_publishing_without_a_reason_publishes_nothing_and_says_why(officer_client, draft, where):
     if where == "list":
-        response = officer_client.post(CHANGELIST, {"action": "publish_selected", "_selected_action": [draft.pk]},
-                                       follow=True)
+        chosen = officer_client.post(CHANGELIST, {"action": "publish_selected", "_selected_action": [draft.pk]})
     else:
-        response = officer_client.post(change_url(draft), form_data(draft, _publish="1", publish_reason=" "),
-                                       follow=True)
+        chosen = officer_client.post(change_url(draft), form_data(draft, _publish="1", publish_reason=" "))
+    response = confirm_publish(officer_client, chosen)
     draft.refresh_from_db()
     assert not draft.is_published
     assert any("请写明发布原因" in message for message in messages_of(response))
@@ -216,8 +218,8 @@ def test_in_force_picks_revision_1_before_and_revision_2_from_the_effective_date
     first = published_2022()
     officer_client.post(revise_url(first), {"effective_from": "2021-11-01"})
     second = ContributionStandard.objects.get(year=2022, region__code=ZIBO, revision=2)
-    officer_client.post(change_url(second), form_data(second, contribution_adult="420.00", _publish="1",
-                                                      publish_reason="年中调整"))
+    confirm_publish(officer_client, officer_client.post(
+        change_url(second), form_data(second, contribution_adult="420.00", _publish="1", publish_reason="年中调整")))
     second.refresh_from_db()
     assert second.is_published and second.contribution_adult == Decimal("420.00")
 
