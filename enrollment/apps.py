@@ -5,6 +5,8 @@ class EnrollmentConfig(AppConfig):
     name = "enrollment"
     verbose_name = "参保登记与缴费"
     demo_loader = "enrollment.demo.load"
+    # The demo people's enrollments of each year made after the seeds' (portal/standards/demo.py).
+    demo_year_loader = "enrollment.demo.load_year"
     # Copied when a year is started from the last (portal/standards/cycle.py).
     year_parts = ["enrollment.models.ContributionStandard"]
 

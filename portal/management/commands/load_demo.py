@@ -1,12 +1,16 @@
 """`python manage.py load_demo`: the demo data of every app, idempotent.
 
 Each app that has demo data names its loader in `AppConfig.demo_loader` (a dotted path to a
-function that returns a dict of counts); they run in INSTALLED_APPS order.
+function that returns a dict of counts); they run in INSTALLED_APPS order. Then the years after
+the seeds' are made up to the one that matters today (portal/standards/demo.py).
 """
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 from django.utils.module_loading import import_string
+
+from portal.standards.demo import demo_years_forward
 
 
 class Command(BaseCommand):
@@ -20,4 +24,7 @@ class Command(BaseCommand):
             counts = import_string(loader_path)()
             summary = ", ".join(f"{name} {count}" for name, count in counts.items())
             self.stdout.write(f"{config.verbose_name}: {summary}")
+        years = demo_years_forward(timezone.localdate())
+        if years:
+            self.stdout.write(f"新增演示年度（沿用上年度标准）：{'、'.join(map(str, years))}")
         self.stdout.write(self.style.SUCCESS("演示数据已载入。演示账号密码见 README。"))

@@ -1,0 +1,83 @@
+"""The demo lives today: loaded on any day, it has every year from 2021 to the one that matters,
+each later year made by the start-year step and published, and that year works end to end
+(premium, enrolment, payment, lookup, estimate). The clock is set by patching
+``django.utils.timezone.localdate``, as everywhere."""
+
+import io
+import json
+import re
+import uuid
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from benefits.models import BenefitPolicy
+from enrollment.models import ContributionStandard, Enrollment, Resident
+from portal.standards.demo import CARRIED_FORWARD, demo_target_year
+from tests.logins import otp_login
+
+pytestmark = pytest.mark.django_db
+
+
+def text_of(response) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+@pytest.mark.parametrize("today", [date(2026, 12, 7), date(2027, 3, 1), date(2030, 10, 1)])
+def test_the_demo_loaded_on_a_day_works_for_the_year_that_matters(demo, clerk_chezhan, monkeypatch, settings,
+                                                                  tmp_path, today):
+    settings.PRIVATE_STORAGE_ROOT = tmp_path
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: today)
+    call_command("load_demo", stdout=io.StringIO())
+    year = demo_target_year(today)
+    years = set(ContributionStandard.objects.published().values_list("year", flat=True))
+    assert years == set(range(2021, year + 1))
+    assert set(BenefitPolicy.objects.published().values_list("year", flat=True)) == years
+    latest = ContributionStandard.objects.published().get(year=year)
+    assert latest.notes.startswith(CARRIED_FORWARD) and latest.contribution_adult == Decimal("410.00")
+
+    # Premium: the year's amounts for a village.
+    resident_page = Client()
+    premium = text_of(resident_page.get("/premium/", {"region": "370303001001", "year": year, "category": "adult"}))
+    assert f"{year} 年度" in premium and "410.00" in premium
+
+    # Enrolment and payment at the station, on the year that matters.
+    clerk = otp_login(Client(), clerk_chezhan)
+    zhao = Resident.objects.get(name="赵伟")  # never enrolled after 2021
+    response = clerk.post(f"/station/residents/{zhao.pk}/enroll/", {"year": year, "category": "adult",
+                                                                     "action": "confirm"})
+    enrollment = Enrollment.objects.get(resident=zhao, year=year)
+    assert response.status_code == 302
+    paid = clerk.post(f"/station/enrollments/{enrollment.pk}/pay/", {
+        "amount": str(enrollment.payable), "method": "cash", "token": str(uuid.uuid4())})
+    assert paid.status_code == 302 and "/receipt/" in paid["Location"]
+
+    # Lookup: 王秀兰 has every year, this one with her 低保 subsidy; 周强's gap year shows.
+    wang = text_of(resident_page.post("/lookup/", {"name": "王秀兰", "id_number": "370303195203151223"}))
+    assert re.search(rf"{year} 年度\S* 参保登记 已登记（华光路社区，成年居民，低保对象）", wang), wang[:3000]
+    assert all(f"{y} 年度" in wang for y in range(2021, year + 1))
+
+    # Estimate: the API estimates the year.
+    payload = {"year": year, "region": "370300", "category": "adult", "assistance": None,
+               "visits": [{"kind": "inpatient", "level": 2, "total": "20000.00", "policy_range": "18000.00"}]}
+    estimate = resident_page.post("/api/v1/benefits/estimate", json.dumps(payload), content_type="application/json")
+    assert estimate.status_code == 200, estimate.content
+
+
+def test_the_demo_has_a_gap_year_to_show(demo, monkeypatch, settings, tmp_path):
+    settings.PRIVATE_STORAGE_ROOT = tmp_path
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2026, 12, 7))
+    call_command("load_demo", stdout=io.StringIO())
+    zhou = Resident.objects.get(name="周强")
+    years = set(Enrollment.objects.filter(resident=zhou).values_list("year", flat=True))
+    assert 2024 not in years and {2023, 2025, 2026, 2027} <= years
+    # Run again a year later: it adds the new year and nothing twice.
+    count = Enrollment.objects.count()
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2027, 10, 1))
+    call_command("load_demo", stdout=io.StringIO())
+    assert set(ContributionStandard.objects.published().values_list("year", flat=True)) == set(range(2021, 2029))
+    assert Enrollment.objects.count() == count + Enrollment.objects.filter(year=2028).count()
