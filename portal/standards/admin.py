@@ -101,7 +101,8 @@ CHANGE_FORM = """{% extends "admin/change_form.html" %}
   <span class="help">保存后先列出与上一年度（或被修订版本）相比改变的金额和比例，确认后才发布。发布原因记入修改历史，例如“按淄医保发〔2022〕20号调整”。发布后这个版本不能再修改或删除，更正要新建修订版。</span></div>
 {% elif standard_revise_url %}<div class="submit-row">
   <a class="button" href="{{ standard_revise_url }}">新建修订版</a>
-  <span class="help">已发布的版本不能修改；修订版是它的草稿副本，从您填写的日期起生效。</span></div>
+  <a class="button" href="{{ standard_start_year_url }}">以此为基础新建下一年度</a>
+  <span class="help">已发布的版本不能修改；修订版是它的草稿副本，从您填写的日期起生效。新建下一年度把这一年度的各项标准复制为下一年度的草稿。</span></div>
 {% endif %}{% endblock %}"""
 
 REVISE_PAGE = """{% extends "admin/base_site.html" %}{% load admin_urls %}
@@ -452,6 +453,9 @@ class VersionedStandardAdminMixin(_FrozenOncePublished):
             if obj.is_published and not hasattr(obj, "superseded_by") and self.has_add_permission(request):
                 extra_context["standard_revise_url"] = reverse(
                     f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_revise", args=[obj.pk]
+                )
+                extra_context["standard_start_year_url"] = reverse(
+                    f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_start_year", args=[obj.pk]
                 )
         return super().changeform_view(request, object_id, form_url, extra_context)
 
