@@ -18,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from assistance.models import Settlement
+from benefits.models import BenefitPolicy
 from enrollment.imports.checks import RowError
 from enrollment.models import Resident
 from portal.privacy.id_numbers import IdNumberError, parse_id_number
@@ -208,6 +209,20 @@ def check_row(row: SettlementRow, *, today: date, seen: _Seen | None = None) -> 
     return _Checked(row.row, digest, masked, settled_on, institution, kind, tuple(amounts), fingerprint)
 
 
+def _years_without_a_policy(entries) -> list[RowError]:
+    """A row for each settlement of a year with no published benefit policy: its re-assistance
+    and alert follow the rules of the settlement's year, never today's, and that year has none."""
+    years = {entry.settled_on.year for entry in entries}
+    with_policy = set(BenefitPolicy.objects.published().filter(year__in=years).values_list("year", flat=True))
+    return [
+        RowError(entry.row, (
+            f"结算日期在 {entry.settled_on.year} 年度，该年度还没有发布待遇政策，这一年度的预警和再救助无规则可依；"
+            f"请先发布 {entry.settled_on.year} 年度的待遇政策再导入。"
+        ))
+        for entry in entries if entry.settled_on.year not in with_policy
+    ]
+
+
 def settlements_import(*, rows: Sequence[SettlementRow], user, today: date, dry_run: bool) -> SettlementReport:
     """Check every row; unless ``dry_run`` or a row is refused, write the new settlements in one
     transaction. Settlements already imported (same person, date, institution, kind and
@@ -223,6 +238,7 @@ def settlements_import(*, rows: Sequence[SettlementRow], user, today: date, dry_
             report.already_imported += 1
         else:
             checked[result.fingerprint] = result
+    report.errors.extend(_years_without_a_policy(checked.values()))
     if report.errors:
         return report
     existing = set(rows_matching(Settlement.objects.values_list("fingerprint", flat=True), "fingerprint", checked))

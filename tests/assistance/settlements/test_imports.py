@@ -179,3 +179,14 @@ def test_rows_another_import_committed_meanwhile_are_skipped_not_doubled(demo, t
     report = settlements_import(rows=rows, user=None, today=TODAY, dry_run=False)
     assert report.committed
     assert Settlement.objects.count() == 2
+
+
+def test_a_settlement_of_a_year_without_a_benefit_policy_is_refused_with_the_reason(demo, tmp_path):
+    early = settlement_line(WANG, "2020-05-06", "淄博市中心医院", "普通门诊", "320", "300", "125", "0", "0", "195")
+    with pytest.raises(CommandError):
+        _import(_csv(tmp_path, STAY, early))
+    rows = read_settlements(_csv(tmp_path, STAY, early))
+    report = settlements_import(rows=rows, user=None, today=TODAY, dry_run=False)
+    assert [error.row for error in report.errors] == [3]
+    assert report.errors[0].message.startswith("结算日期在 2020 年度，该年度还没有发布待遇政策")
+    assert not Settlement.objects.exists()  # one refused row: nothing written
