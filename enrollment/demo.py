@@ -76,7 +76,9 @@ def load() -> dict[str, int]:
         if enrolled_2021:
             _enrollment(resident, standards[2021], clerk, on=date(2020, 10, 10 + index), paid=True)
         if paid_2022 is not None:
-            _enrollment(resident, standards[2022], clerk, on=date(2021, 10, 10 + index), paid=paid_2022)
+            # 王秀兰's 低保 identity runs from 2021-01-01: registered in October 2021, she has its subsidy.
+            _enrollment(resident, standards[2022], clerk, on=date(2021, 10, 10 + index), paid=paid_2022,
+                        assistance=DEMO_ASSISTANCE.get(name))
     return {"standards": len(standards), "residents": len(RESIDENTS), "enrollments": Enrollment.objects.count()}
 
 
@@ -101,10 +103,10 @@ def _standard(zibo, officer, adult, student, fiscal, start, end, notes, *, year)
 
 
 # The years after 2022 (portal/standards/demo.py): everyone enrolls each year, 王秀兰 with the
-# 低保 subsidy her identity (verified from 2021, in the assistance demo) gives; 周强 skips 2024,
+# 低保 subsidy her identity (valid from 2021-01-01, in the assistance demo) gives, as in 2022; 周强 skips 2024,
 # so that the lookup has a gap to show; in the year being collected two have not paid yet and
 # 赵伟 never enrolls, so that the station's lists have people in them.
-LATER_ASSISTANCE = {"王秀兰": AssistanceCategory.MINIMUM_LIVING}
+DEMO_ASSISTANCE = {"王秀兰": AssistanceCategory.MINIMUM_LIVING}
 LATER_GAP = ("周强", 2024)
 LATER_UNPAID = {"刘桂英", "陈志强"}
 LATER_NEVER = {"赵伟"}
@@ -125,7 +127,7 @@ def load_year(*, year: int, today: date) -> None:
         resident = Resident.objects.get(id_digest=id_digest(number))
         on = max(standard.window_start, min(date(year - 1, 10, 10 + index), today))
         _enrollment(resident, standard, clerks[village_code[:10]], on=on,
-                    paid=not (collecting and name in LATER_UNPAID), assistance=LATER_ASSISTANCE.get(name))
+                    paid=not (collecting and name in LATER_UNPAID), assistance=DEMO_ASSISTANCE.get(name))
 
 
 def _resident(name, number, village, clerk, *, household_number) -> Resident:

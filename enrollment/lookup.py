@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 from enrollment.models import Enrollment, Resident
-from enrollment.selectors import year_that_matters
+from enrollment.selectors import registration_years, year_that_matters
 from portal.network.codes import Level
 from portal.network.models import Region
 from portal.network.points import local_points
@@ -30,7 +30,7 @@ from portal.shared.vocabulary import AssistanceCategory, Category
 # A change of the service network or of a published standard shows on the lookup within this.
 VILLAGE_SECONDS = 5 * 60
 # Raised when Village changes shape, so that parts kept by the release before are not read.
-VILLAGE_VERSION = 1
+VILLAGE_VERSION = 2
 
 CATEGORY_LABELS = dict(Category.choices())
 ASSISTANCE_LABELS = dict(AssistanceCategory.choices())
@@ -117,6 +117,7 @@ class Village:
     path: str  # "张店区 车站街道 和平社区"
     code: str
     collection_year: int | None
+    registering: tuple[int, ...]  # the years its people can still register for today
     local_points_html: SafeString  # 您的服务站, rendered
 
 
@@ -127,6 +128,7 @@ def village_of(region_id: int, today: date) -> Village:
         return Village(
             path=" ".join(r.name for r in path), code=region.code,
             collection_year=year_that_matters(region, today),
+            registering=tuple(registration_years(region, today)),
             local_points_html=render_to_string("enrollment/_lookup_local_points.html",
                                                {"local": local_points(region)}),
         )

@@ -35,9 +35,9 @@ def collection_windows(scope: Region) -> list[CollectionWindow]:
         ContributionStandard.objects.published()
         .filter(region__code=pooling_region_code(scope.code))
         .order_by("year", "revision")
-        .values_list("year", "window_start", "window_end")
+        .values_list("year", "window_start", "window_end", "waiting_days")
     )
-    return list({year: CollectionWindow(year, start, end) for year, start, end in rows}.values())
+    return list({year: CollectionWindow(year, start, end, waiting) for year, start, end, waiting in rows}.values())
 
 
 def year_that_matters(scope: Region, today: date) -> int | None:

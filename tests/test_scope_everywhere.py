@@ -273,7 +273,7 @@ def world(demo_network, settings, tmp_path, django_capture_on_commit_callbacks):
 
     paid = Enrollment.objects.within(chezhan).filter(payments__isnull=False).order_by("pk").first()
     refund_request(enrollment=paid, reason="death", note="范围测试", clerk=clerk)
-    # The demo has no subsidised enrollment; make one of 车站街道 the fund owes, for a batch.
+    # 王秀兰's 2022 subsidy is owed by the fund; make one more of 车站街道 owed, for a batch.
     owed = Enrollment.objects.within(chezhan).for_year(2022).filter(payments__isnull=True).order_by("pk").first()
     Enrollment.objects.filter(pk=owed.pk).update(assistance_category="minimum_living", subsidy=F("standard_amount"))
     batch = batch_generate(year=2022, region=chezhan, officer=officer)
@@ -306,7 +306,7 @@ def world(demo_network, settings, tmp_path, django_capture_on_commit_callbacks):
         "alert": _in_chezhan("assistance.HighCostAlert", "township"),
         "grant": _in_chezhan("assistance.ReassistanceGrant", "resident__region"),
         "batch": batch,
-        "batch_item": batch.items.get(),
+        "batch_item": batch.items.order_by("pk").first(),
         "log_entry": AccessLogEntry.objects.filter(user=clerk).order_by("pk").first(),
         "contribution_standard": _city_standard("enrollment.ContributionStandard", "region"),
         "assistance_subsidy": _city_standard("enrollment.AssistanceSubsidy", "standard__region"),

@@ -174,7 +174,7 @@ def test_publishing_shows_what_changes_from_the_year_before_then_publishes(draft
     assert not ContributionStandard.objects.get(pk=draft_2023.pk).is_published  # looking publishes nothing
     response = confirm_publish(officer_client, chosen)
     html = response.content.decode()
-    assert "第 1 版，状态为已发布" in html
+    assert "已发布 淄博市 2023 年度（第 1 版，已发布）" in re.sub(r"<[^>]+>", "", html)
     assert ContributionStandard.objects.get(pk=draft_2023.pk).is_published
 
 

@@ -6,8 +6,10 @@ from datetime import date
 
 import pytest
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from enrollment.models import Enrollment, Payment, Resident
+from enrollment.models import ContributionStandard, Enrollment, Payment, Resident
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +71,18 @@ def test_the_lookup_shows_a_gap_year_as_not_enrolled(client, demo, clock):
         assert re.search(rf"{year} 年度(（本年度）)? 未参保。", text), year
     assert "2023 年度 未参保。 这一年度已经结束" in text
     assert text.index("2024 年度") < text.index("2023 年度") < text.index("2022 年度") < text.index("2021 年度")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(day=st.dates(min_value=date(2020, 8, 1), max_value=date(2023, 2, 1)))
+def test_every_year_offered_for_registration_is_one_the_rules_accept(demo, day):
+    """The form offers a year only if an ordinary adult registering that day is accepted."""
+    from enrollment.rules import premium_for
+    from enrollment.selectors import registration_years
+    from portal.network.models import Region
+    from portal.shared.vocabulary import Category
+
+    village = Region.objects.get(code="370303001001")
+    for year in registration_years(village, day):
+        standard = ContributionStandard.objects.published().get(year=year)
+        premium_for(standard.snapshot(), category=Category.ADULT, assistance=None, birth_date=date(1980, 1, 1), on=day)

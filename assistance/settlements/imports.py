@@ -21,6 +21,8 @@ from assistance.models import Settlement
 from benefits.models import BenefitPolicy
 from enrollment.imports.checks import RowError
 from enrollment.models import Resident
+from portal.accounts.scopes import staff_scope
+from portal.network.codes import Level, pooling_region_code
 from portal.privacy.id_numbers import IdNumberError, parse_id_number
 from portal.privacy.id_vault import id_digest
 from portal.spreadsheets.lookups import rows_matching
@@ -209,11 +211,16 @@ def check_row(row: SettlementRow, *, today: date, seen: _Seen | None = None) -> 
     return _Checked(row.row, digest, masked, settled_on, institution, kind, tuple(amounts), fingerprint)
 
 
-def _years_without_a_policy(entries) -> list[RowError]:
-    """A row for each settlement of a year with no published benefit policy: its re-assistance
-    and alert follow the rules of the settlement's year, never today's, and that year has none."""
+def _years_without_a_policy(entries, *, user) -> list[RowError]:
+    """A row for each settlement of a year with no published benefit policy of the importer's
+    pooling region (of any, for an account without a scope): its re-assistance and alert follow
+    the rules of the settlement's year, never today's, and that year has none."""
     years = {entry.settled_on.year for entry in entries}
-    with_policy = set(BenefitPolicy.objects.published().filter(year__in=years).values_list("year", flat=True))
+    policies = BenefitPolicy.objects.published().filter(year__in=years)
+    scope = staff_scope(user) if user is not None else None
+    if scope is not None and scope.level >= Level.CITY:
+        policies = policies.filter(region__code=pooling_region_code(scope.code))
+    with_policy = set(policies.values_list("year", flat=True))
     return [
         RowError(entry.row, (
             f"结算日期在 {entry.settled_on.year} 年度，该年度还没有发布待遇政策，这一年度的预警和再救助无规则可依；"
@@ -238,7 +245,7 @@ def settlements_import(*, rows: Sequence[SettlementRow], user, today: date, dry_
             report.already_imported += 1
         else:
             checked[result.fingerprint] = result
-    report.errors.extend(_years_without_a_policy(checked.values()))
+    report.errors.extend(_years_without_a_policy(checked.values(), user=user))
     if report.errors:
         return report
     existing = set(rows_matching(Settlement.objects.values_list("fingerprint", flat=True), "fingerprint", checked))

@@ -132,7 +132,8 @@ START_YEAR_PAGE = """{% extends "admin/base_site.html" %}{% load admin_urls %}
 {% block content %}
 <p>把 {{ original.region }} {{ original.year }} 年度的各项年度标准复制为新年度的<strong>草稿</strong>：
 个人缴费标准（含各困难类别的资助）、待遇政策（含各级医院、大病分段、困难类别待遇和再救助）、高额费用预警线；
-日期顺延到新年度。复制不发布任何东西：请逐项核对修改，再分别发布。</p>
+日期顺延到新年度。复制不发布任何东西：请逐项核对修改，再分别发布（先发布个人缴费标准，再发布待遇政策）。
+预警线没有草稿，复制后即按新年度生效，需要调整的请在“高额费用预警线”中修改。</p>
 {% if made %}<p>将新建：</p><ul>{% for name in made %}<li>{{ name }}</li>{% endfor %}</ul>{% endif %}
 {% if problems %}<ul class="errorlist">{% for problem in problems %}<li>{{ problem }}</li>{% endfor %}</ul>{% endif %}
 <form method="post" novalidate>{% csrf_token %}
@@ -173,7 +174,7 @@ PUBLISH_PAGE = """{% extends "admin/base_site.html" %}{% load admin_urls %}
   </div>
   <form method="post" novalidate>{% csrf_token %}
     <div class="form-row"><label for="id_reason">发布原因</label>
-      <input type="text" name="reason" id="id_reason" maxlength="200" size="60" value="{{ reason }}">
+      <input type="text" name="reason" id="id_reason" maxlength="200" size="30" value="{{ reason }}">
       <div class="help">记入修改历史，例如依据的文件。发布后这个版本不能再修改或删除，更正要新建修订版。</div></div>
     <div class="submit-row"><input type="submit" class="default" value="确认发布">
       <a class="closelink" href="{% url opts|admin_urlname:'change' original.pk|admin_urlquote %}">返回修改</a></div>
@@ -190,7 +191,9 @@ class StartYearForm(forms.Form):
 
     def __init__(self, *args, standard: VersionedStandard, **kwargs):
         super().__init__(*args, **kwargs)
+        self.standard = standard
         self.fields["year"].initial = standard.year + 1
+        self.fields["year"].help_text = f"只能是 {standard.year + 1}：每次从上一年度新建下一年度，日期顺延一年。"
         self.date_fields = []
         for part in year_parts():
             model = getattr(part, "model", None)
@@ -207,6 +210,12 @@ class StartYearForm(forms.Form):
                     help_text="新年度的日期，格式 YYYY-MM-DD；默认为上一年度的日期顺延一年。",
                     error_messages={"required": "请填写这个日期。", "invalid": "日期格式须为 YYYY-MM-DD。"},
                 )
+
+    def clean_year(self) -> int:
+        year = self.cleaned_data["year"]
+        if year != self.standard.year + 1:
+            raise ValidationError(f"新年度只能是 {self.standard.year + 1}：从 {self.standard.year} 年度复制的是它的下一年度。")
+        return year
 
     def overrides(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.date_fields}
@@ -389,9 +398,8 @@ class VersionedStandardAdminMixin(_FrozenOncePublished):
                 "{} 不能发布：{}", admin_link(standard, self.admin_site.name), error_text(error)
             ), messages.ERROR)
             return False
-        self.message_user(request, format_html(
-            "已发布 {}：第 {} 版，状态为已发布。", admin_link(standard, self.admin_site.name), standard.revision,
-        ), messages.SUCCESS)
+        self.message_user(request, format_html("已发布 {}。", admin_link(standard, self.admin_site.name)),
+                          messages.SUCCESS)  # the link names the revision and its state, now 已发布
         return True
 
     @admin.action(description="发布所选草稿（先核对与上一年度的差异）", permissions=["change"])

@@ -11,12 +11,15 @@ from datetime import date
 from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 
 from portal.network.codes import Level, RegionCodeError, normalize_code
 from portal.network.models import Region
 from portal.shared.extensions import contributions
 from portal.standards.versioned import VersionedStandard
+
+# The years a standard may be for: beyond them a date cannot be moved, nor a year be meant.
+YEARS = range(2000, 2101)
 
 
 class YearPart(Protocol):
@@ -75,8 +78,7 @@ class VersionedYearPart:
                 setattr(draft, field.attname, overrides[field.name])
         draft.year, draft.revision, draft.status = year, 1, VersionedStandard.Status.DRAFT
         draft.effective_from = draft.supersedes = draft.published_at = draft.published_by = None
-        draft.notes = (f"由 {source_year} 年度第 {source.revision} 版复制，日期顺延 {year - source_year} 年；"
-                       f"发布前请按 {year} 年度文件核对。原说明：{source.notes}")
+        draft.notes = f"由 {source_year} 年度第 {source.revision} 版复制，日期顺延 {year - source_year} 年。"
         draft._change_reason = f"由 {source_year} 年度第 {source.revision} 版复制"
         draft.full_clean()
         draft.save()
@@ -113,24 +115,34 @@ def year_start(*, region: Region, source_year: int, year: int, overrides: dict[s
     year lacks one; ``dry_run`` says what would be made and writes nothing."""
     if region.level != Level.CITY:
         raise ValidationError(f"{region} 不是统筹区（市）：年度标准按统筹区设置。")
-    if year <= source_year:
-        raise ValidationError(f"新年度 {year} 须晚于复制来源的年度 {source_year}。")
+    if not (YEARS.start <= source_year < year < YEARS.stop):
+        raise ValidationError(f"新年度 {year} 须晚于复制来源的年度 {source_year}，且都在 {YEARS.start}–{YEARS.stop - 1} 年之间。")
     parts = year_parts()
+    lacking = [reason for part in parts if (reason := part.missing(region=region, year=source_year))]
+    if lacking:
+        raise ValidationError(f"不能从 {source_year} 年度复制：{'；'.join(lacking)}。")
+    try:
+        with transaction.atomic():
+            _refuse_existing(parts, region=region, source_year=source_year, year=year)
+            made = [name for part in parts for name in part.copy(
+                region=region, source_year=source_year, year=year, overrides=overrides or {})]
+            if dry_run:
+                transaction.set_rollback(True)
+    except IntegrityError:
+        # Another request started the same year between the check and the copy (a double
+        # submit): the unique revision refused the second; say what is there now.
+        _refuse_existing(parts, region=region, source_year=source_year, year=year)
+        raise
+    return YearStarted(made=made, dry_run=dry_run)
+
+
+def _refuse_existing(parts, *, region: Region, source_year: int, year: int) -> None:
     there = [name for part in parts for name in part.existing(region=region, year=year)]
     if there:
         raise ValidationError(
             f"{region} {year} 年度已经有：{'；'.join(there)}。不能再从 {source_year} 年度复制；"
-            "请直接修改这些草稿，或在已发布的版本上新建修订版。"
+            "草稿请直接修改，已发布的版本需要更正时请新建修订版。"
         )
-    lacking = [reason for part in parts if (reason := part.missing(region=region, year=source_year))]
-    if lacking:
-        raise ValidationError(f"不能从 {source_year} 年度复制：{'；'.join(lacking)}。")
-    with transaction.atomic():
-        made = [name for part in parts for name in part.copy(
-            region=region, source_year=source_year, year=year, overrides=overrides or {})]
-        if dry_run:
-            transaction.set_rollback(True)
-    return YearStarted(made=made, dry_run=dry_run)
 
 
 def region_of(code: str) -> Region:

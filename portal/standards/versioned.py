@@ -12,6 +12,7 @@ from datetime import date
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -45,7 +46,10 @@ class VersionedStandard(models.Model):
         DRAFT = "draft", "草稿"
         PUBLISHED = "published", "已发布"
 
-    year = models.PositiveSmallIntegerField("待遇享受年度")
+    year = models.PositiveSmallIntegerField(
+        "待遇享受年度", validators=[MinValueValidator(2000, "年度须在 2000 到 2100 之间。"),
+                                MaxValueValidator(2100, "年度须在 2000 到 2100 之间。")],
+    )
     region = models.ForeignKey(
         Region, verbose_name="统筹区", on_delete=models.PROTECT, related_name="+",
         limit_choices_to={"level": Level.CITY},

@@ -15,7 +15,7 @@ the caller's ``today`` (``django.utils.timezone.localdate()``).
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 
 @dataclass(frozen=True)
@@ -23,14 +23,16 @@ class CollectionWindow:
     year: int
     start: date
     end: date
+    waiting_days: int = 0  # after the window, a late registration's cover starts this much later
 
     def open_on(self, today: date) -> bool:
         return self.start <= today <= self.end
 
     def registering_on(self, today: date) -> bool:
-        """Registration is taken for the year from its window's start to the end of the coverage
-        year (after the window as a late registration, with its waiting period)."""
-        return self.start <= today <= date(self.year, 12, 31)
+        """Registration is taken for the year from its window's start, and after the window as a
+        late registration for as long as its waiting period still ends inside the year."""
+        late_until = date(self.year, 12, 31) - timedelta(days=self.waiting_days)
+        return self.start <= today <= max(self.end, late_until)
 
 
 def coverage_year_in_force(years: Iterable[int], today: date) -> int | None:

@@ -12,8 +12,13 @@ from tests.browser.test_logins import enter_code, sign_in
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_an_officer_starts_2028_from_2027_changes_it_and_publishes(page_at, live_server, demo, demo_policies):
+def test_an_officer_starts_2028_from_2027_changes_it_and_publishes(page_at, live_server, demo, demo_policies,
+                                                                    monkeypatch):
+    from django.utils import timezone
+
     from enrollment.models import ContributionStandard
+
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2027, 10, 1))  # 2028 being collected
 
     demo_years_forward(date(2026, 12, 7))  # the demo's years up to 2027, as load_demo makes them today
     source = ContributionStandard.objects.published().get(year=2027)
@@ -39,7 +44,7 @@ def test_an_officer_starts_2028_from_2027_changes_it_and_publishes(page_at, live
     assert "成年居民个人缴费" in table and "410.00" in table and "430.00" in table
     screenshot(page, "publish-differences-desktop")
     page.get_by_role("button", name="确认发布").click()
-    assert "状态为已发布" in page.locator("ul.messagelist").inner_text()
+    assert "2028 年度（第 1 版，已发布）" in page.locator("ul.messagelist").inner_text()
 
     page.goto(f"{live_server.url}/premium/?region=370303001001&year=2028&category=adult")
     assert "430.00" in page.locator("main").inner_text()

@@ -36,7 +36,8 @@ def chezhan():
 
 @pytest.fixture
 def subsidised(demo, officer, clerk_chezhan, on_2022_window):
-    """赵伟 (低保, 200 subsidy) and 马春兰 (特困, full 410 subsidy) enrolled for 2022 in 车站街道."""
+    """赵伟 (低保, 200 subsidy) and 马春兰 (特困, full 410 subsidy) enrolled for 2022 in 车站街道,
+    beside the demo's 王秀兰 (低保, 200 subsidy, her own 210 paid)."""
     checker = second_officer()
     identity(ZHAO_WEI, name="赵伟", document="张民低7号", imported_by=officer, verified_by=checker)
     identity(NOBODY, name="马春兰", category="extreme_poverty", document="张民特3号", imported_by=officer, verified_by=checker)
@@ -52,8 +53,9 @@ def subsidised(demo, officer, clerk_chezhan, on_2022_window):
 
 def test_a_batch_holds_one_record_per_subsidised_enrollment(subsidised, officer, chezhan):
     batch = batch_generate(year=2022, region=chezhan, officer=officer)
-    assert batch.status == "generated" and batch.total == Decimal("610.00")
-    assert sorted(batch.items.values_list("amount", flat=True)) == [Decimal("200.00"), Decimal("410.00")]
+    assert batch.status == "generated" and batch.total == Decimal("810.00")
+    assert sorted(batch.items.values_list("amount", flat=True)) == [Decimal("200.00"), Decimal("200.00"),
+                                                                     Decimal("410.00")]
     with pytest.raises(ValidationError, match="没有待由医疗救助基金缴纳"):
         batch_generate(year=2022, region=chezhan, officer=officer)
     assert PaymentBatch.objects.count() == 1
@@ -67,10 +69,11 @@ def test_push_then_paid_records_fund_payments_and_twice_is_once(subsidised, offi
     batch_push(batch=batch, officer=officer)
     with pytest.raises(ValidationError, match="只有已生成的批次可以推送"):
         batch_push(batch=batch, officer=officer)
-    assert batch_mark_paid(batch=batch, officer=officer) == 2
+    assert batch_mark_paid(batch=batch, officer=officer) == 3
     assert batch_mark_paid(batch=batch, officer=officer) == 0
     payments = Payment.objects.filter(payer=FUND)
-    assert sorted(payments.values_list("amount", flat=True)) == [Decimal("200.00"), Decimal("410.00")]
+    assert sorted(payments.values_list("amount", flat=True)) == [Decimal("200.00"), Decimal("200.00"),
+                                                                  Decimal("410.00")]
     batch.refresh_from_db()
     assert batch.status == "paid" and batch.paid_by == officer
     assert set(PaymentBatchItem.objects.values_list("payment__payer", flat=True)) == {FUND}
@@ -79,12 +82,12 @@ def test_push_then_paid_records_fund_payments_and_twice_is_once(subsidised, offi
 def test_a_fund_payment_already_there_is_reused_not_doubled(subsidised, officer, chezhan):
     batch = batch_generate(year=2022, region=chezhan, officer=officer)
     batch_push(batch=batch, officer=officer)
-    item = batch.items.get(amount=Decimal("200.00"))
+    item = batch.items.get(enrollment=subsidised[0])  # 赵伟's
     # Recorded by another way in between (e.g. a retry that committed): the constraint keeps one.
     Payment.objects.create(enrollment=item.enrollment, payer=FUND, amount=item.amount, method="online",
                            recorded_by=officer, receipt_number="X1", verification_code="v1", idempotency_token=uuid.uuid4())
-    assert batch_mark_paid(batch=batch, officer=officer) == 1
-    assert Payment.objects.filter(payer=FUND).count() == 2
+    assert batch_mark_paid(batch=batch, officer=officer) == 2
+    assert Payment.objects.filter(payer=FUND).count() == 3
     assert PaymentBatchItem.objects.get(pk=item.pk).payment.receipt_number == "X1"
 
 
@@ -129,7 +132,7 @@ def test_officer_admin_generates_pushes_and_marks_paid(subsidised, officer, chez
     for action in ("push_selected", "mark_paid_selected", "mark_paid_selected"):
         client.post("/admin/assistance/paymentbatch/", {"action": action, "_selected_action": [batch.pk]})
     batch.refresh_from_db()
-    assert batch.status == "paid" and Payment.objects.filter(payer=FUND).count() == 2
+    assert batch.status == "paid" and Payment.objects.filter(payer=FUND).count() == 3
     fields = ("batch", "year", "name", "id_masked", "category", "village", "amount", "receipt")
     export = client.post("/admin/assistance/paymentbatchitem/export/", {
         "format": "0", "resource": "0", **{f"paymentbatchitemresource_{field}": "on" for field in fields},

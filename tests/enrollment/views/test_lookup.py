@@ -61,7 +61,8 @@ def test_a_resident_sees_their_years_with_masked_name_and_number(client, demo, o
     assert WANG["id_number"] not in response.content.decode()
     assert "今天（2021年10月15日）可以享受医保待遇。 2021 年度已参保、已缴费" in page
     assert "2022 年度（下一年度，正在缴费）" in page
-    assert "已缴费 410.00 元" in page and "已缴费 370.00 元" in page
+    # 2022 with her 低保 subsidy (410.00 − 200.00), 2021 before her identity's list was imported.
+    assert "低保对象" in page and "已缴费 210.00 元" in page and "已缴费 370.00 元" in page
     assert "2022年1月1日 至 2022年12月31日" in page
 
 

@@ -15,9 +15,9 @@ from portal.standards.years import (
 )
 
 WINDOWS = [
-    CollectionWindow(2021, date(2020, 9, 1), date(2020, 12, 31)),
-    CollectionWindow(2022, date(2021, 9, 1), date(2021, 12, 31)),
-    CollectionWindow(2027, date(2026, 9, 1), date(2026, 12, 31)),
+    CollectionWindow(2021, date(2020, 9, 1), date(2020, 12, 31), 90),
+    CollectionWindow(2022, date(2021, 9, 1), date(2021, 12, 31), 90),
+    CollectionWindow(2027, date(2026, 9, 1), date(2026, 12, 31), 90),
 ]
 
 
@@ -41,7 +41,9 @@ def test_no_standard_no_year():
 
 
 @pytest.mark.parametrize(("today", "years"), [
-    (date(2021, 10, 15), [2022, 2021]),  # 2022 in its window; 2021 still running (late registration)
+    (date(2021, 6, 1), [2021]),  # 2021 runs: a late registration's 90 days end inside it
+    (date(2021, 10, 2), [2022, 2021]),  # the last day 90 days still end in 2021 (on 12-31)
+    (date(2021, 10, 3), [2022]),  # from here 2021 would refuse ordinary residents: not offered
     (date(2022, 3, 1), [2022]),  # after the window, while 2022 runs
     (date(2023, 1, 5), []),  # 2022 over, 2023 never published
     (date(2026, 12, 7), [2027]),
