@@ -53,6 +53,7 @@ RESIDENTS = [
 ]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+DIGITS_AS_LETTERS = str.maketrans("0123456789", "ghijkmnpqr")
 
 
 @transaction.atomic
@@ -170,7 +171,8 @@ def _enrollment(resident, standard, clerk, *, on: date, paid: bool, assistance: 
         payment = Payment.objects.create(
             enrollment=enrollment, amount=premium.payable, method=Payment.Method.CASH,
             receipt_number=f"{standard.year}{resident.region.code[:9]}D{enrollment.pk:07d}",
-            verification_code=id_digest(f"demo-receipt-{enrollment.pk}")[:22],
+            # Letters only: a run of hex digits could look like an ID number on the receipt.
+            verification_code=id_digest(f"demo-receipt-{enrollment.pk}")[:22].translate(DIGITS_AS_LETTERS),
             idempotency_token=_demo_token(enrollment.pk), recorded_by=clerk,
         )
         Payment.objects.filter(pk=payment.pk).update(recorded_at=registered)

@@ -16,6 +16,7 @@ from portal.web import display, health
 urlpatterns = [
     path("", public_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    path("favicon.ico", public_views.favicon),
     path("display/<str:mode>/", display.display_set, name="display"),
     path("staff/", logins.staff_home, name="staff_home"),
     path("accounts/login/", logins.StaffLoginView.as_view(), name="login"),

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from portal.accounts.scopes import staff_scope
@@ -55,7 +56,8 @@ class IdentityImport(models.Model):
         ordering = ["-imported_at"]
 
     def __str__(self) -> str:
-        return f"{self.file_name}（{self.imported_at:%Y-%m-%d %H:%M}）"
+        # Beijing time, as every page shows times (the stored value is UTC).
+        return f"{self.file_name}（{timezone.localtime(self.imported_at):%Y-%m-%d %H:%M}）"
 
 
 class IdentityQuerySet(models.QuerySet):

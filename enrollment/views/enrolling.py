@@ -20,6 +20,7 @@ from enrollment.views.station import add_service_errors
 from portal.accounts.scopes import clerk_required
 from portal.privacy.id_numbers import mask_name
 from portal.privacy.models import access_log_write
+from portal.shared.money import format_yuan
 from portal.shared.vocabulary import Category
 
 
@@ -128,7 +129,7 @@ def refund_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = RefundForm(request.POST)
     if form.is_valid():
         try:
-            services.refund_request(
+            refund = services.refund_request(
                 enrollment=enrollment, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"],
                 clerk=request.user,
             )
@@ -136,7 +137,10 @@ def refund_create(request: HttpRequest, pk: int) -> HttpResponse:
             for message in error.messages:
                 messages.error(request, message)
         else:
-            messages.success(request, "已提交退费申请，待医保局审批。")
+            messages.success(request, (
+                f"已提交退费申请：退还个人缴费 {format_yuan(refund.amount)} 元。由县(区)医保局工作人员在管理后台审批"
+                "（不能由申请人本人审批），审批后退还；审批结果显示在这条参保记录上。"
+            ))
     else:
         messages.error(request, "请选择退费原因。")
     return redirect("station:enrollment", pk=enrollment.pk)

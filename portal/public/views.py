@@ -3,8 +3,9 @@
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET
 
@@ -80,3 +81,9 @@ def notices(request: HttpRequest) -> HttpResponse:
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     notice = get_object_or_404(PolicyNotice.objects.published(), pk=pk)
     return render(request, "portal/notice_detail.html", {"notice": notice})
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever a page names; the portal's icon is an SVG. Looked
+    up per request: in production its name comes from the static files' manifest."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))

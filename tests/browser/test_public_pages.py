@@ -138,6 +138,11 @@ def test_estimator(page_at, server, site, viewport, large):
     page.get_by_label("政策范围内费用（元）").fill("18000")
     submit(page, "计算")
     assert "测算结果" in page.locator("main").inner_text()
+    # What the visitor sees after 计算 is the result, not the top of the form again.
+    page.wait_for_load_state("load")
+    top = page.locator("#result-title").bounding_box()["y"]
+    where = page.evaluate("[location.href, window.scrollY]")
+    assert 0 <= top < page.viewport_size["height"], f"the result starts {top:.0f}px down ({where})"
     check(page, "estimator", viewport, large)
 
 
