@@ -174,6 +174,7 @@ def _enrollment(resident, standard, clerk, *, on: date, paid: bool, assistance: 
             # Letters only: a run of hex digits could look like an ID number on the receipt.
             verification_code=id_digest(f"demo-receipt-{enrollment.pk}")[:22].translate(DIGITS_AS_LETTERS),
             idempotency_token=_demo_token(enrollment.pk), recorded_by=clerk,
+            taken_at=clerk.staff_profile.home_service_point,
         )
         Payment.objects.filter(pk=payment.pk).update(recorded_at=registered)
 

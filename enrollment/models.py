@@ -358,6 +358,9 @@ class Payment(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="收款人", on_delete=models.PROTECT, related_name="+"
     )
+    # Where the money was taken (the clerk's service point then), named on the receipt.
+    taken_at = models.ForeignKey("portal.ServicePoint", verbose_name="收款网点", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+", editable=False)
 
     objects = PaymentQuerySet.as_manager()
 

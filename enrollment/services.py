@@ -234,8 +234,10 @@ def payment_record(
         raise ValidationError({"amount": f"缴费金额须等于个人应缴 {enrollment.payable} 元，您填写的是 {amount} 元。"})
     if method not in dict(Payment.Method.at_the_counter()):
         raise ValidationError({"method": "请选择缴费方式。"})
+    profile = getattr(clerk, "staff_profile", None)
     payment = Payment.objects.create(
         enrollment=enrollment, amount=amount, method=method, recorded_by=clerk,
+        taken_at=profile.home_service_point if profile else None,
         idempotency_token=token, receipt_number=f"T{token.hex}",  # replaced below, once the pk is known
         verification_code=secrets.token_urlsafe(16),
     )

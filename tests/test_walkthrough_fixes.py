@@ -55,3 +55,58 @@ def test_an_identity_lists_import_time_is_beijing_time(demo, officer):
     IdentityImport.objects.filter(pk=source.pk).update(imported_at=datetime(2026, 12, 7, 0, 51, tzinfo=ZoneInfo("UTC")))
     source.refresh_from_db()
     assert str(source) == "名单.csv（2026-12-07 08:51）"
+
+
+def test_a_receipt_names_the_point_that_took_the_money_and_the_amount_in_capitals(clerk_client, clerk_chezhan):
+    import uuid
+
+    from enrollment.models import Payment
+
+    enrollment = Enrollment.objects.get(resident__name="刘桂英", year=2022)
+    answer = clerk_client.post(f"/station/enrollments/{enrollment.pk}/pay/",
+                               {"amount": str(enrollment.payable), "method": "cash", "token": str(uuid.uuid4())})
+    payment = Payment.objects.get(enrollment=enrollment)
+    page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", clerk_client.get(answer["Location"]).content.decode()))
+    point = clerk_chezhan.staff_profile.home_service_point
+    assert payment.taken_at == point and f"收款网点 {point.name}" in page
+    assert "人民币（大写） 肆佰壹拾元整" in page
+
+
+SPACED = "370303 19520315 1223"  # 王秀兰, as people type it from the card
+
+
+def test_an_id_number_typed_with_spaces_finds_the_person_in_the_lookup(client, demo, on_2022_window):
+    page = client.post("/lookup/", {"name": "王秀兰", "id_number": SPACED}).content.decode()
+    assert "王*兰" in page and "您输入了" not in page
+
+
+@pytest.mark.parametrize("typed", ["370303 19860520 036X", "３７０３０３１９８６０５２００３６ｘ", "370303198605200 36x"])
+def test_the_station_registers_a_number_typed_with_spaces_full_width_or_a_small_x(clerk_client, typed):
+    from datetime import date
+
+    from enrollment.models import Resident
+    from portal.privacy.id_numbers import make_id_number, parse_id_number
+
+    number = make_id_number("370303", date(1986, 5, 20), 36)
+    assert number.endswith("X") and parse_id_number(typed, today=date(2026, 1, 1)).number == number
+    from portal.network.models import Region
+
+    clerk_client.post("/station/residents/new/", {
+        "id_number": typed, "name": "韩梅", "phone": "13905330001",
+        "region": Region.objects.get(code="370303001002").pk, "household_number": "", "household_address": "共青团路 3 号",
+    })
+    assert Resident.objects.get(name="韩梅").id_masked == f"{number[:6]}********{number[-4:]}"
+
+
+def test_a_roll_row_with_a_spaced_number_is_read_as_the_number(demo, clerk_chezhan):
+    from datetime import date
+
+    from enrollment.imports.checks import enrollees_import
+    from enrollment.imports.rolls import RollRow
+    from portal.privacy.id_numbers import make_id_number
+
+    number = make_id_number("370303", date(1985, 5, 20), 36)
+    spaced = f"{number[:6]} {number[6:14]} {number[14:].lower()}"
+    report = enrollees_import(rows=[RollRow(2, spaced, "韩梅", "", "370303001002", "成年居民")], year=2022,
+                              user=clerk_chezhan, on=date(2021, 10, 15), dry_run=True)
+    assert report.errors == [] and report.entries[0].id_masked == f"{number[:6]}********{number[-4:]}"

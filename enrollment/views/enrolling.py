@@ -20,7 +20,7 @@ from enrollment.views.station import add_service_errors
 from portal.accounts.scopes import clerk_required
 from portal.privacy.id_numbers import mask_name
 from portal.privacy.models import access_log_write
-from portal.shared.money import format_yuan
+from portal.shared.money import format_yuan, yuan_in_capitals
 from portal.shared.vocabulary import Category
 
 
@@ -106,7 +106,7 @@ def payment_create(request: HttpRequest, pk: int) -> HttpResponse:
 def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     payment = get_object_or_404(
         Payment.objects.visible_to(request.user).select_related(
-            "enrollment__resident", "enrollment__region", "recorded_by"
+            "enrollment__resident", "enrollment__region", "recorded_by", "taken_at"
         ),
         pk=pk,
     )
@@ -118,6 +118,7 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
         buffer, kind="svg", scale=4, xmldecl=False, svgns=True, title="扫码核验缴费凭证"
     )
     context = {"payment": payment, "enrollment": payment.enrollment, "verify_url": verify_url,
+               "amount_in_capitals": yuan_in_capitals(payment.amount),
                "qr_svg": mark_safe(buffer.getvalue().decode())}
     return render(request, "enrollment/receipt.html", context)
 

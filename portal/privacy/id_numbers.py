@@ -75,8 +75,9 @@ class IdNumber:
 
 
 def normalise_id_number(text: str) -> str:
-    """Strip surrounding whitespace, turn full-width digits into ASCII and x into X."""
-    return (text or "").strip().translate(_NORMALISE)
+    """Drop every space (people type "370303 19520315 1223", full-width spaces too), turn
+    full-width digits into ASCII and x into X."""
+    return "".join((text or "").split()).translate(_NORMALISE)
 
 
 def parse_id_number(text: str, *, today: date) -> IdNumber:
