@@ -2,7 +2,7 @@
 in a browser is also checked in tests/browser."""
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -110,3 +110,37 @@ def test_a_roll_row_with_a_spaced_number_is_read_as_the_number(demo, clerk_chezh
     report = enrollees_import(rows=[RollRow(2, spaced, "韩梅", "", "370303001002", "成年居民")], year=2022,
                               user=clerk_chezhan, on=date(2021, 10, 15), dry_run=True)
     assert report.errors == [] and report.entries[0].id_masked == f"{number[:6]}********{number[-4:]}"
+
+
+def test_notices_say_whose_they_are_and_mark_other_places_as_reference(client, demo_network):
+    from portal.public.models import PolicyNotice
+
+    listing = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get("/notices/").content.decode()))
+    assert "淄博市" in listing and "河南省焦作市 外地文件，仅供参考" in listing
+    jiaozuo = PolicyNotice.objects.get(area="河南省焦作市")
+    page = client.get(f"/notices/{jiaozuo.pk}/").content.decode()
+    assert "这是河南省焦作市的文件，仅供参考" in page
+    zibo = PolicyNotice.objects.get(area="淄博市")
+    assert "的文件，仅供参考" not in client.get(f"/notices/{zibo.pk}/").content.decode()
+
+
+@pytest.mark.parametrize(("today", "says"), [
+    (date(2021, 10, 15), ["淄博市 2022 年度居民医保正在集中缴费", "缴费截止 2021年12月31日（还有 77 天）", "成年居民每人 410.00 元"]),
+    (date(2022, 3, 1), ["淄博市 2022 年度集中缴费期已于 2021年12月31日结束", "等待 90 天", "2022年5月30日起"]),
+])
+def test_the_home_page_leads_with_the_collection_residents_need_this_month(client, demo, monkeypatch, today, says):
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: today)
+    html = client.get("/").content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    for words in says:
+        assert words in text, words
+    assert html.index(says[0]) < html.index('class="service-tile"')  # first, before the services
+
+
+def test_the_home_page_says_nothing_of_collection_when_none_is_open(client, demo, monkeypatch):
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2023, 6, 1))
+    assert "集中缴费" not in client.get("/").content.decode()

@@ -24,8 +24,8 @@ class ServiceGuideAdmin(admin.ModelAdmin):
 
 @admin.register(PolicyNotice)
 class PolicyNoticeAdmin(admin.ModelAdmin):
-    list_display = ["title", "kind", "number", "issuer", "issued_on", "published"]
-    list_filter = ["kind", "published"]
+    list_display = ["title", "kind", "number", "issuer", "area", "reference_only", "issued_on", "published"]
+    list_filter = ["kind", "reference_only", "published"]
     search_fields = ["title", "number", "issuer"]
     date_hierarchy = "issued_on"
     readonly_fields = ["updated_at"]

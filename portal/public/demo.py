@@ -224,6 +224,15 @@ GUIDES = {
     },
 }
 
+# Where each seed applies: the demo is 淄博市 in 山东省; the others are read for reference.
+NOTICE_AREAS = {
+    "000_5f9b34d64aba0867.txt": ("山东省", False),
+    "001_c0415292d8594dd7.txt": ("广东省（附国家医保局通知）", True),
+    "002_149e263b7aeffd93.txt": ("淄博市", False),
+    "003_e689bf541456729c.txt": ("河南省焦作市", True),
+    "004_0321f14e41a193dd.txt": ("山东省", False),
+}
+
 # (file, title, kind, number, issuer, date, summary lines, where the resident-relevant text ends)
 NOTICES = [
     (
@@ -328,6 +337,7 @@ def load() -> dict[str, int]:
         if code in items:
             ServiceGuide.objects.get_or_create(item=items[code], defaults=fields)
     for file_name, title, kind, number, issuer, issued_on, summary, end_marker in NOTICES:
+        area, reference_only = NOTICE_AREAS[file_name]
         PolicyNotice.objects.get_or_create(
             title=title,
             defaults={
@@ -335,4 +345,6 @@ def load() -> dict[str, int]:
                 "summary": "\n".join(summary), "body": notice_body(file_name, end_marker),
             },
         )
+        # Whose each notice is; also for a database loaded before notices said so.
+        PolicyNotice.objects.filter(title=title, area="").update(area=area, reference_only=reference_only)
     return {"service_guides": ServiceGuide.objects.count(), "policy_notices": PolicyNotice.objects.count()}

@@ -60,6 +60,10 @@ class PolicyNotice(models.Model):
     kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.DOCUMENT)
     number = models.CharField("文号", max_length=100, blank=True)
     issuer = models.CharField("发文机关", max_length=200, blank=True)
+    area = models.CharField("适用地区", max_length=50, blank=True, help_text="如“山东省”“淄博市”。")
+    reference_only = models.BooleanField(
+        "外地文件，仅供参考", default=False, help_text="其他省市的文件：居民看到时会提示本地政策以本地文件为准。",
+    )
     issued_on = models.DateField("发布日期", null=True, blank=True, help_text="原文未注明日期的留空。")
     summary = models.TextField("要点解读", help_text="写给居民看的通俗说明，每行一条。")
     body = models.TextField("正文", blank=True)

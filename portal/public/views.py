@@ -7,10 +7,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from portal.network.models import ServiceItem, ServicePoint
 from portal.public.models import PolicyNotice
+from portal.shared.extensions import contributions
 
 NOTICES_PER_PAGE = 20
 
@@ -47,7 +49,9 @@ def available_services() -> list[dict]:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", {"services": available_services()})
+    today = timezone.localdate()
+    notices = [notice for notices_of in contributions("home_notices") for notice in notices_of(today=today)]
+    return render(request, "portal/home.html", {"services": available_services(), "notices": notices})
 
 
 @require_GET

@@ -11,6 +11,9 @@ INSTALLED_APPS order. These are the hooks, each with the contract of what it nam
     functions of the ``DashboardPanel`` shape: a panel of safe HTML on the station dashboard.
 ``lookup_sections``
     ``LookupSection`` instances: a section under the years of a found public lookup.
+``home_notices``
+    functions ``(*, today) -> list[dict]`` of what residents need this month, shown first on the
+    home page: each ``{"title", "lines", "link", "label"}`` (shown escaped).
 ``year_parts``
     an app's yearly settings, copied when a year is started from the last: a ``VersionedStandard``
     model, or an object of the ``YearPart`` shape (portal/standards/cycle.py).
