@@ -144,3 +144,19 @@ def test_the_home_page_says_nothing_of_collection_when_none_is_open(client, demo
 
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2023, 6, 1))
     assert "集中缴费" not in client.get("/").content.decode()
+
+
+def test_a_clerk_sees_only_the_steps_they_may_take_and_why_not_the_others(demo, clerk_chezhan):
+    from django.test import Client
+
+    from enrollment.models import Resident
+    from tests.assistance.case_helpers import submit
+    from tests.logins import otp_login
+
+    # 车站街道's clerk accepts 王秀兰's application: as its reviewer they may not also take the next step.
+    application = submit(Resident.objects.get(name="王秀兰"), clerk_chezhan)
+    page = otp_login(Client(), clerk_chezhan).get(f"/station/assistance/applications/{application.pk}/").content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert 'name="action" value="review"' not in page  # no form to click and be refused
+    assert "乡镇审核通过 ：上一步由您本人办理" in text
+    assert "须由其他工作人员办理" in text and "<h2 class=\"h5\">办理</h2>" not in page

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from assistance.cases.workflow import NOTIFIED, Action, Role, Status, StepRefused, check_step
+from assistance.cases.workflow import NOTIFIED, TRANSITIONS, Action, Role, Status, StepRefused, actions_from, check_step
 from assistance.models import Application, ApplicationAttachment, ApplicationStep
 from enrollment.models import Resident
 from portal.accounts.scopes import STATION_PERMISSION, staff_scope
@@ -99,6 +99,27 @@ def application_submit(
 
 
 @transaction.atomic
+def steps_open_to(application: Application, actor) -> tuple[list[Action], dict[Action, str]]:
+    """The steps ``actor`` may take on the application now, and, for the steps of its role that
+    are barred to this person (they took the step before, or accepted the application), why."""
+    roles = roles_for(actor, application.resident)
+    last_step = application.steps.order_by("-at", "-pk").first()
+    open_steps, barred = [], {}
+    for action in actions_from(application.state):
+        if TRANSITIONS[(application.state, action)].role not in roles:
+            continue  # another role's step: not this person's to see
+        try:
+            check_step(status=application.state, action=action, roles=roles, actor_id=actor.pk,
+                       recorder_id=application.recorded_by_id,
+                       previous_actor_id=last_step.actor_id if last_step else None,
+                       notes="-")  # what the step needs written is asked on its form
+        except StepRefused as refused:
+            barred[action] = refused.message
+        else:
+            open_steps.append(action)
+    return open_steps, barred
+
+
 def application_step(
     *, application_id: int, action: Action, actor, today: date, notes: str = "",
     approved_amount: Decimal | None = None, publicity_days: int | None = None,

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from assistance.cases import services as case_services
 from assistance.cases.forms import ApplicationForm, AttachmentForm, StepForm
-from assistance.cases.workflow import ACTION_LABELS, STATUS_LABELS, TRANSITIONS, Action, Role, Status, actions_from
+from assistance.cases.workflow import ACTION_LABELS, STATUS_LABELS, TRANSITIONS, Action, Role, Status
 from assistance.models import Application, ApplicationAttachment
 from enrollment.elsewhere import elsewhere_answer
 from enrollment.models import Resident
@@ -98,16 +98,21 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access_log_write(request=request, action="view_application", subject_digest=application.resident.id_digest,
                      detail=f"查看救助申请 {application.number}")
     roles = case_services.roles_for(request.user, application.resident)
-    transitions = {action: TRANSITIONS[(application.state, action)] for action in actions_from(application.state)}
+    # Only the steps this person may take get a form; a step of their role barred to them (they
+    # accepted the application, or took the step before) is named with the reason instead.
+    open_steps, barred = case_services.steps_open_to(application, request.user)
     actions = [
-        {"value": action.value, "label": ACTION_LABELS[action], "notes_required": transition.notes_required}
-        for action, transition in transitions.items() if transition.role in roles
+        {"value": action.value, "label": ACTION_LABELS[action],
+         "notes_required": TRANSITIONS[(application.state, action)].notes_required}
+        for action in open_steps
     ]
+    unavailable = [{"label": ACTION_LABELS[action], "reason": reason} for action, reason in barred.items()]
     return render(request, "assistance/application_detail.html", {
         "application": application,
         "steps": application.steps.select_related("actor"),
         "attachments": application.attachments.all(),
         "actions": actions,
+        "unavailable": unavailable,
         "step_form": StepForm(),
         "attachment_form": AttachmentForm() if Role.CLERK in roles else None,
         "today": timezone.localdate(),
