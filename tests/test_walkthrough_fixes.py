@@ -160,3 +160,26 @@ def test_a_clerk_sees_only_the_steps_they_may_take_and_why_not_the_others(demo, 
     assert 'name="action" value="review"' not in page  # no form to click and be refused
     assert "乡镇审核通过 ：上一步由您本人办理" in text
     assert "须由其他工作人员办理" in text and "<h2 class=\"h5\">办理</h2>" not in page
+
+
+def test_the_export_pages_name_every_field_to_choose_in_chinese(officer_client):
+    html = officer_client.get("/admin/enrollment/contributionstandard/export/").content.decode()
+    labels = re.findall(r'<label[^>]*for="id_contributionstandardresource_[^"]*"[^>]*>([^<]+)</label>', html)
+    assert labels and "成年居民个人缴费" in [label.strip() for label in labels]
+    assert not [label for label in labels if re.search(r"[A-Za-z]{3,}", label)], labels
+    assert "全选" in html and "Select all" not in html
+
+
+def test_no_export_page_names_a_field_in_english(officer_client):
+    from django.urls import reverse
+
+    from tests.test_no_full_id_numbers import url_patterns
+
+    pages = [name for name, params in url_patterns().items()
+             if name.startswith("admin:") and name.endswith("_export") and not params]
+    assert len(pages) > 5
+    for name in pages:
+        html = officer_client.get(reverse(name)).content.decode()
+        labels = [label.strip() for label in re.findall(r'<label[^>]*for="id_\w+resource_\w+"[^>]*>([^<]+)</label>', html)]
+        english = [label for label in labels if re.search(r"[A-Za-z]{3,}", label) and not label.isupper()]
+        assert labels and not english, (name, english)

@@ -183,3 +183,17 @@ class PolicyExportForm(SelectableFieldsExportForm):
 
     class Media:
         js = ["js/export-select-all.js"]  # after import-export's own script, whose handler it binds
+
+    def __init__(self, formats, resources, **kwargs):
+        super().__init__(formats, resources, **kwargs)
+        # Each field to choose named as its column is in the file (成年居民个人缴费), not by the
+        # library's title-cased attribute name ("Contribution Adult").
+        for resource in resources:
+            exported = resource()
+            label_of = getattr(exported, "column_label", None)
+            if label_of is None:
+                continue
+            for name in exported.get_export_order():
+                choice = self.fields.get(self.create_boolean_field_name(resource, name))
+                if choice is not None and name in exported.fields:
+                    choice.label = label_of(exported.fields[name])
