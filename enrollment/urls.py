@@ -20,4 +20,5 @@ urlpatterns = [
     path("imports/", imports.roll_import, name="roll_import"),
     path("imports/confirm/", imports.roll_import_confirm, name="roll_import_confirm"),
     path("imports/done/", imports.roll_import_result, name="roll_import_result"),
+    path("imports/template/", imports.roll_template, name="roll_template"),
 ]

@@ -108,7 +108,7 @@ STATION_OBJECTS = {
 # Station pages without an object id: lists and forms that show only the user's own scope.
 STATION_WITHOUT_ID = {
     "station:home", "station:resident_search", "station:resident_create", "station:follow_up",
-    "station:roll_import", "station:roll_import_confirm", "station:roll_import_result",
+    "station:roll_import", "station:roll_import_confirm", "station:roll_import_result", "station:roll_template",
     "assistance:uninsured", "assistance:applications", "assistance:application_create", "assistance:alerts",
 }
 # API endpoints with an object id -> demo object. There are none yet: the API answers public

@@ -183,3 +183,55 @@ def test_no_export_page_names_a_field_in_english(officer_client):
         labels = [label.strip() for label in re.findall(r'<label[^>]*for="id_\w+resource_\w+"[^>]*>([^<]+)</label>', html)]
         english = [label for label in labels if re.search(r"[A-Za-z]{3,}", label) and not label.isupper()]
         assert labels and not english, (name, english)
+
+
+def test_the_roll_template_lists_the_clerks_villages_with_their_codes(clerk_client):
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(clerk_client.get("/station/imports/template/?format=xlsx").content))
+    roll, codes = book.worksheets
+    assert [cell.value for cell in roll[1]] == ["身份证号", "姓名", "联系电话", "村社区代码", "参保类别"]
+    villages = {row[1]: row[0] for row in codes.iter_rows(min_row=2, values_only=True)}
+    assert villages["华光路社区"] == "370303001001"
+    assert all(code.startswith("370303001") for code in villages.values())  # 车站街道's only
+    csv = clerk_client.get("/station/imports/template/?format=csv").content.decode("utf-8-sig")
+    assert csv.strip() == "身份证号,姓名,联系电话,村社区代码,参保类别"
+
+
+def _dry_run(clerk, *cells):
+    from enrollment.imports.checks import enrollees_import
+    from enrollment.imports.rolls import RollRow
+
+    return enrollees_import(rows=[RollRow(2, *cells)], year=2022, user=clerk, on=date(2021, 10, 15), dry_run=True)
+
+
+def test_a_roll_may_name_a_village_unique_in_the_clerks_scope(demo, clerk_chezhan):
+    from portal.network.models import Region
+    from portal.privacy.id_numbers import make_id_number
+
+    number = make_id_number("370303", date(1985, 5, 20), 36)
+    report = _dry_run(clerk_chezhan, number, "韩梅", "13905330001", "华光路社区", "成年居民")
+    assert report.errors == [] and report.entries[0].village.code == "370303001001"
+    # Two villages of one name in the scope: the code is asked for.
+    huaguang = Region.objects.get(code="370303001001")
+    Region.objects.create(code="370303001099", name="华光路社区", parent=huaguang.parent)
+    report = _dry_run(clerk_chezhan, number, "韩梅", "13905330001", "华光路社区", "成年居民")
+    assert "有 2 个“华光路社区”（370303001001、370303001099），请改填 12 位村社区代码" in report.errors[0].message
+    report = _dry_run(clerk_chezhan, number, "韩梅", "", "和平村", "成年居民")
+    assert "没有名为“和平村”的村(社区)" in report.errors[0].message
+
+
+@pytest.mark.parametrize(("phone", "accepted"), [
+    ("13905330001", True), ("0533-3100221", True), ("05333100221", True), ("", True),
+    ("1390533000", False), ("23905330001", False), ("139-0533-0001", False), ("电话", False),
+])
+def test_roll_phone_numbers_are_checked(demo, clerk_chezhan, phone, accepted):
+    from portal.privacy.id_numbers import make_id_number
+
+    number = make_id_number("370303", date(1985, 5, 20), 36)
+    report = _dry_run(clerk_chezhan, number, "韩梅", phone, "370303001002", "成年居民")
+    assert (report.errors == []) is accepted, report.errors
+    if not accepted:
+        assert "手机号为 1 开头的 11 位数字" in report.errors[0].message

@@ -98,7 +98,6 @@ def application_submit(
     return application
 
 
-@transaction.atomic
 def steps_open_to(application: Application, actor) -> tuple[list[Action], dict[Action, str]]:
     """The steps ``actor`` may take on the application now, and, for the steps of its role that
     are barred to this person (they took the step before, or accepted the application), why."""
@@ -120,6 +119,7 @@ def steps_open_to(application: Application, actor) -> tuple[list[Action], dict[A
     return open_steps, barred
 
 
+@transaction.atomic
 def application_step(
     *, application_id: int, action: Action, actor, today: date, notes: str = "",
     approved_amount: Decimal | None = None, publicity_days: int | None = None,

@@ -35,7 +35,8 @@ from portal.spreadsheets.lookups import rows_matching
 
 CATEGORIES = {text: member for member in Category for text in (member.value, member.label)}
 NAME_LENGTH = Resident._meta.get_field("name").max_length
-PHONE_LENGTH = Resident._meta.get_field("phone").max_length
+# A mobile number, or a landline with its area code (0533-3100221); hyphen optional.
+PHONE = re.compile(r"1[0-9]{10}|0[0-9]{2,3}-?[0-9]{7,8}")
 HISTORY_REASON = "参保名单导入"
 EXCEL_NUMBER = ("身份证号被 Excel 存成了数字，只保留了 15 位有效数字，后几位已丢失；"
                 "请把这一列设为“文本”格式，重新填写后再导入")
@@ -186,8 +187,8 @@ class _Checker:
                 problems.append("请填写姓名")
             elif len(row.name) > NAME_LENGTH:
                 problems.append(f"姓名“{row.name}”过长，最多 {NAME_LENGTH} 个字")
-            if len(row.phone) > PHONE_LENGTH:
-                problems.append(f"联系电话“{row.phone}”过长，最多 {PHONE_LENGTH} 位")
+            if row.phone and not PHONE.fullmatch(row.phone):
+                problems.append(f"联系电话“{row.phone}”有误：手机号为 1 开头的 11 位数字，固定电话带区号（如 0533-3100221）")
             code, code_problem = self._village_code(row.village_code)
             if code_problem:
                 problems.append(code_problem)
@@ -210,13 +211,27 @@ class _Checker:
         return people
 
     def _village_code(self, text: str) -> tuple[str | None, str | None]:
-        """The normalised code or the problem with it; memoized, as a roll names few villages."""
+        """The normalised code or the problem with it; memoized, as a roll names few villages.
+        A village may be given by its name where no other village of the clerk's scope has it."""
         if text not in self.village_codes:
-            try:
-                self.village_codes[text] = (normalize_code(text), None)
-            except RegionCodeError as error:
-                self.village_codes[text] = (None, f"村社区代码有误：{error}")
+            if text and not text.isascii():
+                self.village_codes[text] = self._village_by_name(text)
+            else:
+                try:
+                    self.village_codes[text] = (normalize_code(text), None)
+                except RegionCodeError as error:
+                    self.village_codes[text] = (None, f"村社区代码有误：{error}")
         return self.village_codes[text]
+
+    def _village_by_name(self, name: str) -> tuple[str | None, str | None]:
+        codes = list(Region.objects.within(self.scope).filter(level=Level.VILLAGE, name=name)
+                     .order_by("code").values_list("code", flat=True))
+        if len(codes) == 1:
+            return codes[0], None
+        if codes:
+            return None, (f"您的管辖范围内有 {len(codes)} 个“{name}”（{'、'.join(codes)}），"
+                          "请改填 12 位村社区代码")
+        return None, f"您的管辖范围（{self.scope.name}）内没有名为“{name}”的村(社区)；请核对名称，或填写 12 位村社区代码（见名单模板的第二页）"
 
     def _village_problem(self, village: Region | None, code: str) -> str | None:
         if village is None:

@@ -5,21 +5,28 @@ token. Confirming checks every row again against the database as it is then, bec
 have passed and another clerk may have enrolled someone on the list meanwhile.
 """
 
+import io
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from openpyxl import Workbook
 
 from enrollment import selectors
 from enrollment.imports.checks import ImportReport, enrollees_import
 from enrollment.imports.confirmation import import_done, roll_confirm
 from enrollment.imports.forms import MAX_ROWS, RollUploadForm
+from enrollment.imports.rolls import COLUMNS
 from enrollment.imports.staging import STAGED_FOR, roll_stage
 from portal.accounts.scopes import clerk_required
+from portal.network.codes import Level
+from portal.network.models import Region
 from portal.privacy.models import access_log_write
 from portal.shared.files import FileNotStored
+from portal.spreadsheets.responses import CONTENT_TYPES, spreadsheet_response
 from portal.web.addresses import client_address
 
 # A report with thousands of refused rows is fixed in the file, not read on screen to the end.
@@ -114,3 +121,31 @@ def _report_context(report: ImportReport, *, year: int, filename: str) -> dict:
         "errors_shown": report.errors[:ERRORS_SHOWN],
         "entries_shown": report.entries[:ENTRIES_SHOWN],
     }
+
+
+@clerk_required
+@require_GET
+def roll_template(request: HttpRequest) -> HttpResponse:
+    """The roll's template: the header row, and in XLSX a second sheet of the clerk's villages
+    with their codes; the ID number column is text, so that Excel keeps all 18 characters."""
+    villages = (Region.objects.within(request.scope).filter(level=Level.VILLAGE).select_related("parent")
+                .order_by("code"))
+    if request.GET.get("format") == "csv":
+        return spreadsheet_response(headers=COLUMNS, rows=[], filename="roll-template", export_format="csv")
+    book = Workbook()
+    roll = book.active
+    roll.title = "参保名单"
+    roll.append(list(COLUMNS))
+    roll.column_dimensions["A"].number_format = "@"
+    for column, width in zip("ABCDE", (22, 10, 14, 16, 10), strict=True):
+        roll.column_dimensions[column].width = width
+    codes = book.create_sheet("村社区代码")
+    codes.append(["村社区代码", "村(社区)", "乡镇(街道)"])
+    for village in villages:
+        codes.append([village.code, village.name, village.parent.name if village.parent else ""])
+    codes.column_dimensions["A"].width = 16
+    body = io.BytesIO()
+    book.save(body)
+    response = HttpResponse(body.getvalue(), content_type=CONTENT_TYPES["xlsx"])
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''roll-template.xlsx"
+    return response
