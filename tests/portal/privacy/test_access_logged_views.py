@@ -35,6 +35,7 @@ SHOWS_NOBODY = {
     "station:resident_death": "POST only, answers with a redirect to the logged record",
     "station:refund_create": "POST only, answers with a redirect to the logged enrollment",
     "station:roll_import_confirm": "POST only, logged as import_roll; answers with a redirect or the refused report",
+    "station:roll_template": "a blank roll, and the clerk's villages with their codes",
     "assistance:application_create": "a form; an applicant found is shown on the logged application page",
     "assistance:application_step": "POST only, answers with a redirect to the logged application",
     "assistance:attachment_upload": "POST only, answers with a redirect to the logged application",
