@@ -235,3 +235,19 @@ def test_roll_phone_numbers_are_checked(demo, clerk_chezhan, phone, accepted):
     assert (report.errors == []) is accepted, report.errors
     if not accepted:
         assert "手机号为 1 开头的 11 位数字" in report.errors[0].message
+
+
+def test_times_named_in_the_officers_lists_are_beijing_time(demo, officer, clerk_chezhan):
+    from assistance.models import Application
+    from enrollment.models import Resident
+    from portal.accounts.models import BindingCode
+    from tests.assistance.case_helpers import submit
+
+    code = BindingCode(user=officer, expires_at=datetime(2026, 12, 7, 0, 51, tzinfo=ZoneInfo("UTC")))
+    assert "2026-12-07 08:51 前有效" in str(code)
+    application = submit(Resident.objects.get(name="王秀兰"), clerk_chezhan)
+    # 1 January at 07:00 in Beijing is still 31 December in UTC: the number is of the new year.
+    Application.objects.filter(pk=application.pk).update(
+        recorded_at=datetime(2026, 12, 31, 23, 0, tzinfo=ZoneInfo("UTC")))
+    application.refresh_from_db()
+    assert application.number.startswith("2027-")

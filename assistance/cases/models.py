@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from assistance.cases.workflow import ACTION_LABELS, STATUS_LABELS, Action, Status
@@ -84,7 +85,8 @@ class Application(models.Model):
 
     @property
     def number(self) -> str:
-        return f"{self.recorded_at:%Y}-{self.pk:06d}" if self.recorded_at and self.pk else "（未保存）"
+        # The year in Beijing time: an application of 1 January at 07:00 is of the new year.
+        return f"{timezone.localtime(self.recorded_at):%Y}-{self.pk:06d}" if self.recorded_at and self.pk else "（未保存）"
 
     @property
     def state(self) -> Status:

@@ -4,6 +4,7 @@ they add an authenticator."""
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 
 class StaffProfile(models.Model):
@@ -62,4 +63,4 @@ class BindingCode(models.Model):
         verbose_name_plural = "身份验证器绑定码"
 
     def __str__(self) -> str:
-        return f"{self.user}（{self.expires_at:%Y-%m-%d %H:%M} 前有效）"
+        return f"{self.user}（{timezone.localtime(self.expires_at):%Y-%m-%d %H:%M} 前有效）"  # Beijing time
