@@ -45,7 +45,7 @@ import urllib.request
 from datetime import date
 from pathlib import Path
 
-from servers import HOST, ROOT, free_ports, stop, wait_until_healthy
+from servers import HOST, ROOT, free_ports, start_gunicorn, stop
 
 sys.path.insert(0, str(ROOT))
 from portal.privacy.id_numbers import make_id_number  # noqa: E402  (pure functions, no Django)
@@ -308,11 +308,7 @@ def main() -> None:
         subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env,
                        check=True)
         log_path = tmp / "gunicorn.log"
-        with log_path.open("w") as log:
-            server = subprocess.Popen([sys.executable, "-m", "gunicorn", "portal.wsgi"], cwd=ROOT, env=env,
-                                      stdout=log, stderr=subprocess.STDOUT)
-        stack.callback(stop, server)
-        wait_until_healthy(web_port, server, [log_path])
+        start_gunicorn(stack, env=env, port=web_port, log_path=log_path)
         clerk = Browser(web_port, "10.0.0.2")
         refused = clerk.sign_in("clerk_chezhan")
         if refused:

@@ -54,3 +54,15 @@ def stop(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def start_gunicorn(stack, *, env: dict, port: int, log_path: Path) -> subprocess.Popen:
+    """gunicorn on ``portal.wsgi`` with ``env`` (gunicorn.conf.py reads GUNICORN_BIND and
+    WEB_CONCURRENCY from it), its output in ``log_path``; stopped when ``stack`` closes, and
+    returned once /healthz answers on ``port``."""
+    with log_path.open("w") as log:
+        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "portal.wsgi"], cwd=ROOT, env=env,
+                                  stdout=log, stderr=subprocess.STDOUT)
+    stack.callback(stop, server)
+    wait_until_healthy(port, server, [log_path])
+    return server

@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from servers import HOST, ROOT, free_ports, healthz, stop, wait_until_healthy
+from servers import HOST, ROOT, free_ports, healthz, start_gunicorn, stop, wait_until_healthy
 
 PROXY_SETTINGS = ROOT / "deploy" / "nginx" / "portal-proxy.conf"
 PARTIAL_REQUEST = b"GET /heal"
@@ -119,11 +119,7 @@ def main() -> None:
         subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
 
         gunicorn_log = tmp / "gunicorn.log"
-        with gunicorn_log.open("w") as log:
-            server = subprocess.Popen([sys.executable, "-m", "gunicorn", "portal.wsgi"], cwd=ROOT, env=env,
-                                      stdout=log, stderr=subprocess.STDOUT)
-        stack.callback(stop, server)
-        wait_until_healthy(gunicorn_port, server, [gunicorn_log])
+        server = start_gunicorn(stack, env=env, port=gunicorn_port, log_path=gunicorn_log)
 
         # Run as root, nginx would hand its workers to "nobody", who cannot enter the temporary
         # directory; they stay with the user who runs the script instead.

@@ -66,10 +66,7 @@ def load() -> dict[str, int]:
                   "source": "鲁医保发〔2022〕24号"},
     )
     standards = {year: _standard(zibo, officer, *rest, year=year) for year, *rest in STANDARDS}
-    clerks = {
-        "3703030010": User.objects.get(username="clerk_chezhan"),
-        "3703030020": User.objects.get(username="clerk_other"),
-    }
+    clerks = _clerks()
     for index, (name, number, village_code, paid_2022, enrolled_2021) in enumerate(RESIDENTS):
         village = Region.objects.get(code=village_code)
         clerk = clerks[village_code[:10]]
@@ -118,10 +115,7 @@ def load_year(*, year: int, today: date) -> None:
     zibo = Region.objects.get(code=ZIBO)
     standard = ContributionStandard.objects.in_force(year=year, region=zibo, on=date(year, 12, 31))
     collecting = today < date(year, 1, 1) or today <= standard.window_end
-    clerks = {
-        "3703030010": User.objects.get(username="clerk_chezhan"),
-        "3703030020": User.objects.get(username="clerk_other"),
-    }
+    clerks = _clerks()
     for index, (name, number, village_code, *_) in enumerate(RESIDENTS):
         if name in LATER_NEVER or (name, year) == LATER_GAP:
             continue
@@ -129,6 +123,12 @@ def load_year(*, year: int, today: date) -> None:
         on = max(standard.window_start, min(date(year - 1, 10, 10 + index), today))
         _enrollment(resident, standard, clerks[village_code[:10]], on=on,
                     paid=not (collecting and name in LATER_UNPAID), assistance=DEMO_ASSISTANCE.get(name))
+
+
+def _clerks() -> dict[str, User]:
+    """The demo clerk of each township, by the first ten digits of its villages' codes."""
+    return {"3703030010": User.objects.get(username="clerk_chezhan"),
+            "3703030020": User.objects.get(username="clerk_other")}
 
 
 def _resident(name, number, village, clerk, *, household_number) -> Resident:

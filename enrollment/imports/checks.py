@@ -328,6 +328,9 @@ def _age(birth_date: date, on: date) -> int:
 
 # -- Writing ---------------------------------------------------------------------------------
 
+# A write refused by the constraints although every row passed its check a moment before.
+CHANGED_MEANWHILE = "写入时发现名单中有人刚被其他经办人登记或参保，全部未导入；请重新预检后再导入。"
+
 RESIDENT_COLUMNS = (
     "id", "id_digest", "id_masked", "name", "gender", "birth_date", "phone", "household_id", "region_id",
     "residence_permit", "date_of_death", "assistance_category", "created_at", "created_by_id",
@@ -364,9 +367,7 @@ def enrollees_import(
         # Someone registered or enrolled one of these people after the check; the constraints
         # refused the whole roll. Checking again names the rows for the clerk.
         _, errors = checker.check(rows)
-        return _report(rows, [], errors or [RowError(None, (
-            "写入时发现名单中有人刚被其他经办人登记或参保，全部未导入；请重新预检后再导入。"
-        ))], committed=False)
+        return _report(rows, [], errors or [RowError(None, CHANGED_MEANWHILE)], committed=False)
     return _report(rows, people, [], committed=True)
 
 

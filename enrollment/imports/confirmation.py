@@ -12,7 +12,7 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 
-from enrollment.imports.checks import ImportReport, RowError, enrollees_import
+from enrollment.imports.checks import CHANGED_MEANWHILE, ImportReport, RowError, enrollees_import
 from enrollment.imports.staging import StagedRoll, roll_discard, roll_peek
 from enrollment.models import RollImport
 
@@ -56,18 +56,16 @@ def roll_confirm(*, token: str, user, today: date, address: str | None) -> Confi
             record.enrollments, record.payable_total = report.enrollments, report.payable_total
             record.save()
     except _Refused as refused:
-        # Checked again outside the rolled-back transaction, so that what the check writes (the
-        # access log of numbers registered elsewhere, and their daily count) is kept.
-        again = enrollees_import(rows=staged.rows, year=staged.year, user=user, on=staged.on, dry_run=True,
-                                 address=address)
-        return Confirmation(staged=staged, report=again if again.errors else refused.report)
+        return Confirmation(staged=staged, report=_checked_again(staged, user=user, address=address,
+                                                                  otherwise=refused.report))
     except IntegrityError:
         done = import_done(token=token, user=user)
         if done is not None:  # another confirmation of this roll committed first
             return Confirmation(done=done, already=True)
         # A constraint checked at commit: someone registered or enrolled one of these people
         # meanwhile. Nothing was written; the roll stays for the clerk to check again.
-        return Confirmation(staged=staged, report=_refused_at_commit(staged, user=user, address=address))
+        changed = ImportReport(rows=len(staged.rows), errors=[RowError(None, CHANGED_MEANWHILE)])
+        return Confirmation(staged=staged, report=_checked_again(staged, user=user, address=address, otherwise=changed))
     roll_discard(token=token)
     return Confirmation(done=record)
 
@@ -77,10 +75,10 @@ def import_done(*, token: str, user) -> RollImport | None:
     return RollImport.objects.filter(token=token, imported_by=user).first()
 
 
-def _refused_at_commit(staged: StagedRoll, *, user, address: str | None) -> ImportReport:
-    """The rows to fix, named by checking the roll again; or, if the check finds none, the roll."""
+def _checked_again(staged: StagedRoll, *, user, address: str | None, otherwise: ImportReport) -> ImportReport:
+    """The refused roll checked again after the rollback, naming the rows to fix (``otherwise``
+    where the check finds none). Outside the rolled-back transaction, what the check writes
+    (the access log of numbers registered elsewhere, and their daily count) is kept."""
     again = enrollees_import(rows=staged.rows, year=staged.year, user=user, on=staged.on, dry_run=True,
                              address=address)
-    return ImportReport(rows=len(staged.rows), errors=again.errors or [RowError(None, (
-        "写入时发现名单中有人刚被其他经办人登记或参保，全部未导入；请重新预检后再导入。"
-    ))])
+    return again if again.errors else otherwise

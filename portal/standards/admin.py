@@ -123,65 +123,6 @@ REVISE_PAGE = """{% extends "admin/base_site.html" %}{% load admin_urls %}
 </form>{% endblock %}"""
 
 
-START_YEAR_PAGE = """{% extends "admin/base_site.html" %}{% load admin_urls %}
-{% block breadcrumbs %}<div class="breadcrumbs">
-<a href="{% url 'admin:index' %}">首页</a> ›
-<a href="{% url opts|admin_urlname:'changelist' %}">{{ opts.verbose_name_plural }}</a> ›
-<a href="{% url opts|admin_urlname:'change' original.pk|admin_urlquote %}">{{ original }}</a> › 新建下一年度
-</div>{% endblock %}
-{% block content %}
-<p>把 {{ original.region }} {{ original.year }} 年度的各项年度标准复制为新年度的<strong>草稿</strong>：
-个人缴费标准（含各困难类别的资助）、待遇政策（含各级医院、大病分段、困难类别待遇和再救助）、高额费用预警线；
-日期顺延到新年度。复制不发布任何东西：请逐项核对修改，再分别发布（先发布个人缴费标准，再发布待遇政策）。
-预警线没有草稿，复制后即按新年度生效，需要调整的请在“高额费用预警线”中修改。</p>
-{% if made %}<p>将新建：</p><ul>{% for name in made %}<li>{{ name }}</li>{% endfor %}</ul>{% endif %}
-{% if problems %}<ul class="errorlist">{% for problem in problems %}<li>{{ problem }}</li>{% endfor %}</ul>{% endif %}
-<form method="post" novalidate>{% csrf_token %}
-{{ form.non_field_errors }}
-{% for field in form %}<div class="form-row">{{ field.errors }}{{ field.label_tag }} {{ field }}
-{% if field.help_text %}<div class="help">{{ field.help_text }}</div>{% endif %}</div>{% endfor %}
-<div class="submit-row"><input type="submit" class="default" value="新建下一年度草稿">
-<a class="closelink" href="{% url opts|admin_urlname:'change' original.pk|admin_urlquote %}">取消</a></div>
-</form>{% endblock %}"""
-
-
-PUBLISH_PAGE = """{% extends "admin/base_site.html" %}{% load admin_urls %}
-{% block breadcrumbs %}<div class="breadcrumbs">
-<a href="{% url 'admin:index' %}">首页</a> ›
-<a href="{% url opts|admin_urlname:'changelist' %}">{{ opts.verbose_name_plural }}</a> ›
-<a href="{% url opts|admin_urlname:'change' original.pk|admin_urlquote %}">{{ original }}</a> › 发布
-</div>{% endblock %}
-{% block content %}
-{% if problems %}
-  <p>这个版本现在还不能发布，请先改正：</p>
-  <ul class="errorlist">{% for problem in problems %}<li>{{ problem }}</li>{% endfor %}</ul>
-  <p><a class="button" href="{% url opts|admin_urlname:'change' original.pk|admin_urlquote %}">返回修改</a></p>
-{% else %}
-  <div class="module">
-  {% if earlier %}
-    <h2>与 {{ earlier }} 相比，发布后改变的金额和比例</h2>
-    {% if changes %}
-      <table>
-        <thead><tr><th scope="col">项目</th><th scope="col">原来</th><th scope="col">发布后</th></tr></thead>
-        <tbody>{% for change in changes %}<tr><td>{{ change.what }}</td><td>{{ change.old }}</td><td><strong>{{ change.new }}</strong></td></tr>{% endfor %}</tbody>
-      </table>
-    {% else %}
-      <p>与 {{ earlier }} 完全相同：发布后各项金额和比例都不变。</p>
-    {% endif %}
-  {% else %}
-    <p>{{ original.region }} 没有上一年度的{{ opts.verbose_name }}可以比较。</p>
-  {% endif %}
-  </div>
-  <form method="post" novalidate>{% csrf_token %}
-    <div class="form-row"><label for="id_reason">发布原因</label>
-      <input type="text" name="reason" id="id_reason" maxlength="200" size="30" value="{{ reason }}">
-      <div class="help">记入修改历史，例如依据的文件。发布后这个版本不能再修改或删除，更正要新建修订版。</div></div>
-    <div class="submit-row"><input type="submit" class="default" value="确认发布">
-      <a class="closelink" href="{% url opts|admin_urlname:'change' original.pk|admin_urlquote %}">返回修改</a></div>
-  </form>
-{% endif %}{% endblock %}"""
-
-
 class StartYearForm(forms.Form):
     """The new year, and each date of the year's standards (the collection window), moved on by
     default from the source year's."""
@@ -450,7 +391,7 @@ class VersionedStandardAdminMixin(_FrozenOncePublished):
             "reason": request.GET.get("reason", ""),
         }
         request.current_app = self.admin_site.name
-        return TemplateResponse(request, _template(PUBLISH_PAGE), context)
+        return TemplateResponse(request, "admin/standards/publish.html", context)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
@@ -523,7 +464,7 @@ class VersionedStandardAdminMixin(_FrozenOncePublished):
         context = {**self.admin_site.each_context(request), "title": f"新建下一年度：{standard}", "opts": self.opts,
                    "original": standard, "form": form, "made": made, "problems": problems}
         request.current_app = self.admin_site.name
-        return TemplateResponse(request, _template(START_YEAR_PAGE), context)
+        return TemplateResponse(request, "admin/standards/start_year.html", context)
 
     @admin.action(description="新建修订版", permissions=["add"])
     def revise_selected(self, request, queryset):

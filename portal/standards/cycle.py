@@ -16,7 +16,7 @@ from django.db import IntegrityError, models, transaction
 from portal.network.codes import Level, RegionCodeError, normalize_code
 from portal.network.models import Region
 from portal.shared.extensions import contributions
-from portal.standards.versioned import VersionedStandard
+from portal.standards.versioned import VersionedStandard, draft_copy
 
 # The years a standard may be for: beyond them a date cannot be moved, nor a year be meant.
 YEARS = range(2000, 2101)
@@ -68,27 +68,17 @@ class VersionedYearPart:
 
     def copy(self, *, region: Region, source_year: int, year: int, overrides: dict[str, Any]) -> list[str]:
         source = self.source(region=region, year=source_year)
-        draft = self.model.objects.get(pk=source.pk)
-        draft.pk = draft.id = None
-        draft._state.adding = True
-        for field in self.model._meta.concrete_fields:
-            if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
-                setattr(draft, field.attname, moved(getattr(draft, field.attname), year - source_year))
-            if field.name in overrides:
-                setattr(draft, field.attname, overrides[field.name])
-        draft.year, draft.revision, draft.status = year, 1, VersionedStandard.Status.DRAFT
-        draft.effective_from = draft.supersedes = draft.published_at = draft.published_by = None
-        draft.notes = f"由 {source_year} 年度第 {source.revision} 版复制，日期顺延 {year - source_year} 年。"
-        draft._change_reason = f"由 {source_year} 年度第 {source.revision} 版复制"
-        draft.full_clean()
-        draft.save()
-        for relation in self.model.child_relations:
-            parent_field = getattr(self.model, relation).field.name
-            for row in getattr(source, relation).all():
-                row.pk = row.id = None
-                row._state.adding = True
-                setattr(row, parent_field, draft)
-                row.save()
+        dates = {
+            field.name: moved(getattr(source, field.attname), year - source_year)
+            for field in self.model._meta.concrete_fields
+            if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField)
+        }
+        fields = {
+            **dates, **overrides, "year": year, "revision": 1, "effective_from": None, "supersedes": None,
+            "notes": f"由 {source_year} 年度第 {source.revision} 版复制，日期顺延 {year - source_year} 年。",
+        }
+        draft = draft_copy(source, validate=True, change_reason=f"由 {source_year} 年度第 {source.revision} 版复制",
+                           **fields)
         return [f"{self.label} {draft}"]
 
 

@@ -176,18 +176,31 @@ def standard_revise(*, standard: VersionedStandard, effective_from: date) -> Ver
         raise ValidationError(f"这个版本已被第 {standard.superseded_by.revision} 版取代，请修订最新版本。")
     if standard.effective_from and effective_from <= standard.effective_from:
         raise ValidationError({"effective_from": "修订版的生效日期必须晚于被取代版本的生效日期"})
+    return draft_copy(
+        standard, revision=standard.revision + 1, effective_from=effective_from, supersedes=standard,
+        change_reason=f"新建第 {standard.revision + 1} 版（修订第 {standard.revision} 版），{effective_from} 起生效",
+    )
+
+
+def draft_copy(standard: VersionedStandard, *, change_reason: str, validate: bool = False,
+               **fields) -> VersionedStandard:
+    """A new draft row with ``standard``'s values and a copy of each of its parts, ``fields``
+    set on it: a revision of the same year (``standard_revise``) or the next year's first
+    (portal/standards/cycle.py). ``validate`` runs the model's checks before it is saved."""
+    model = type(standard)
     children = {name: list(getattr(standard, name).all()) for name in model.child_relations}
     draft = model.objects.get(pk=standard.pk)
     draft.pk = None
     draft.id = None
-    draft._state.adding = True
-    draft.revision = standard.revision + 1
+    draft._state.adding = True  # Django's documented way to save a copy as a new row
     draft.status = VersionedStandard.Status.DRAFT
-    draft.effective_from = effective_from
-    draft.supersedes = standard
     draft.published_at = None
     draft.published_by = None
-    draft._change_reason = f"新建第 {draft.revision} 版（修订第 {standard.revision} 版），{effective_from} 起生效"
+    for name, value in fields.items():
+        setattr(draft, name, value)
+    draft._change_reason = change_reason
+    if validate:
+        draft.full_clean()
     draft.save()
     for name, rows in children.items():
         parent_field = getattr(model, name).field.name
