@@ -5,9 +5,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from enrollment.rules import AssistanceSubsidyRule, ContributionSnapshot
@@ -30,6 +31,12 @@ class ContributionStandard(VersionedStandard):
     window_end = models.DateField("集中缴费期结束")
     waiting_days = models.PositiveSmallIntegerField("集中缴费期后参保等待期（天）", default=90)
     newborn_grace_days = models.PositiveSmallIntegerField("新生儿参保宽限期（天）", default=90)
+    # 医保发〔2022〕20号: participation held at or above 95%; a city may set its own year's target.
+    participation_target = models.DecimalField(
+        "参保率目标", max_digits=4, decimal_places=3, default=Decimal("0.950"),
+        validators=[MinValueValidator(Decimal("0.500")), MaxValueValidator(Decimal("1.000"))],
+        help_text="如 0.95 表示 95%，参保率低于目标的区域在参保进度页上标出。",
+    )
 
     objects = StandardQuerySet.as_manager()
     history = HistoricalRecords()
@@ -291,6 +298,10 @@ class Enrollment(models.Model):
     )
     paid_at = models.DateTimeField("缴费时间", null=True, blank=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    # The roll (a school's, a village committee's) this enrollment came in with: a collective
+    # payment can then be taken for the whole roll.
+    roll_import = models.ForeignKey("RollImport", verbose_name="导入名单", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="enrollments_made", editable=False)
 
     objects = EnrollmentQuerySet.as_manager()
 
@@ -354,10 +365,14 @@ class Payment(models.Model):
     verification_code = models.CharField("核验码", max_length=32, unique=True, editable=False)
     # The form's token: a double submit or a retry of the same form records one payment.
     idempotency_token = models.UUIDField("提交令牌", unique=True, editable=False)
-    recorded_at = models.DateTimeField("缴费时间", auto_now_add=True)
+    # When the money was paid: now at the counter; the tax office's time for a tax-channel payment.
+    recorded_at = models.DateTimeField("缴费时间", default=timezone.now, editable=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="收款人", on_delete=models.PROTECT, related_name="+"
     )
+    # One payment for a group (集体代缴): each person still has their own payment and receipt.
+    collective = models.ForeignKey("CollectivePayment", verbose_name="集体代缴", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="payments", editable=False)
     # Where the money was taken (the clerk's service point then), named on the receipt.
     taken_at = models.ForeignKey("portal.ServicePoint", verbose_name="收款网点", null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="+", editable=False)
@@ -444,3 +459,178 @@ class RollImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} 年度参保名单“{self.filename}”（{self.enrollments} 人）"
+
+
+class InsuredElsewhereQuerySet(ScopedQuerySet):
+    region_lookup = "resident__region"
+
+
+class InsuredElsewhere(models.Model):
+    """A resident insured elsewhere for a year (employee insurance, another province's resident
+    insurance): not expected to enrol here that year, so not counted as uninsured."""
+
+    class Scheme(models.TextChoices):
+        EMPLOYEE = "employee", "职工基本医疗保险"
+        OTHER_REGION = "other_region", "外地城乡居民医保"
+        OTHER = "other", "其他（军人、公费医疗等）"
+
+    resident = models.ForeignKey(Resident, verbose_name="居民", on_delete=models.PROTECT, related_name="insured_elsewhere")
+    year = models.PositiveSmallIntegerField("年度")
+    scheme = models.CharField("参保险种", max_length=20, choices=Scheme.choices)
+    note = models.CharField("说明", max_length=200, blank=True, help_text="如单位名称、参保地")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="记录人", null=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    objects = InsuredElsewhereQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "已在他处参保"
+        constraints = [models.UniqueConstraint(fields=["resident", "year"], name="insured_elsewhere_once_a_year")]
+
+    def __str__(self) -> str:
+        return f"{self.resident.name} {self.year} 年度：{self.get_scheme_display()}"
+
+
+class CollectivePaymentQuerySet(ScopedQuerySet):
+    region_lookup = "region"
+
+
+class CollectivePayment(models.Model):
+    """集体代缴: one payment by a school or a village committee for a group of enrollments, all or
+    nothing. Its token makes a double submit or a retry record it once."""
+
+    token = models.UUIDField("提交令牌", unique=True, editable=False)
+    payer_name = models.CharField("代缴单位", max_length=100)
+    method = models.CharField("缴费方式", max_length=20, choices=Payment.Method.choices)
+    year = models.PositiveSmallIntegerField("年度")
+    # The clerk's scope when it was taken: whose list it is on.
+    region = models.ForeignKey(Region, verbose_name="所属区域", on_delete=models.PROTECT, related_name="+")
+    people = models.PositiveIntegerField("人数")
+    total = models.DecimalField("合计金额", max_digits=14, decimal_places=2)
+    roll_import = models.ForeignKey(RollImport, verbose_name="导入名单", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="collective_payments")
+    recorded_at = models.DateTimeField("缴费时间", auto_now_add=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="收款人", on_delete=models.PROTECT,
+                                    related_name="+")
+    taken_at = models.ForeignKey("portal.ServicePoint", verbose_name="收款网点", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+
+    objects = CollectivePaymentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "集体代缴"
+
+    def __str__(self) -> str:
+        return f"{self.payer_name} {self.year} 年度集体代缴 {self.people} 人 {self.total} 元"
+
+
+class TaxPaymentImport(models.Model):
+    """One imported payment file of the tax office (税务代收)."""
+
+    filename = models.CharField("文件名", max_length=100)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.PROTECT,
+                                    related_name="+")
+    imported_at = models.DateTimeField("导入时间", auto_now_add=True)
+    rows = models.PositiveIntegerField("行数")
+    recorded = models.PositiveIntegerField("入账笔数")
+    already_imported = models.PositiveIntegerField("此前已导入")
+    unmatched = models.PositiveIntegerField("待对账笔数")
+    amount_recorded = models.DecimalField("入账金额", max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "税务缴费导入"
+
+    def __str__(self) -> str:
+        return f"税务缴费文件“{self.filename}”（{self.rows} 行）"
+
+
+class TaxVoucherQuerySet(ScopedQuerySet):
+    def to_reconcile(self) -> "TaxVoucherQuerySet":
+        return self.filter(payment__isnull=True, resolution="")
+
+
+class TaxVoucher(models.Model):
+    """A row of the tax office's payment file, kept whether it matched or not: its voucher number
+    makes a re-import record nothing twice, and a row that matched no enrollment waits here for
+    a clerk (对账) instead of being lost."""
+
+    class Problem(models.TextChoices):
+        UNKNOWN_PERSON = "unknown_person", "未登记此人"
+        NOT_ENROLLED = "not_enrolled", "该年度未参保登记"
+        AMOUNT_DIFFERS = "amount_differs", "金额与个人应缴不符"
+        YEAR_CLOSED = "year_closed", "该年度已结束"
+        ALREADY_PAID = "already_paid", "已在其他渠道缴费"
+        NOTHING_DUE = "nothing_due", "个人应缴为 0 元"
+
+    class Resolution(models.TextChoices):
+        APPLIED = "applied", "已补登入账"
+        REFUND = "refund", "转退费"
+
+    voucher_number = models.CharField("缴费凭证号", max_length=40, unique=True)
+    batch = models.ForeignKey(TaxPaymentImport, verbose_name="导入批次", on_delete=models.PROTECT,
+                              related_name="vouchers")
+    id_digest = models.CharField("身份证号摘要", max_length=64, db_index=True, editable=False)
+    id_masked = models.CharField("身份证号", max_length=18)
+    name = models.CharField("姓名", max_length=50)
+    year = models.PositiveSmallIntegerField("缴费年度")
+    amount = models.DecimalField("金额", **MONEY)
+    paid_at = models.DateTimeField("缴费时间")
+    tax_office = models.CharField("征收机关", max_length=100)
+    # The person's village when known, else the importing officer's scope: whose list it is on.
+    region = models.ForeignKey(Region, verbose_name="所属区域", on_delete=models.PROTECT, related_name="+")
+    resident = models.ForeignKey(Resident, verbose_name="居民", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    payment = models.OneToOneField(Payment, verbose_name="缴费记录", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="tax_voucher")
+    problem = models.CharField("对账原因", max_length=20, choices=Problem.choices, blank=True)
+    resolution = models.CharField("处理结果", max_length=20, choices=Resolution.choices, blank=True)
+    resolution_note = models.CharField("处理说明", max_length=200, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="处理人", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    resolved_at = models.DateTimeField("处理时间", null=True, blank=True)
+
+    objects = TaxVoucherQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "税务缴费凭证"
+        constraints = [
+            # A row either became a payment or says why not.
+            models.CheckConstraint(condition=Q(payment__isnull=False) | ~Q(problem=""),
+                                   name="tax_voucher_paid_or_problem"),
+        ]
+
+    def __str__(self) -> str:
+        return f"凭证 {self.voucher_number}"
+
+
+class CollectionReminderQuerySet(ScopedQuerySet):
+    region_lookup = "enrollment__region"
+
+
+class CollectionReminder(models.Model):
+    """A collection reminder sent to an enrolled-but-unpaid person (the message as sent, which
+    never holds an ID number)."""
+
+    enrollment = models.ForeignKey(Enrollment, verbose_name="参保登记", on_delete=models.PROTECT,
+                                   related_name="reminders")
+    sent_on = models.DateField("发送日期")
+    sent_at = models.DateTimeField("发送时间", auto_now_add=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发送人", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+",
+                                help_text="空表示每日任务自动发送")
+    phone_masked = models.CharField("手机号", max_length=20)
+    message = models.CharField("内容", max_length=300)
+
+    objects = CollectionReminderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "缴费提醒"
+        constraints = [
+            # Two senders at once on the same day send one reminder.
+            models.UniqueConstraint(fields=["enrollment", "sent_on"], name="one_reminder_a_day"),
+        ]
+        indexes = [models.Index(fields=["enrollment", "-sent_on"], name="reminder_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.sent_on} 提醒 {self.phone_masked}"

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from enrollment.elsewhere import elsewhere_answers
 from enrollment.imports.rolls import RollRow
-from enrollment.models import ContributionStandard, Enrollment, Resident
+from enrollment.models import ContributionStandard, Enrollment, Resident, RollImport
 from enrollment.rules import ContributionSnapshot, Premium, PremiumRefused, premium_for
 from enrollment.services import standard_in_force
 from portal.accounts.scopes import staff_scope
@@ -342,12 +342,13 @@ HISTORY_COLUMNS = (*RESIDENT_COLUMNS[:-2], "history_date", "history_change_reaso
 ENROLLMENT_COLUMNS = (
     "resident_id", "year", "region_id", "standard_id", "category", "assistance_category", "standard_amount",
     "subsidy", "payable", "late", "newborn", "transfer", "coverage_start", "coverage_end", "registered_on",
-    "registered_at", "registered_by_id", "paid_at", "status",
+    "registered_at", "registered_by_id", "paid_at", "status", "roll_import_id",
 )
 
 
 def enrollees_import(
-    *, rows: Sequence[RollRow], year: int, user, on: date, dry_run: bool, address: str | None = None
+    *, rows: Sequence[RollRow], year: int, user, on: date, dry_run: bool, address: str | None = None,
+    roll_import: RollImport | None = None,
 ) -> ImportReport:
     """Check every row of a roll and, unless ``dry_run`` or any row is refused, register the new
     residents and enroll everyone for ``year`` in one transaction. Raises ``ValidationError`` for
@@ -362,7 +363,7 @@ def enrollees_import(
         return _report(rows, people, errors, committed=False)
     try:
         with transaction.atomic():
-            _write(people, year=year, user=user, on=on)
+            _write(people, year=year, user=user, on=on, roll_import=roll_import)
     except IntegrityError:
         # Someone registered or enrolled one of these people after the check; the constraints
         # refused the whole roll. Checking again names the rows for the clerk.
@@ -385,8 +386,8 @@ def _report(rows, people: list[_Person], errors: list[RowError], *, committed: b
     )
 
 
-def _write(people: list[_Person], *, year: int, user, on: date) -> None:
-    values = _Rows(year=year, user=user, on=on, now=timezone.now())
+def _write(people: list[_Person], *, year: int, user, on: date, roll_import: RollImport | None) -> None:
+    values = _Rows(year=year, user=user, on=on, now=timezone.now(), roll_import=roll_import)
     new = [person for person in people if person.new_resident]
     history = Resident.history.model
     if connection.vendor == "postgresql":
@@ -412,8 +413,9 @@ def _write(people: list[_Person], *, year: int, user, on: date) -> None:
 class _Rows:
     """The values written for a person, in the order of the *_COLUMNS above."""
 
-    def __init__(self, *, year: int, user, on: date, now):
+    def __init__(self, *, year: int, user, on: date, now, roll_import: RollImport | None):
         self.year, self.user_id, self.on, self.now = year, user.pk, on, now
+        self.roll_import_id = roll_import.pk if roll_import else None
 
     def _resident_fields(self, person: _Person) -> tuple:
         return (
@@ -437,7 +439,7 @@ class _Rows:
             premium.payable, premium.late, premium.newborn, premium.transfer, premium.coverage_start,
             premium.coverage_end, self.on, self.now, self.user_id,
             # Nothing to collect from the person (full subsidy): their part is settled now.
-            self.now if premium.payable == 0 else None, Enrollment.Status.ACTIVE.value,
+            self.now if premium.payable == 0 else None, Enrollment.Status.ACTIVE.value, self.roll_import_id,
         )
 
 

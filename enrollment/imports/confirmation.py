@@ -49,7 +49,7 @@ def roll_confirm(*, token: str, user, today: date, address: str | None) -> Confi
                 new_residents=0, existing_residents=0, enrollments=0, payable_total=0,
             )
             report = enrollees_import(rows=staged.rows, year=staged.year, user=user, on=staged.on, dry_run=False,
-                                      address=address)
+                                      address=address, roll_import=record)
             if not report.committed:
                 raise _Refused(report)  # rolls the record back with the rest
             record.new_residents, record.existing_residents = report.new_residents, report.existing_residents
