@@ -14,7 +14,9 @@ class EnrollmentConfig(AppConfig):
 
     # Permissions each role gets on this app's models (gathered by portal.accounts.roles.groups_sync).
     group_permissions: dict[str, list[str]] = {
-        "clerk": [],
+        "clerk": [
+            "enrollment.view_collection_progress", "enrollment.reconcile_tax_vouchers",
+        ],
         "officer": [
             # Standards: drafts are edited and deleted, published revisions never (the admin refuses).
             "enrollment.add_contributionstandard", "enrollment.change_contributionstandard",
@@ -28,5 +30,10 @@ class EnrollmentConfig(AppConfig):
             "enrollment.view_resident", "enrollment.view_household", "enrollment.view_enrollment",
             "enrollment.view_payment", "enrollment.view_refund", "enrollment.change_refund",
             "enrollment.approve_refund",
+            # Collection: progress of the scope, the tax office's files, reminders.
+            "enrollment.view_collection_progress", "enrollment.import_tax_payments",
+            "enrollment.reconcile_tax_vouchers", "enrollment.view_taxpaymentimport", "enrollment.view_taxvoucher",
+            "enrollment.send_collection_reminders", "enrollment.view_collectionreminder",
+            "enrollment.view_collectivepayment",
         ],
     }

@@ -308,6 +308,7 @@ class Enrollment(models.Model):
     class Meta:
         verbose_name = "参保登记"
         verbose_name_plural = "参保登记"
+        permissions = [("view_collection_progress", "可以查看参保缴费进度")]
         constraints = [
             # One enrollment per person per year in the whole province (DESIGN.md section 5).
             models.UniqueConstraint(
@@ -540,6 +541,7 @@ class TaxPaymentImport(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "税务缴费导入"
+        permissions = [("import_tax_payments", "可以导入税务缴费文件")]
 
     def __str__(self) -> str:
         return f"税务缴费文件“{self.filename}”（{self.rows} 行）"
@@ -594,6 +596,7 @@ class TaxVoucher(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "税务缴费凭证"
+        permissions = [("reconcile_tax_vouchers", "可以处理税务缴费对账")]
         constraints = [
             # A row either became a payment or says why not.
             models.CheckConstraint(condition=Q(payment__isnull=False) | ~Q(problem=""),
@@ -626,6 +629,7 @@ class CollectionReminder(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "缴费提醒"
+        permissions = [("send_collection_reminders", "可以发送缴费提醒")]
         constraints = [
             # Two senders at once on the same day send one reminder.
             models.UniqueConstraint(fields=["enrollment", "sent_on"], name="one_reminder_a_day"),

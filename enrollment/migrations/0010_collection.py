@@ -17,6 +17,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterModelOptions(
+            name='enrollment',
+            options={'permissions': [('view_collection_progress', '可以查看参保缴费进度')], 'verbose_name': '参保登记', 'verbose_name_plural': '参保登记'},
+        ),
         migrations.AddField(
             model_name='contributionstandard',
             name='participation_target',
@@ -79,6 +83,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '税务缴费导入',
                 'verbose_name_plural': '税务缴费导入',
+                'permissions': [('import_tax_payments', '可以导入税务缴费文件')],
             },
         ),
         migrations.CreateModel(
@@ -95,6 +100,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '缴费提醒',
                 'verbose_name_plural': '缴费提醒',
+                'permissions': [('send_collection_reminders', '可以发送缴费提醒')],
                 'indexes': [models.Index(fields=['enrollment', '-sent_on'], name='reminder_latest')],
                 'constraints': [models.UniqueConstraint(fields=('enrollment', 'sent_on'), name='one_reminder_a_day')],
             },
@@ -141,6 +147,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '税务缴费凭证',
                 'verbose_name_plural': '税务缴费凭证',
+                'permissions': [('reconcile_tax_vouchers', '可以处理税务缴费对账')],
                 'constraints': [models.CheckConstraint(condition=models.Q(('payment__isnull', False), models.Q(('problem', ''), _negated=True), _connector='OR'), name='tax_voucher_paid_or_problem')],
             },
         ),
