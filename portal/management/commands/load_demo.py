@@ -2,7 +2,9 @@
 
 Each app that has demo data names its loader in `AppConfig.demo_loader` (a dotted path to a
 function that returns a dict of counts); they run in INSTALLED_APPS order. Then the years after
-the seeds' are made up to the one that matters today (portal/standards/demo.py).
+the seeds' are made up to the one that matters today (portal/standards/demo.py), and last the
+loaders named in `AppConfig.demo_today_loader`, whose data follows the date (the crowd of
+enrollment/demo_crowd.py).
 """
 
 from django.apps import apps
@@ -24,7 +26,14 @@ class Command(BaseCommand):
             counts = import_string(loader_path)()
             summary = ", ".join(f"{name} {count}" for name, count in counts.items())
             self.stdout.write(f"{config.verbose_name}: {summary}")
-        years = demo_years_forward(timezone.localdate())
+        today = timezone.localdate()
+        years = demo_years_forward(today)
         if years:
             self.stdout.write(f"新增演示年度（沿用上年度标准）：{'、'.join(map(str, years))}")
+        # Demo data that follows the date: made once every year it needs exists.
+        for config in apps.get_app_configs():
+            loader_path = getattr(config, "demo_today_loader", None)
+            if loader_path:
+                counts = import_string(loader_path)(today=today)
+                self.stdout.write(f"{config.verbose_name}: {', '.join(f'{k} {v}' for k, v in counts.items())}")
         self.stdout.write(self.style.SUCCESS("演示数据已载入。演示账号密码见 README。"))
