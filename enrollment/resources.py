@@ -15,7 +15,7 @@ from portal.standards.resources import (
     VersionedStandardResource,
     standard_key_field,
 )
-from portal.standards.widgets import AssistanceCategoryWidget, MoneyWidget, YesNoWidget
+from portal.standards.widgets import AssistanceCategoryWidget, MoneyWidget, RateWidget, YesNoWidget
 
 
 class ContributionStandardResource(VersionedStandardResource):
@@ -35,14 +35,17 @@ class ContributionStandardResource(VersionedStandardResource):
     newborn_grace_days = fields.Field(
         attribute="newborn_grace_days", column_name="newborn_grace_days", widget=CountWidget("新生儿宽限期天数", maximum=366)
     )
+    participation_target = fields.Field(
+        attribute="participation_target", column_name="participation_target", widget=RateWidget("参保率目标"),
+    )
 
     class Meta(VersionedStandardResource.Meta):
         model = ContributionStandard
         name = "个人缴费标准"
         fields = [
             "year", "region", "revision", "effective_from", "contribution_adult", "contribution_student_child",
-            "fiscal_subsidy", "window_start", "window_end", "waiting_days", "newborn_grace_days", "notes",
-            "status", "published_at", "published_by",
+            "fiscal_subsidy", "window_start", "window_end", "waiting_days", "newborn_grace_days",
+            "participation_target", "notes", "status", "published_at", "published_by",
         ]
         export_order = fields
         import_order = fields

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from enrollment import selectors, services
+from enrollment.collection.progress import scope_progress
 from enrollment.elsewhere import elsewhere_answer
 from enrollment.exports import follow_up_export
 from enrollment.forms import DeathForm, FollowUpFilterForm, NewResidentForm, ResidentForm, ResidentSearchForm
@@ -47,6 +48,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "years": years,
         "year": year,
         "counts": selectors.dashboard_counts(scope, year=year, today=today) if year else None,
+        "progress": scope_progress(scope, year=year, today=today).scope if year else None,
         "search_form": ResidentSearchForm(),
         # Panels other apps add (portal/shared/extensions.py): safe HTML, each rendered by its app.
         "panels": [panel(request, scope, year) for panel in contributions("station_dashboard_panels")],

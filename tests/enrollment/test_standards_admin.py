@@ -65,7 +65,7 @@ def form_data(standard, **changes) -> dict:
         "contribution_adult": standard.contribution_adult, "contribution_student_child": standard.contribution_student_child,
         "fiscal_subsidy": standard.fiscal_subsidy, "window_start": standard.window_start.isoformat(),
         "window_end": standard.window_end.isoformat(), "waiting_days": standard.waiting_days,
-        "newborn_grace_days": standard.newborn_grace_days,
+        "newborn_grace_days": standard.newborn_grace_days, "participation_target": standard.participation_target,
     }
     subsidies = list(standard.subsidies.order_by("pk"))
     data.update({
