@@ -5,6 +5,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.shortcuts import redirect
 
 STATION_PERMISSION = "portal.use_station"
 NO_SCOPE = "您的账号还没有分配管辖区域，请联系医保局管理员。"
@@ -28,7 +29,14 @@ def scope_required(*permissions: str, refused: str):
         @wraps(view)
         @login_required
         def wrapper(request, *args, **kwargs):
-            if not any(request.user.has_perm(permission) for permission in permissions):
+            from portal.accounts import two_factor
+
+            # An officer's session that has not passed the second factor (one adding an
+            # authenticator is signed in meanwhile) reaches no page of people here either.
+            user = request.user
+            if not two_factor.is_verified(user) and _second_factor_due(user):
+                return redirect(two_factor.next_step_url(user, request.get_full_path()))
+            if not any(user.has_perm(permission) for permission in permissions):
                 raise PermissionDenied(refused)
             scope = staff_scope(request.user)
             if scope is None:
@@ -39,6 +47,17 @@ def scope_required(*permissions: str, refused: str):
         return wrapper
 
     return decorator
+
+
+def _second_factor_due(user) -> bool:
+    """Whether the user must pass a second factor (portal.accounts.roles), without a query for
+    a clerk: staff and superusers must, and a user of the station (its permission, cached for
+    the check that follows) is asked for the officers' group only when they are not one."""
+    from portal.accounts import two_factor
+
+    if user.is_superuser or user.is_staff:
+        return True
+    return not user.has_perm(STATION_PERMISSION) and two_factor.second_factor_required(user)
 
 
 # The station back office: clerks with a scope; a clerk without one sees nothing.

@@ -219,3 +219,12 @@ def test_the_tables_export_to_xlsx_with_typed_cells(demo, clerk_chezhan, client,
 def test_the_admin_home_links_the_officer_to_the_progress(demo, officer_client):
     html = officer_client.get("/admin/").content.decode()
     assert 'href="/station/progress/"' in html and 'href="/station/uninsured/"' in html
+
+
+def test_an_officer_who_has_not_passed_the_second_factor_is_sent_to_it(demo, officer, client):
+    from tests.logins import force_login_password_only
+
+    force_login_password_only(client, officer)
+    for path in ("/station/progress/", "/station/uninsured/"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/accounts/login/code/" in response["Location"]
