@@ -176,7 +176,7 @@ def chunk_rows(plan: Plan, start: int, stop: int) -> dict[str, list[str]]:
             f"{resident_id}\t{id_encrypt(number)}\t{digest}\t{masked}\t"
             f"{someone.name}\t{'male' if int(number[16]) % 2 else 'female'}\t{someone.birth_date}\t"
             f"13{hashed % 1_000_000_000:09d}\t{plan.household_id(head)}\t{village_id}\tf\t"
-            f"{DEATH_DATE if dead else NULL}\t\t{created}\t{officer}\n"
+            f"{DEATH_DATE if dead else NULL}\t\t{created}\t{officer}\t\t\n"  # no payout account
         )
         for year, enrolled, paid in (
             (2021, hashed >> 4 & 127 < 122, True),  # ~95%, all paid
@@ -246,7 +246,8 @@ COLUMNS = {
     "household": ("enrollment_household", "id, number, address, region_id, head_id, created_at"),
     "resident": ("enrollment_resident",
                  "id, id_number_encrypted, id_digest, id_masked, name, gender, birth_date, phone, household_id, "
-                 "region_id, residence_permit, date_of_death, assistance_category, created_at, created_by_id"),
+                 "region_id, residence_permit, date_of_death, assistance_category, created_at, created_by_id, "
+                 "payout_account_encrypted, payout_account_masked"),
     "enrollment": ("enrollment_enrollment",
                    "id, resident_id, year, region_id, standard_id, category, assistance_category, "
                    "standard_amount, subsidy, payable, late, newborn, transfer, coverage_start, coverage_end, "

@@ -9,6 +9,10 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
+from enrollment.collection import (
+    reminders_admin,  # noqa: F401  (registers the 缴费提醒 page)
+    tax_admin,  # noqa: F401  (registers the 税务缴费导入 pages)
+)
 from enrollment.models import (
     AssistanceSubsidy,
     ContributionFloor,
@@ -41,6 +45,7 @@ class ContributionStandardAdmin(VersionedStandardAdmin):
         VERSION_FIELDSET,
         ("个人缴费", {"fields": [("contribution_adult", "contribution_student_child"), "fiscal_subsidy"]}),
         ("集中缴费期", {"fields": [("window_start", "window_end"), ("waiting_days", "newborn_grace_days")]}),
+        ("参保率", {"fields": ["participation_target"]}),
     ]
 
 

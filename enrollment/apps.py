@@ -7,6 +7,8 @@ class EnrollmentConfig(AppConfig):
     demo_loader = "enrollment.demo.load"
     # The demo people's enrollments of each year made after the seeds' (portal/standards/demo.py).
     demo_year_loader = "enrollment.demo.load_year"
+    # Three thousand made-up residents for the collection pages, enrolled as far as today.
+    demo_today_loader = "enrollment.demo_crowd.load"
     # What the home page leads with: the collection open now, or how to register late.
     home_notices = ["enrollment.home.collection_notices"]
     # Copied when a year is started from the last (portal/standards/cycle.py).

@@ -4,6 +4,7 @@ paid; this year's collection is as far along as the window is (slow at first, fa
 end, as collections run). Deterministic: the same day gives the same people and figures.
 Idempotent: run again, it adds only the years it has not filled."""
 
+import io
 import random
 import uuid
 from datetime import date, datetime, time, timedelta
@@ -14,7 +15,16 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from enrollment.demo import DIGITS_AS_LETTERS
-from enrollment.models import ContributionStandard, Enrollment, Household, InsuredElsewhere, Payment, Resident
+from enrollment.models import (
+    CollectivePayment,
+    ContributionStandard,
+    Enrollment,
+    Household,
+    InsuredElsewhere,
+    Payment,
+    Resident,
+    TaxVoucher,
+)
 from enrollment.rules import premium_for
 from portal.network.models import Region
 from portal.privacy.id_numbers import make_id_number, mask_id_number
@@ -35,13 +45,16 @@ RESERVED_NAMES = {"王秀兰", "张建国", "刘桂英", "张小雨", "陈志强
 
 
 def load(*, today: date) -> dict[str, int]:
-    """The crowd and its enrollments of the three years up to the one that matters today."""
+    """The crowd and its enrollments of the three years up to the one that matters today; while
+    that year is collected, a village committee's collective payment and a tax office's file."""
     year = demo_target_year(today)
     with transaction.atomic():
         residents = _residents()
         for each in (year - 2, year - 1, year):
             _enroll(residents, year=each, today=today)
-    return {"crowd": len(residents)}
+        collective = _collective_payment(year=year, today=today)
+        vouchers = _tax_file(year=year, today=today)
+    return {"crowd": len(residents), "collective_payment_people": collective, "tax_vouchers": vouchers}
 
 
 def _people():
@@ -148,3 +161,71 @@ def _enroll(residents: list[Resident], *, year: int, today: date) -> None:
         )
         for enrollment, pays in zip(created, paid, strict=True) if pays
     ], batch_size=500)
+
+
+def _collecting(year: int, today: date) -> ContributionStandard | None:
+    """The year's standard while its collection window is open today and has run a week."""
+    standard = ContributionStandard.objects.in_force(year=year, region=Region.objects.get(code=ZIBO),
+                                                     on=date(year, 12, 31))
+    if standard is None or not standard.window_start + timedelta(days=7) <= today <= standard.window_end:
+        return None
+    return standard
+
+
+def _collective_payment(*, year: int, today: date) -> int:
+    """共青团路社区's committee pays for twenty of its unpaid residents at once (集体代缴)."""
+    from enrollment.collection.collective import collective_payment_record
+
+    token = uuid.uuid5(uuid.NAMESPACE_URL, f"demo-crowd-collective-{year}")
+    if not _collecting(year, today) or CollectivePayment.objects.filter(token=token).exists():
+        return 0
+    unpaid = list(
+        Enrollment.objects.unpaid().filter(year=year, region__code="370303001002", resident__household__number__contains="-C")
+        .order_by("pk")[:20]
+    )
+    if not unpaid:
+        return 0
+    collective_payment_record(
+        enrollment_ids=[e.pk for e in unpaid], payer_name="共青团路社区居民委员会（演示数据）", method=Payment.Method.BANK_CARD,
+        confirmed_total=sum(e.payable for e in unpaid), token=token, clerk=User.objects.get(username="clerk_chezhan"),
+    )
+    return len(unpaid)
+
+
+def _tax_file(*, year: int, today: date) -> int:
+    """The tax office's file of a week: forty of 西二路社区's unpaid residents paid through it, and
+    three rows that match nothing as they are (a wrong amount, someone not enrolled, someone
+    registered nowhere), which wait on the reconciliation list (税务对账)."""
+    from enrollment.collection.tax import read_tax_payments
+    from enrollment.collection.tax_import import tax_payments_import
+
+    standard = _collecting(year, today)
+    prefix = f"DEMO{year}"
+    if standard is None or TaxVoucher.objects.filter(voucher_number__startswith=prefix).exists():
+        return 0
+    paid_on = today - timedelta(days=2)
+    unpaid = list(
+        Enrollment.objects.unpaid().filter(year=year, region__code="370303001003", resident__household__number__contains="-C")
+        .select_related("resident").order_by("pk")[:41]
+    )
+    not_enrolled = (
+        Resident.objects.filter(region__code="370303001003", household__number__contains="-C")
+        .exclude(enrollments__year=year).order_by("pk").first()
+    )
+    if len(unpaid) < 41 or not_enrolled is None:
+        return 0
+    rows = [(e.resident.id_number, e.resident.name, e.payable) for e in unpaid[:40]]
+    rows.append((unpaid[40].resident.id_number, unpaid[40].resident.name, unpaid[40].payable - 100))
+    rows.append((not_enrolled.id_number, not_enrolled.name, standard.contribution_adult))
+    rows.append((make_id_number("370305", date(1980, 2, 2), 555), "邢建华", standard.contribution_adult))
+    lines = ["缴费凭证号,身份证号,姓名,缴费年度,金额,缴费时间,征收机关"] + [
+        f"{prefix}{index:06d},{number},{name},{year},{amount},{paid_on.isoformat()} {9 + index % 8:02d}:{index % 60:02d}:00,"
+        "国家税务总局淄博市张店区税务局"
+        for index, (number, name, amount) in enumerate(rows, start=1)
+    ]
+    report = tax_payments_import(
+        rows=read_tax_payments(io.BytesIO("\n".join(lines).encode()), "演示税务缴费.csv"), filename="演示税务缴费.csv",
+        user=User.objects.get(username="officer"), now=datetime.combine(today, time(8, 0), tzinfo=SHANGHAI),
+        dry_run=False,
+    )
+    return report.rows

@@ -301,7 +301,8 @@ class Enrollment(models.Model):
     # The roll (a school's, a village committee's) this enrollment came in with: a collective
     # payment can then be taken for the whole roll.
     roll_import = models.ForeignKey("RollImport", verbose_name="导入名单", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="enrollments_made", editable=False)
+                                    on_delete=models.PROTECT, related_name="enrollments_made", editable=False,
+                                    db_index=False)
 
     objects = EnrollmentQuerySet.as_manager()
 
@@ -322,6 +323,8 @@ class Enrollment(models.Model):
             # The dashboard's 今日登记: without it, a count of one township's day scanned the
             # enrollments of the whole province (benchmarks/README.md, station pages).
             models.Index(fields=["registered_on", "region"], name="enrollment_registered_region"),
+            # Only enrollments that came with a roll: most came one by one at the counter.
+            models.Index(fields=["roll_import"], condition=Q(roll_import__isnull=False), name="enrollment_roll_import"),
         ]
 
     def __str__(self) -> str:
@@ -344,26 +347,32 @@ class Payment(models.Model):
     class Method(models.TextChoices):
         CASH = "cash", "现金"
         BANK_CARD = "bank_card", "银行卡"
-        ONLINE = "online", "线上"
+        # At the counter by scanning the station's QR code (seed 002: WeChat, Alipay, bank terminals).
+        ONLINE = "online", "扫码支付（微信、支付宝）"
+        # Paid through the tax office's channels and recorded from its payment file, never by a clerk.
         TAX = "tax", "税务代收"
         # The assistance fund pays the subsidised part by transfer (特殊缴费单据), never a clerk.
         FUND_TRANSFER = "fund_transfer", "基金划拨"
 
         @classmethod
         def at_the_counter(cls) -> list[tuple[str, str]]:
-            return [(value, label) for value, label in cls.choices if value != cls.FUND_TRANSFER]
+            return [(value, label) for value, label in cls.choices if value not in (cls.FUND_TRANSFER, cls.TAX)]
 
     class Payer(models.TextChoices):
         RESIDENT = "resident", "个人"
         ASSISTANCE_FUND = "assistance_fund", "医疗救助基金"
 
-    enrollment = models.ForeignKey(Enrollment, verbose_name="参保登记", on_delete=models.PROTECT, related_name="payments")
+    # Indexed by the unique (enrollment, payer) below, which starts with it.
+    enrollment = models.ForeignKey(Enrollment, verbose_name="参保登记", on_delete=models.PROTECT, related_name="payments",
+                                   db_index=False)
     payer = models.CharField("付款方", max_length=20, choices=Payer.choices, default=Payer.RESIDENT)
     amount = models.DecimalField("金额", **MONEY)
     method = models.CharField("缴费方式", max_length=20, choices=Method.choices)
-    receipt_number = models.CharField("收据号", max_length=40, unique=True)
+    # Unique through Meta.constraints, as Resident.id_digest: unique=True would add a LIKE index on
+    # PostgreSQL that nothing uses, and every payment written (a tax file's million) pays for it.
+    receipt_number = models.CharField("收据号", max_length=40)
     # A random code for the public receipt check: receipt numbers are sequential and guessable.
-    verification_code = models.CharField("核验码", max_length=32, unique=True, editable=False)
+    verification_code = models.CharField("核验码", max_length=32, editable=False)
     # The form's token: a double submit or a retry of the same form records one payment.
     idempotency_token = models.UUIDField("提交令牌", unique=True, editable=False)
     # When the money was paid: now at the counter; the tax office's time for a tax-channel payment.
@@ -386,6 +395,13 @@ class Payment(models.Model):
         constraints = [
             # The person's own part is paid once; the assistance fund pays its part once.
             models.UniqueConstraint(fields=["enrollment", "payer"], name="one_payment_per_enrollment_payer"),
+            models.UniqueConstraint(fields=["receipt_number"], name="payment_receipt_number_unique"),
+            models.UniqueConstraint(fields=["verification_code"], name="payment_verification_code_unique"),
+        ]
+        indexes = [
+            # Only the payments that have one: most have no collective payment, and tax payments no point.
+            models.Index(fields=["collective"], condition=Q(collective__isnull=False), name="payment_collective"),
+            models.Index(fields=["taken_at"], condition=Q(taken_at__isnull=False), name="payment_taken_at"),
         ]
 
     def __str__(self) -> str:
@@ -564,15 +580,16 @@ class TaxVoucher(models.Model):
         YEAR_CLOSED = "year_closed", "该年度已结束"
         ALREADY_PAID = "already_paid", "已在其他渠道缴费"
         NOTHING_DUE = "nothing_due", "个人应缴为 0 元"
+        OUTSIDE_SCOPE = "outside_scope", "不在导入人辖区，请转参保地处理"
 
     class Resolution(models.TextChoices):
         APPLIED = "applied", "已补登入账"
         REFUND = "refund", "转退费"
 
-    voucher_number = models.CharField("缴费凭证号", max_length=40, unique=True)
+    voucher_number = models.CharField("缴费凭证号", max_length=40)
     batch = models.ForeignKey(TaxPaymentImport, verbose_name="导入批次", on_delete=models.PROTECT,
                               related_name="vouchers")
-    id_digest = models.CharField("身份证号摘要", max_length=64, db_index=True, editable=False)
+    id_digest = models.CharField("身份证号摘要", max_length=64, editable=False)
     id_masked = models.CharField("身份证号", max_length=18)
     name = models.CharField("姓名", max_length=50)
     year = models.PositiveSmallIntegerField("缴费年度")
@@ -601,7 +618,10 @@ class TaxVoucher(models.Model):
             # A row either became a payment or says why not.
             models.CheckConstraint(condition=Q(payment__isnull=False) | ~Q(problem=""),
                                    name="tax_voucher_paid_or_problem"),
+            # By constraint and index rather than unique=True and db_index=True: no LIKE indexes.
+            models.UniqueConstraint(fields=["voucher_number"], name="tax_voucher_number_unique"),
         ]
+        indexes = [models.Index(fields=["id_digest"], name="tax_voucher_digest")]
 
     def __str__(self) -> str:
         return f"凭证 {self.voucher_number}"
@@ -634,7 +654,11 @@ class CollectionReminder(models.Model):
             # Two senders at once on the same day send one reminder.
             models.UniqueConstraint(fields=["enrollment", "sent_on"], name="one_reminder_a_day"),
         ]
-        indexes = [models.Index(fields=["enrollment", "-sent_on"], name="reminder_latest")]
+        indexes = [
+            models.Index(fields=["enrollment", "-sent_on"], name="reminder_latest"),
+            # The officers' log of one day, which would otherwise read every reminder of the season.
+            models.Index(fields=["sent_on", "id"], name="reminder_of_a_day"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.sent_on} 提醒 {self.phone_masked}"

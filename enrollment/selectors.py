@@ -1,9 +1,8 @@
 """Reads of the station pages that need more than one filter."""
 
-from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import BooleanField, Count, Exists, OuterRef, Q, Subquery, Value
+from django.db.models import BooleanField, Exists, OuterRef, Subquery, Value
 
 from enrollment.models import ContributionStandard, Enrollment, Resident
 from portal.network.codes import pooling_region_code
@@ -54,31 +53,14 @@ def year_shown(scope: Region, years: list[int], params, today: date) -> int | No
     """The year a station page shows: the one its address asks for (``?year=``) when it is one
     of ``years``, else the year that matters today."""
     asked = params.get("year", "")
-    if asked.isascii() and asked.isdigit() and int(asked) in years:
+    if len(asked) == 4 and asked.isascii() and asked.isdigit() and int(asked) in years:
         return int(asked)
     return year_that_matters(scope, today)
 
 
-@dataclass(frozen=True)
-class DashboardCounts:
-    residents: int
-    enrolled: int
-    paid: int
-    unpaid: int
-    registered_today: int
-
-
-def dashboard_counts(scope: Region, *, year: int, today: date) -> DashboardCounts:
-    residents = Resident.objects.within(scope).living().count()
-    counts = Enrollment.objects.within(scope).active().filter(year=year).aggregate(
-        enrolled=Count("id"),
-        paid=Count("id", filter=Q(paid_at__isnull=False)),
-    )
-    registered_today = Enrollment.objects.within(scope).filter(registered_on=today).count()
-    return DashboardCounts(
-        residents=residents, enrolled=counts["enrolled"], paid=counts["paid"],
-        unpaid=counts["enrolled"] - counts["paid"], registered_today=registered_today,
-    )
+def registered_on(scope: Region, day: date) -> int:
+    """Enrollments the scope registered on ``day`` (the dashboard's 今日登记)."""
+    return Enrollment.objects.within(scope).filter(registered_on=day).count()
 
 
 # The follow-up list's order, by village then name; the id makes each place unique, which

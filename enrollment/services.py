@@ -241,16 +241,22 @@ def payment_record(
         idempotency_token=token, receipt_number=f"T{token.hex}",  # replaced below, once the pk is known
         verification_code=secrets.token_urlsafe(16),
     )
-    # Sequential, readable receipt numbers: year, township code, then the payment's own number.
-    payment.receipt_number = f"{enrollment.year}{enrollment.region.code[:9]}{payment.pk:08d}"
+    payment.receipt_number = payment_receipt_number(payment)
     payment.save(update_fields=["receipt_number"])
     enrollment.paid_at = payment.recorded_at
     enrollment.save(update_fields=["paid_at"])
-    _tell_payment_recorded(enrollment, payment)
+    payment_recorded_notify(enrollment, payment)
     return payment
 
 
-def _tell_payment_recorded(enrollment: Enrollment, payment: Payment) -> None:
+def payment_receipt_number(payment: Payment) -> str:
+    """Sequential, readable receipt numbers: year, township code, then the payment's own number.
+    The number needs the pk, so a payment is first saved under a unique placeholder."""
+    enrollment = payment.enrollment
+    return f"{enrollment.year}{enrollment.region.code[:9]}{payment.pk:08d}"
+
+
+def payment_recorded_notify(enrollment: Enrollment, payment: Payment) -> None:
     resident = enrollment.resident
     message = (
         f"{mask_name(resident.name)}：您 {enrollment.year} 年度居民医保个人缴费 {payment.amount} 元已收到，"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from enrollment.views import enrolling, imports, station
+from enrollment.views import collection, collective, enrolling, imports, station, tax
 
 app_name = "station"
 
@@ -17,8 +17,16 @@ urlpatterns = [
     path("enrollments/<int:pk>/refund/", enrolling.refund_create, name="refund_create"),
     path("payments/<int:pk>/receipt/", enrolling.receipt, name="receipt"),
     path("follow-up/", station.follow_up, name="follow_up"),
+    path("progress/", collection.progress, name="progress"),
+    path("uninsured/", collection.uninsured_list, name="uninsured"),
+    path("residents/<int:pk>/insured-elsewhere/", collection.insured_elsewhere, name="insured_elsewhere"),
+    path("tax-vouchers/", tax.tax_vouchers, name="tax_vouchers"),
+    path("tax-vouchers/<int:pk>/resolve/", tax.tax_voucher_resolve, name="tax_voucher_resolve"),
     path("imports/", imports.roll_import, name="roll_import"),
     path("imports/confirm/", imports.roll_import_confirm, name="roll_import_confirm"),
     path("imports/done/", imports.roll_import_result, name="roll_import_result"),
     path("imports/template/", imports.roll_template, name="roll_template"),
+    path("collective/", collective.collective_select, name="collective"),
+    path("collective/confirm/", collective.collective_confirm, name="collective_confirm"),
+    path("collective/<int:pk>/", collective.collective_detail, name="collective_detail"),
 ]

@@ -4,10 +4,10 @@ each later year made by the start-year step and published, and that year works e
 ``django.utils.timezone.localdate``, as everywhere."""
 
 import io
-from collections import Counter
 import json
 import re
 import uuid
+from collections import Counter
 from datetime import date
 from decimal import Decimal
 
@@ -88,3 +88,28 @@ def test_the_demo_has_a_gap_year_to_show(demo, monkeypatch, settings, tmp_path):
     after = per_year()
     assert {y: n for y, n in after.items() if y <= 2026} == {y: n for y, n in before.items() if y <= 2026}
     assert after[2027] > before[2027] and after[2028] > 0
+
+
+def test_the_demo_township_collects_toward_95_percent(demo, monkeypatch, settings, tmp_path):
+    """车站街道 has a few thousand people: last year about 95% enrolled, this year's collection
+    part way on 7 December, one community below the target; a committee's collective payment and
+    a tax office's file with rows to reconcile, all through the services a clerk and an officer use."""
+    from enrollment.collection.progress import scope_progress
+    from enrollment.models import CollectivePayment, TaxVoucher
+    from portal.network.models import Region
+
+    settings.PRIVATE_STORAGE_ROOT = tmp_path
+    today = date(2026, 12, 7)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: today)
+    call_command("load_demo", stdout=io.StringIO())
+    township = Region.objects.get(code="370303001000")
+    last_year = scope_progress(township, year=2026, today=today)
+    assert last_year.scope.expected > 2500
+    assert Decimal("0.93") <= last_year.scope.rate <= Decimal("0.97")
+    assert [region.name for region in last_year.regions if region.below_target] == ["西二路社区"]
+    this_year = scope_progress(township, year=2027, today=today).scope
+    assert Decimal("0.40") <= this_year.rate <= Decimal("0.85") and this_year.paid < this_year.enrolled
+    assert CollectivePayment.objects.get().payments.count() == 20
+    assert TaxVoucher.objects.filter(payment__isnull=False).count() == 40
+    assert sorted(TaxVoucher.objects.to_reconcile().values_list("problem", flat=True)) == [
+        "amount_differs", "not_enrolled", "unknown_person"]

@@ -80,10 +80,13 @@ PARAMETER_FILLERS = {
     "station:resident_edit": lambda: _pks("enrollment.Resident"),
     "station:resident_death": lambda: _pks("enrollment.Resident"),
     "station:enroll": lambda: _pks("enrollment.Resident"),
+    "station:insured_elsewhere": lambda: _pks("enrollment.Resident"),
     "station:enrollment": lambda: _pks("enrollment.Enrollment", 40),
     "station:payment_create": lambda: _pks("enrollment.Enrollment", 40),
     "station:refund_create": lambda: _pks("enrollment.Enrollment", 40),
     "station:receipt": lambda: _pks("enrollment.Payment", 40),
+    "station:tax_voucher_resolve": lambda: _pks("enrollment.TaxVoucher"),
+    "station:collective_detail": lambda: _pks("enrollment.CollectivePayment"),
     "assistance:application": lambda: _pks("assistance.Application"),
     "assistance:application_step": lambda: _pks("assistance.Application"),
     "assistance:attachment_upload": lambda: _pks("assistance.Application"),
@@ -211,8 +214,10 @@ def leaks_in(response) -> list[str]:
 STATION_PAGES_OF_PEOPLE = {
     "station:home",  # its assistance panel names the people with open high-cost alerts
     "station:resident", "station:resident_edit", "station:enroll", "station:enrollment", "station:receipt",
-    "station:follow_up", "assistance:uninsured", "assistance:applications", "assistance:application",
+    "station:follow_up", "station:uninsured", "station:insured_elsewhere", "assistance:uninsured", "assistance:applications", "assistance:application",
     "assistance:attachment", "assistance:alerts", "assistance:alert",
+    "station:tax_vouchers",
+    "station:collective_detail",
 }
 # Fields by which a model's rows belong to people: its admin pages of records, lists and history are logged.
 PERSONAL_FIELDS = {"id_digest", "person_digest", "resident", "enrollment", "head"}

@@ -97,9 +97,11 @@ def addresses() -> list[Address]:
 # Station pages with an object id -> which demo object of 车站街道 they take.
 STATION_OBJECTS = {
     "station:resident": "resident", "station:resident_edit": "resident", "station:resident_death": "resident",
-    "station:enroll": "resident",
+    "station:enroll": "resident", "station:insured_elsewhere": "resident",
     "station:enrollment": "enrollment", "station:payment_create": "enrollment", "station:refund_create": "enrollment",
     "station:receipt": "payment",
+    "station:tax_voucher_resolve": "tax_voucher",
+    "station:collective_detail": "collective",
     "assistance:application": "application", "assistance:application_step": "application",
     "assistance:attachment_upload": "application",
     "assistance:attachment": "attachment",
@@ -108,7 +110,10 @@ STATION_OBJECTS = {
 # Station pages without an object id: lists and forms that show only the user's own scope.
 STATION_WITHOUT_ID = {
     "station:home", "station:resident_search", "station:resident_create", "station:follow_up",
+    "station:tax_vouchers",
+    "station:progress", "station:uninsured",
     "station:roll_import", "station:roll_import_confirm", "station:roll_import_result", "station:roll_template",
+    "station:collective", "station:collective_confirm",
     "assistance:uninsured", "assistance:applications", "assistance:application_create", "assistance:alerts",
 }
 # API endpoints with an object id -> demo object. There are none yet: the API answers public
@@ -242,6 +247,21 @@ def _in_chezhan(model_label: str, lookup: str):
     return obj
 
 
+def _tax_voucher(officer):
+    """A tax voucher of 车站街道 waiting for reconciliation: 赵伟 has no 2022 enrollment."""
+    from django.utils import timezone
+
+    from enrollment.collection.tax import read_tax_payments
+    from enrollment.collection.tax_import import tax_payments_import
+    from enrollment.models import Resident, TaxVoucher
+
+    zhao = Resident.objects.get(name="赵伟")
+    data = f"缴费凭证号,身份证号,姓名,缴费年度,金额,缴费时间,征收机关\nSCOPE-1,{zhao.id_number},赵伟,2022,410.00,2021-10-20 10:00:00,税务局\n"
+    tax_payments_import(rows=read_tax_payments(io.BytesIO(data.encode()), "税务.csv"), filename="税务.csv", user=officer,
+                        now=timezone.now(), dry_run=False)
+    return TaxVoucher.objects.get(voucher_number="SCOPE-1")
+
+
 def _city_standard(model_label: str, lookup: str):
     model = apps.get_model(model_label)
     obj = model.objects.filter(**{f"{lookup}__code": "370300000000"}).order_by("pk").first()
@@ -252,9 +272,12 @@ def _city_standard(model_label: str, lookup: str):
 @pytest.fixture
 def world(demo_network, settings, tmp_path, django_capture_on_commit_callbacks):
     """The whole demo, plus what it lacks: a refund, a payment batch, an attachment, a log entry."""
+    from uuid import uuid4
+
     from assistance.batches.services import batch_generate
     from assistance.cases.services import attachment_add
     from assistance.models import Application
+    from enrollment.collection.collective import collective_payment_record
     from enrollment.models import Enrollment
     from enrollment.services import refund_request
     from portal.accounts.models import StaffProfile
@@ -277,6 +300,11 @@ def world(demo_network, settings, tmp_path, django_capture_on_commit_callbacks):
     owed = Enrollment.objects.within(chezhan).for_year(2022).filter(payments__isnull=True).order_by("pk").first()
     Enrollment.objects.filter(pk=owed.pk).update(assistance_category="minimum_living", subsidy=F("standard_amount"))
     batch = batch_generate(year=2022, region=chezhan, officer=officer)
+    # A collective payment (集体代缴) of another unpaid enrollment of 车站街道, for its result page.
+    pooled = (Enrollment.objects.within(chezhan).for_year(2022).unpaid().filter(payable__gt=0).exclude(pk=owed.pk)
+              .order_by("pk").first())
+    collective = collective_payment_record(enrollment_ids=[pooled.pk], payer_name="范围测试小学", method="cash",
+                                           confirmed_total=pooled.payable, token=uuid4(), clerk=clerk)
     application = Application.objects.within(chezhan).exclude(status__in=["rejected", "paid"]).order_by("pk").first()
     village_clerk = application.recorded_by
     attachment = attachment_add(application=application, upload=SimpleUploadedFile("结算单.pdf", PDF), user=village_clerk)
@@ -298,6 +326,8 @@ def world(demo_network, settings, tmp_path, django_capture_on_commit_callbacks):
         "household": resident.household,
         "enrollment": paid,
         "payment": paid.payments.order_by("pk").first(),
+        "tax_voucher": _tax_voucher(officer),
+        "collective": collective,
         "refund": paid.refund,
         "identity": identity_model.objects.filter(id_digest=resident.id_digest).first(),
         "application": application,

@@ -17,11 +17,10 @@ from django.db.models.functions import Substr, TruncDate
 from enrollment.models import ContributionStandard, Enrollment, InsuredElsewhere, Resident
 from portal.network.codes import SIGNIFICANT_DIGITS, Level, pooling_region_code
 from portal.network.models import Region
+from portal.shared.money import ZERO, to_cents
 from portal.standards.years import CollectionWindow
 
 DEFAULT_TARGET = Decimal("0.950")
-ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
 BEIJING = ZoneInfo("Asia/Shanghai")
 
 
@@ -47,7 +46,7 @@ class Progress:
     paid: int = 0
     due: Decimal = ZERO  # personal contributions of the enrolled
     collected: Decimal = ZERO  # of those, paid
-    subsidies: Decimal = ZERO  # paid by the assistance fund (资助参保)
+    subsidies: Decimal = ZERO  # the assistance fund's part of the enrolled's contributions (资助参保)
     target: Decimal = DEFAULT_TARGET
 
     @property
@@ -105,7 +104,7 @@ def scope_progress(scope: Region, *, year: int, today: date) -> ScopeProgress:
     rows = (
         expected_residents(scope, year=year, today=today)
         .annotate(enrollment=FilteredRelation(
-            "enrollments", condition=Q(enrollments__year=year) & ~Q(enrollments__status=Enrollment.Status.CANCELLED),
+            "enrollments", condition=Q(enrollments__year=year, enrollments__status=Enrollment.Status.ACTIVE),
         ))
         .annotate(child=Substr("region__code", 1, digits))
         .values("child")
@@ -144,7 +143,7 @@ def _progress(region: Region, figures: dict, targets: dict[str, Decimal]) -> Pro
         code=region.code, name=region.name, level=region.level, target=target,
         expected=figures.get("expected") or 0, enrolled=figures.get("enrolled") or 0, paid=figures.get("paid") or 0,
         # SQLite sums decimals without their places: 259250, not 259250.00.
-        **{key: Decimal(figures.get(key) or 0).quantize(CENT) for key in MONEY},
+        **{key: to_cents(Decimal(figures.get(key) or 0)) for key in MONEY},
     )
 
 

@@ -8,7 +8,7 @@ memoized on their exact inputs, and on PostgreSQL the rows go in with COPY
 """
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -29,6 +29,7 @@ from portal.network.codes import Level, RegionCodeError, normalize_code, pooling
 from portal.network.models import Region
 from portal.privacy.id_numbers import EARLIEST_BIRTH_DATE, IdNumberError, mask_id_number, mask_name, parse_id_number
 from portal.privacy.id_vault import id_digest, id_encrypt
+from portal.shared.bulk import copy_rows, next_ids
 from portal.shared.money import ZERO
 from portal.shared.vocabulary import AssistanceCategory, Category, Gender
 from portal.spreadsheets.lookups import rows_matching
@@ -391,12 +392,12 @@ def _write(people: list[_Person], *, year: int, user, on: date, roll_import: Rol
     new = [person for person in people if person.new_resident]
     history = Resident.history.model
     if connection.vendor == "postgresql":
-        for person, pk in zip(new, _next_ids(Resident, len(new)), strict=True):
+        for person, pk in zip(new, next_ids(Resident, len(new)), strict=True):
             person.resident_id = pk
         # Generators: rows are made (and numbers encrypted) while the server takes the previous ones.
-        _copy(Resident, RESIDENT_COLUMNS, map(values.resident, new))
-        _copy(history, HISTORY_COLUMNS, map(values.history, new))
-        _copy(Enrollment, ENROLLMENT_COLUMNS, map(values.enrollment, people))
+        copy_rows(Resident, RESIDENT_COLUMNS, map(values.resident, new))
+        copy_rows(history, HISTORY_COLUMNS, map(values.history, new))
+        copy_rows(Enrollment, ENROLLMENT_COLUMNS, map(values.enrollment, people))
         return
     created = Resident.objects.bulk_create(
         [Resident(**dict(zip(RESIDENT_COLUMNS[1:], values.resident(person)[1:]))) for person in new], batch_size=500
@@ -441,23 +442,3 @@ class _Rows:
             # Nothing to collect from the person (full subsidy): their part is settled now.
             self.now if premium.payable == 0 else None, Enrollment.Status.ACTIVE.value, self.roll_import_id,
         )
-
-
-def _next_ids(model, count: int) -> list[int]:
-    """Reserve primary keys, so that residents, their history and their enrollments can all be
-    written with COPY without reading the new ids back."""
-    with connection.cursor() as cursor:
-        # The sequence is looked up once: pg_get_serial_sequence per row costs 0.5 s per 100,000.
-        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, model._meta.pk.column])
-        (sequence,) = cursor.fetchone()
-        cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count])
-        return [pk for (pk,) in cursor.fetchall()]
-
-
-def _copy(model, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
-    quote = connection.ops.quote_name
-    sql = f"COPY {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) FROM STDIN"
-    # Unique violations surface here as psycopg errors; turn them into Django's IntegrityError.
-    with connection.wrap_database_errors, connection.cursor() as cursor, cursor.copy(sql) as copy:
-        for row in rows:
-            copy.write_row(row)

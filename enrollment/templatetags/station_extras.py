@@ -14,8 +14,12 @@ OWN_LINKS = (
     ("station:home", "概况"),
     ("station:resident_search", "查找居民"),
     ("station:resident_create", "新登记居民"),
+    ("station:progress", "参保进度"),
+    ("station:uninsured", "未参保名单"),
     ("station:follow_up", "追缴名单"),
     ("station:roll_import", "批量导入"),
+    ("station:collective", "集体代缴"),
+    ("station:tax_vouchers", "税务对账"),
 )
 
 
@@ -27,6 +31,20 @@ def station_nav(context) -> str:
     links = [(reverse(name), label) for name, label in OWN_LINKS]
     links += [link for contribute in contributions("station_nav_links") for link in contribute(request)]
     return render_to_string("station/_nav.html", {"links": links, "current": _current(request.path, links)})
+
+
+@register.filter
+def masked_phone(phone: str) -> str:
+    """139****1234: officers of a county or city see whom to call through the station, not the number."""
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 11 else ("****" if phone else "")
+
+
+@register.filter
+def percent(fraction) -> str:
+    """0.9512 -> "95.12%"; nothing to count -> "—"."""
+    if fraction is None or fraction == "":
+        return "—"
+    return f"{fraction * 100:.2f}".rstrip("0").rstrip(".") + "%"
 
 
 def _current(path: str, links: list[tuple[str, str]]) -> str | None:

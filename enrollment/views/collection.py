@@ -15,6 +15,7 @@ from enrollment import selectors
 from enrollment.collection.progress import Progress, collection_curve, scope_progress
 from enrollment.collection.uninsured import UNINSURED_ORDER, insured_elsewhere_record, reasons, uninsured
 from enrollment.models import ContributionStandard, InsuredElsewhere, Resident
+from enrollment.templatetags.station_extras import masked_phone
 from enrollment.views.station import add_service_errors
 from portal.accounts.scopes import STATION_PERMISSION, clerk_required, scope_required
 from portal.network.codes import Level
@@ -52,7 +53,7 @@ def _year(area: Region, years: list[int], params, today) -> int | None:
     if area.level >= Level.CITY:
         return selectors.year_shown(area, years, params, today)
     asked = params.get("year", "")
-    if asked.isascii() and asked.isdigit() and int(asked) in years:
+    if len(asked) == 4 and asked.isascii() and asked.isdigit() and int(asked) in years:
         return int(asked)
     return years[0] if years else None
 
@@ -68,7 +69,8 @@ def progress(request: HttpRequest) -> HttpResponse:
     years = _years(area)
     year = _year(area, years, request.GET, today)
     context = {"scope": scope, "area": area, "path": _path(scope, area), "years": years, "year": year,
-               "is_clerk": request.user.has_perm(STATION_PERMISSION)}
+               "is_clerk": request.user.has_perm(STATION_PERMISSION),
+               "is_village": area.level == Level.VILLAGE, "above_city": area.level < Level.CITY}
     if year is None:
         return render(request, "enrollment/collection/progress.html", context)
     figures = scope_progress(area, year=year, today=today)
@@ -139,7 +141,8 @@ def uninsured_list(request: HttpRequest) -> HttpResponse:
     export_format = request.GET.get("format")
     if export_format in EXPORT_FORMATS and year:
         access_log_write(request=request, action="export_uninsured", detail=f"{year} 年度未参保名单 {area.name} {export_format}")
-        return _uninsured_export(rows, year=year, export_format=export_format)
+        return _uninsured_export(rows, year=year, export_format=export_format,
+                                 full_phones=request.user.has_perm(STATION_PERMISSION))
     page = keyset_page(rows, ordering=UNINSURED_ORDER, keys=Resident.objects.within(area), params=request.GET)
     if year:
         access_log_page(request=request, action="view_uninsured", what=f"{year} 年度未参保名单 {area.name}", page=page)
@@ -153,9 +156,11 @@ def uninsured_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _uninsured_export(rows, *, year: int, export_format: str) -> HttpResponse:
+def _uninsured_export(rows, *, year: int, export_format: str, full_phones: bool) -> HttpResponse:
+    """Clerks call the people on it; officers above them see the numbers masked."""
     lines = (
-        (r.id_masked, r.name, r.phone, r.region.code, r.region.name, "；".join(reasons(r)))
+        (r.id_masked, r.name, r.phone if full_phones else masked_phone(r.phone), r.region.code, r.region.name,
+         "；".join(reasons(r)))
         for r in rows.iterator(chunk_size=2000)
     )
     return spreadsheet_response(headers=["身份证号", "姓名", "联系电话", "区划代码", "村(社区)", "应参保原因"], rows=lines,

@@ -34,6 +34,9 @@ def enroll(request: HttpRequest, pk: int) -> HttpResponse:
     # Only the years open for registration today: a year the service would refuse is not offered.
     years = selectors.registration_years(request.scope, today)
     year = selectors.year_that_matters(request.scope, today)
+    asked = request.GET.get("year", "")  # the list the clerk came from names the year
+    if len(asked) == 4 and asked.isascii() and asked.isdigit() and int(asked) in years:
+        year = int(asked)
     initial = {"year": year if year in years else next(iter(years), None),
                "category": resident.default_category(today).value}
     form = EnrollForm(request.POST or None, initial=initial, years=years)

@@ -47,8 +47,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "service_point": request.user.staff_profile.home_service_point,
         "years": years,
         "year": year,
-        "counts": selectors.dashboard_counts(scope, year=year, today=today) if year else None,
+        # The year's figures as the progress page counts them (enrollment/collection/progress.py).
         "progress": scope_progress(scope, year=year, today=today).scope if year else None,
+        "registered_today": selectors.registered_on(scope, today),
         "search_form": ResidentSearchForm(),
         # Panels other apps add (portal/shared/extensions.py): safe HTML, each rendered by its app.
         "panels": [panel(request, scope, year) for panel in contributions("station_dashboard_panels")],

@@ -34,7 +34,8 @@ def scope_required(*permissions: str, refused: str):
             # An officer's session that has not passed the second factor (one adding an
             # authenticator is signed in meanwhile) reaches no page of people here either.
             user = request.user
-            if not two_factor.is_verified(user) and _second_factor_due(user):
+            # One query for a session without a verified device (the officers' group).
+            if not two_factor.is_verified(user) and two_factor.second_factor_required(user):
                 return redirect(two_factor.next_step_url(user, request.get_full_path()))
             if not any(user.has_perm(permission) for permission in permissions):
                 raise PermissionDenied(refused)
@@ -47,17 +48,6 @@ def scope_required(*permissions: str, refused: str):
         return wrapper
 
     return decorator
-
-
-def _second_factor_due(user) -> bool:
-    """Whether the user must pass a second factor (portal.accounts.roles), without a query for
-    a clerk: staff and superusers must, and a user of the station (its permission, cached for
-    the check that follows) is asked for the officers' group only when they are not one."""
-    from portal.accounts import two_factor
-
-    if user.is_superuser or user.is_staff:
-        return True
-    return not user.has_perm(STATION_PERMISSION) and two_factor.second_factor_required(user)
 
 
 # The station back office: clerks with a scope; a clerk without one sees nothing.

@@ -230,7 +230,7 @@ def test_the_requester_cannot_approve_their_own_refund(clerk_client, clerk_chezh
 def test_the_dashboard_counts_the_scope(clerk_client):
     html = clerk_client.get("/station/", {"year": 2022}).content.decode()
     counts = dict(re.findall(r'count-label">([^<]+)</span><span class="count-value">([\d.%]+)', html))
-    assert counts == {"参保率（目标 95%）": "85.71%", "辖区居民": "7", "已参保登记": "6", "已缴费": "4",
+    assert counts == {"参保率（目标 95%）": "85.71%", "应参保人数": "7", "已参保登记": "6", "已缴费": "4",
                       "已登记未缴费": "2", "今日登记": "0"}
     assert "低于目标" in html and "未参保名单（1 人）" in html
 

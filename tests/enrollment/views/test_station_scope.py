@@ -4,11 +4,15 @@ The URL patterns are read from enrollment.urls: a new URL with an object id and 
 OBJECT_OF_URL makes this test fail until someone says which object it shows.
 """
 
+import uuid
+
 import pytest
 from django.urls import URLPattern, reverse
 
 from enrollment import urls as station_urls
-from enrollment.models import Enrollment, Payment, Resident
+from enrollment.collection.collective import collective_payment_record
+from enrollment.models import CollectivePayment, Enrollment, Payment, Resident, TaxVoucher
+from tests.test_scope_everywhere import _tax_voucher
 
 pytestmark = pytest.mark.django_db
 
@@ -17,10 +21,13 @@ OBJECT_OF_URL = {
     "resident_edit": Resident,
     "resident_death": Resident,
     "enroll": Resident,
+    "insured_elsewhere": Resident,
     "enrollment": Enrollment,
     "payment_create": Enrollment,
     "refund_create": Enrollment,
     "receipt": Payment,
+    "collective_detail": CollectivePayment,
+    "tax_voucher_resolve": TaxVoucher,
 }
 
 
@@ -38,11 +45,15 @@ def test_every_station_url_with_an_object_id_is_covered():
 
 
 @pytest.fixture
-def chezhan_objects(demo):
+def chezhan_objects(demo, clerk_chezhan, officer):
     """One object of each kind in 车站街道, the other clerk's neighbour township."""
     resident = Resident.objects.get(name="王秀兰")
     enrollment = Enrollment.objects.get(resident=resident, year=2022)
-    return {Resident: resident, Enrollment: enrollment, Payment: enrollment.payments.get()}
+    unpaid = Enrollment.objects.get(resident__name="陈志强", year=2022)
+    collective = collective_payment_record(enrollment_ids=[unpaid.pk], payer_name="共青团路社区居委会", method="cash",
+                                           confirmed_total=unpaid.payable, token=uuid.uuid4(), clerk=clerk_chezhan)
+    return {Resident: resident, Enrollment: enrollment, Payment: enrollment.payments.get(), CollectivePayment: collective,
+            TaxVoucher: _tax_voucher(officer)}
 
 
 @pytest.mark.parametrize("pattern", object_patterns(), ids=lambda p: p.name)

@@ -25,17 +25,21 @@ pytestmark = pytest.mark.django_db
 WANG = "370303195203151223"
 TOKEN = re.compile(r'name="token" value="([A-Za-z0-9_-]{32})"')
 
-# Pages that show people only in answer to a POST (or to a token a POST gave): tested below.
+# Pages that show people only in answer to a POST (or to a token a POST gave, or to a group chosen
+# in the page's own form): tested below.
 SHOWN_AFTER_A_POST = {
     "station:resident_search", "station:roll_import", "station:roll_import_result", "station:payment_create",
+    "station:collective", "station:collective_confirm",
 }
 # Pages that show nobody, and why.
 SHOWS_NOBODY = {
     "station:resident_create": "an empty form; a number registered elsewhere is answered by enrollment/elsewhere.py",
     "station:resident_death": "POST only, answers with a redirect to the logged record",
     "station:refund_create": "POST only, answers with a redirect to the logged enrollment",
+    "station:tax_voucher_resolve": "POST only, answers with a redirect to the logged list of tax vouchers",
     "station:roll_import_confirm": "POST only, logged as import_roll; answers with a redirect or the refused report",
     "station:roll_template": "a blank roll, and the clerk's villages with their codes",
+    "station:progress": "counts and sums of regions, never a person",
     "assistance:application_create": "a form; an applicant found is shown on the logged application page",
     "assistance:application_step": "POST only, answers with a redirect to the logged application",
     "assistance:attachment_upload": "POST only, answers with a redirect to the logged application",
@@ -95,6 +99,29 @@ def test_a_refused_payment_shows_the_enrollment_again_and_is_logged(clerk_client
         reverse("station:payment_create", args=[enrollment.pk]), {"amount": "-1", "method": "cash", "token": "x"}
     ))
     assert entry.action == "view_enrollment" and entry.subject_digest == enrollment.resident.id_digest
+
+
+def test_collective_payment_pages_write_one_entry_for_each_list_of_people(clerk_client, clerk_chezhan, on_2022_window):
+    from tests.enrollment.collection.test_collective import unpaid_people
+
+    unpaid_people(clerk_chezhan, 2, village="370303001003")
+    group = {"village": "370303001003", "year": 2022}
+    assert not entries_written(lambda: clerk_client.get(reverse("station:collective")))  # the chooser names nobody
+    (chosen,) = entries_written(lambda: clerk_client.get(reverse("station:collective"), group))
+    assert chosen.action == "view_collective_group" and "2 人" in chosen.detail
+    response = None
+
+    def review():
+        nonlocal response
+        response = clerk_client.post(reverse("station:collective_confirm"), {"action": "review", "whole": "1", **group})
+
+    (reviewed,) = entries_written(review)
+    assert reviewed.action == "view_collective_group" and "2 人" in reviewed.detail
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', response.content.decode()))
+    done = clerk_client.post(reverse("station:collective_confirm"), {
+        **hidden, "payer_name": "西二路社区居民委员会", "method": "cash", "confirmed_total": "820.00"})
+    (shown,) = entries_written(lambda: clerk_client.get(done["Location"]))
+    assert shown.action == "view_collective_payment" and "共 2 人" in shown.detail
 
 
 def test_finding_by_id_number_in_the_admin_is_logged(demo, officer):
