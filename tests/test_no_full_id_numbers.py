@@ -73,8 +73,12 @@ PARAMETER_FILLERS = {
     "service_point": lambda: _pks("portal.ServicePoint", 100),
     "guide": lambda: [{"code": c} for c in apps.get_model("portal.ServiceItem").objects.values_list("code", flat=True)],
     "notice": lambda: _pks("portal.PolicyNotice"),
+    # The first payments (the demo people's, each kind) and the last (the demo crowd's tax-channel and
+    # collective ones): every payment of the crowd's thousands would say nothing more.
     "receipt_verify": lambda: [
-        {"code": c} for c in apps.get_model("enrollment.Payment").objects.values_list("verification_code", flat=True)
+        {"code": c} for payments in (apps.get_model("enrollment.Payment").objects.order_by("pk"),
+                                     apps.get_model("enrollment.Payment").objects.order_by("-pk"))
+        for c in payments.values_list("verification_code", flat=True)[:40]
     ],
     "station:resident": lambda: _pks("enrollment.Resident"),
     "station:resident_edit": lambda: _pks("enrollment.Resident"),
