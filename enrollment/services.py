@@ -249,11 +249,16 @@ def payment_record(
     return payment
 
 
+def receipt_number(year: int, region_code: str, pk: int) -> str:
+    """Sequential, readable receipt numbers: year, township code, then the payment's own number."""
+    return f"{year}{region_code[:9]}{pk:08d}"
+
+
 def payment_receipt_number(payment: Payment) -> str:
-    """Sequential, readable receipt numbers: year, township code, then the payment's own number.
-    The number needs the pk, so a payment is first saved under a unique placeholder."""
+    """The receipt number of a saved payment. It needs the pk, so a payment is first saved under a
+    unique placeholder."""
     enrollment = payment.enrollment
-    return f"{enrollment.year}{enrollment.region.code[:9]}{payment.pk:08d}"
+    return receipt_number(enrollment.year, enrollment.region.code, payment.pk)
 
 
 def payment_recorded_notify(enrollment: Enrollment, payment: Payment) -> None:

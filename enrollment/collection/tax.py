@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from enrollment.imports.checks import EXCEL_NUMBER, RowError, _quick_parse
+from enrollment.imports.checks import EXCEL_NUMBER, RowError, quick_parse
 from enrollment.models import TaxPaymentImport, TaxVoucher
 from portal.privacy.id_numbers import IdNumberError, mask_id_number, parse_id_number
 from portal.privacy.id_vault import id_digest
@@ -130,7 +130,7 @@ class _Checker:
         # The roll import's fast path for a number already in its normal form; any other goes the
         # slow way, where parse_id_number says what is wrong (a property test holds the two to the
         # same answers: tests/enrollment/imports).
-        if year is None or amount is None or office is None or _quick_parse(id_text, self.today) is None:
+        if year is None or amount is None or office is None or quick_parse(id_text, self.today) is None:
             return None
         if time_cell.__class__ is str:
             try:

@@ -25,6 +25,7 @@ from django.db.models import OuterRef, Subquery
 from enrollment.collection.tax import Problem, TaxImportReport, TaxRow, tax_rows_check, year_closed
 from enrollment.imports.checks import RowError
 from enrollment.models import Enrollment, Payment, Resident, TaxPaymentImport, TaxVoucher
+from enrollment.services import receipt_number
 from portal.accounts.scopes import staff_scope
 from portal.network.models import Region
 from portal.shared.bulk import copy_rows, next_ids
@@ -200,10 +201,10 @@ class _Import:
         codes.update(Region.objects.filter(pk__in=missing).values_list("pk", "code"))
         user_id, batch_id, scope_id = self.user.pk, self.batch.pk, self.scope.pk
         payments = [
-            # Receipt numbers as the counter's (enrollment.services.payment_record): year, township
-            # code, the payment's own number; a random code for the public check; a token of its own.
+            # The receipt number's year and township until the id is known (_write_payments); a random
+            # code for the public check; a token of its own.
             [None, enrollment[0], Payment.Payer.RESIDENT.value, entry.amount, Payment.Method.TAX.value,
-             f"{entry.year}{codes[enrollment[3]][:9]}", secrets.token_urlsafe(16), uuid.uuid4(), entry.paid_at,
+             (entry.year, codes[enrollment[3]]), secrets.token_urlsafe(16), uuid.uuid4(), entry.paid_at,
              user_id]
             for entry, _, enrollment in matched
         ]
@@ -236,7 +237,7 @@ class _Import:
             return
         if self.postgresql:
             for payment, pk in zip(payments, next_ids(Payment, len(payments)), strict=True):
-                payment[0], payment[5] = pk, f"{payment[5]}{pk:08d}"
+                payment[0], payment[5] = pk, receipt_number(*payment[5], pk)
             copy_rows(Payment, PAYMENT_COLUMNS, payments)
             return
         created = Payment.objects.bulk_create([
@@ -244,6 +245,6 @@ class _Import:
             for payment in payments
         ], batch_size=500)
         for payment, row in zip(created, payments, strict=True):
-            row[0], row[5] = payment.pk, f"{row[5]}{payment.pk:08d}"
+            row[0], row[5] = payment.pk, receipt_number(*row[5], payment.pk)
             payment.receipt_number = row[5]
         Payment.objects.bulk_update(created, ["receipt_number"], batch_size=500)

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 
 from enrollment.collection.tax import year_closed
 from enrollment.models import Enrollment, Payment, Resident, TaxVoucher
+from enrollment.services import payment_receipt_number
 from portal.accounts.scopes import staff_scope
 
 NOTE_LENGTH = TaxVoucher._meta.get_field("resolution_note").max_length
@@ -72,8 +73,7 @@ def tax_voucher_apply(*, voucher: TaxVoucher, clerk, now: datetime) -> Payment:
             )
     except IntegrityError as error:  # paid by a path that does not lock the enrollment
         raise ValidationError(f"{resident.name} {year} 年度刚刚已缴费，这笔税款请转退费。", code="already_paid") from error
-    # The counter's receipt numbers (enrollment.services.payment_record).
-    payment.receipt_number = f"{year}{enrollment.region.code[:9]}{payment.pk:08d}"
+    payment.receipt_number = payment_receipt_number(payment)
     payment.save(update_fields=["receipt_number"])
     enrollment.paid_at = voucher.paid_at
     enrollment.save(update_fields=["paid_at"])

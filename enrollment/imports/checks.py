@@ -171,7 +171,7 @@ class _Checker:
             number = birth_date = gender = None
             if row.id_number_was_numeric or "E+" in row.id_number.upper():
                 problems.append(EXCEL_NUMBER)
-            elif (quick := _quick_parse(row.id_number, self.on)) is not None:
+            elif (quick := quick_parse(row.id_number, self.on)) is not None:
                 number, (birth_date, gender) = row.id_number, quick
             else:
                 try:
@@ -305,7 +305,7 @@ _ASCII_ZERO_SUM = ord("0") * sum(_WEIGHTS)
 _WELL_FORMED = re.compile(r"[0-9]{17}[0-9X]")  # ASCII only, unlike \d
 
 
-def _quick_parse(number: str, on: date) -> tuple[date, str] | None:
+def quick_parse(number: str, on: date) -> tuple[date, str] | None:
     """Birth date and gender of a number that is already in its normal form and valid, else None,
     and then ``parse_id_number`` decides and says what is wrong. Most rows of a roll take this
     path, at a quarter of the full parse's cost (benchmarks/README.md); a property test holds the

@@ -91,6 +91,7 @@ def progress(request: HttpRequest) -> HttpResponse:
 
 
 def _percent(rate) -> float | None:
+    # For the chart's axis only (the tables show the Decimal): Chart.js draws numbers, not strings.
     return float(rate * 100) if rate is not None else None
 
 
