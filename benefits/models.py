@@ -4,7 +4,7 @@ pooling region (DESIGN.md section 6), versioned like the contribution standards.
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -13,7 +13,9 @@ from benefits.policy import (
     AssistanceRule,
     BenefitPolicySnapshot,
     CatastrophicTier,
+    ChronicDiseaseRule,
     InpatientLevel,
+    Place,
     ReassistanceRule,
 )
 from portal.shared.vocabulary import AssistanceCategory
@@ -56,10 +58,18 @@ class BenefitPolicy(VersionedStandard):
     reassistance_threshold = models.DecimalField("再救助 起付线", **MONEY)
     reassistance_rate = models.DecimalField("再救助 比例", **RATE)
     reassistance_cap = models.DecimalField("再救助 年度封顶线", null=True, blank=True, **MONEY)
+    # 转外就医调减比例 (seed 002): percentage points taken off every basic-insurance ratio for care
+    # outside the pooling region, less with a 异地就医备案 than without one.
+    outside_filed_reduction = models.DecimalField(
+        "异地就医（已备案）基本医保支付比例降低", default=Decimal("0"), **{**RATE, "help_text": "小数，如 0.05 表示降低 5 个百分点"}
+    )
+    outside_unfiled_reduction = models.DecimalField(
+        "异地就医（未备案）基本医保支付比例降低", default=Decimal("0"), **{**RATE, "help_text": "小数，如 0.20 表示降低 20 个百分点"}
+    )
 
     objects = StandardQuerySet.as_manager()
     history = HistoricalRecords()
-    child_relations = ("inpatient_levels", "catastrophic_tiers", "category_rules")
+    child_relations = ("inpatient_levels", "catastrophic_tiers", "category_rules", "chronic_diseases")
     # A year's benefits are for people enrolled under that year's contribution standard.
     publish_requires = "enrollment.ContributionStandard"
 
@@ -82,6 +92,8 @@ class BenefitPolicy(VersionedStandard):
         top_rate = max(self.catastrophic_tiers.values_list("rate", flat=True))
         if top_rate + self.poorest_rate_bonus > 1:
             raise ValidationError("大病保险最高一段比例加上倾斜提高的百分点超过了 100%。")
+        if self.outside_unfiled_reduction < self.outside_filed_reduction:
+            raise ValidationError("异地就医未备案的比例降低不能少于已备案的：备案后的待遇不应更低。")
         try:
             self.snapshot()
         except ValueError as error:
@@ -123,6 +135,13 @@ class BenefitPolicy(VersionedStandard):
             poorest_deductible_factor=self.poorest_deductible_factor,
             poorest_rate_bonus=self.poorest_rate_bonus,
             poorest_uncapped=self.poorest_uncapped,
+            outside_reductions={
+                Place.OUTSIDE_FILED: self.outside_filed_reduction,
+                Place.OUTSIDE_UNFILED: self.outside_unfiled_reduction,
+            },
+            chronic_diseases={
+                d.code: ChronicDiseaseRule(d.code, d.name, d.deductible, d.rate) for d in self.chronic_diseases.all()
+            },
         )
 
 
@@ -197,3 +216,32 @@ class AssistanceCategoryRule(PolicyPart):
 
     def __str__(self) -> str:
         return self.get_category_display()
+
+
+class ChronicDisease(PolicyPart):
+    """One disease of the province's list of outpatient chronic and special diseases (门诊慢特病,
+    统一全省门诊慢特病基本病种和认定标准): what a recognised patient is paid under, where it differs
+    from the general chronic rule, and what a recognition needs."""
+
+    policy = models.ForeignKey(BenefitPolicy, on_delete=models.CASCADE, related_name="chronic_diseases")
+    code = models.CharField("病种编码", max_length=20, validators=[RegexValidator(r"^[A-Za-z0-9.-]+$", "病种编码只能由字母、数字、点和短横线组成。")])
+    name = models.CharField("病种名称", max_length=60)
+    deductible = models.DecimalField(
+        "年度起付线", null=True, blank=True, help_text="留空：按门诊慢特病通用起付线（各病种共用）", **MONEY
+    )
+    rate = models.DecimalField("支付比例", null=True, blank=True, **{**RATE, "help_text": "留空：按门诊慢特病通用比例"})
+    documents = models.TextField("认定所需材料", max_length=1000, help_text="每行一项，如：二级及以上医院诊断证明")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "门诊慢特病病种"
+        verbose_name_plural = "门诊慢特病病种"
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["policy", "code"], name="chronic_disease_once")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def documents_list(self) -> list[str]:
+        return [line.strip() for line in self.documents.splitlines() if line.strip()]

@@ -6,12 +6,12 @@ Pure: no Django import; benefits.models builds snapshots from database rows.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property, lru_cache
 
 from portal.shared.money import ZERO, to_cents
-from portal.shared.vocabulary import POOREST_ASSISTANCE_CATEGORIES, AssistanceCategory, Category
+from portal.shared.vocabulary import POOREST_ASSISTANCE_CATEGORIES, AssistanceCategory, Category, Place
 
 ONE = Decimal("1")
 LEVEL_NAMES = {1: "一级医院", 2: "二级医院", 3: "三级医院"}
@@ -165,6 +165,22 @@ class ReassistanceRule:
         return rate_above(accumulated, self.threshold, self.rate, self.cap)[1]
 
 
+@dataclass(frozen=True)
+class ChronicDiseaseRule:
+    """One recognised chronic or special disease (门诊慢特病病种): its own annual deductible and
+    ratio, or None where the general chronic rule applies."""
+
+    code: str
+    name: str
+    deductible: Decimal | None = None
+    rate: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        normalise_money(self, "deductible", optional=True)
+        if self.rate is not None:
+            _check_rate(f"chronic disease {self.code} rate", self.rate)
+
+
 def rate_above(accumulated: Decimal, threshold: Decimal, rate: Decimal,
                 cap: Decimal | None) -> tuple[Decimal, Decimal]:
     """max(accumulated − threshold, 0) × rate rounded to cents, before and after the cap."""
@@ -203,6 +219,10 @@ class BenefitPolicySnapshot:
     poorest_deductible_factor: Decimal = Decimal("0.5")
     poorest_rate_bonus: Decimal = Decimal("0.05")
     poorest_uncapped: bool = True
+    # Percentage points off every basic-insurance ratio by place of care; a place not named: none.
+    outside_reductions: Mapping[Place, Decimal] = field(default_factory=dict)
+    # The year's recognised chronic and special diseases by code (门诊慢特病病种).
+    chronic_diseases: Mapping[str, ChronicDiseaseRule] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         normalise_money(
@@ -233,6 +253,18 @@ class BenefitPolicySnapshot:
             raise ValueError("catastrophic tier bounds must increase and the last one be None")
         if max(tier.rate for tier in self.catastrophic_tiers) + self.poorest_rate_bonus > ONE:
             raise ValueError("a catastrophic tier rate plus the poorest bonus exceeds 100%")
+        reductions = {Place(place): reduction for place, reduction in self.outside_reductions.items()}
+        for place, reduction in reductions.items():
+            _check_rate(f"{place.value} reduction", reduction)
+        if reductions.get(Place.LOCAL, ZERO):
+            raise ValueError("care inside the pooling region has no reduction")
+        if reductions.get(Place.OUTSIDE_UNFILED, ZERO) < reductions.get(Place.OUTSIDE_FILED, ZERO):
+            raise ValueError("the reduction without a filing must not be less than with one")
+        object.__setattr__(self, "outside_reductions", reductions)
+        object.__setattr__(self, "chronic_diseases", dict(self.chronic_diseases))
+
+    def reduction_for(self, place: Place) -> Decimal:
+        return self.outside_reductions.get(place, ZERO)
 
     @cached_property
     def _levels(self) -> dict[int, InpatientLevel]:

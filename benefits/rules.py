@@ -24,7 +24,7 @@ from benefits.policy import (
     rate_above,
 )
 from portal.shared.money import ZERO, to_cents
-from portal.shared.vocabulary import AssistanceCategory, Category, LabelledEnum
+from portal.shared.vocabulary import AssistanceCategory, Category, LabelledEnum, Place
 
 SHARE_PLACES = Decimal("0.0001")
 
@@ -41,6 +41,8 @@ class VisitKind(LabelledEnum):
 CATASTROPHIC_KINDS = frozenset({VisitKind.INPATIENT, VisitKind.CHRONIC})
 # Reading an enum member from its class is slow in Python 3.11; the per-visit code uses these.
 _MATERNITY = VisitKind.MATERNITY
+_CHRONIC = VisitKind.CHRONIC
+_LOCAL = Place.LOCAL
 _STUDENT_CHILD = Category.STUDENT_CHILD
 
 
@@ -49,13 +51,22 @@ _STUDENT_CHILD = Category.STUDENT_CHILD
 
 @dataclass(frozen=True)
 class Visit:
-    """One visit or stay: inpatient needs ``level``, maternity needs ``child_order``."""
+    """One visit or stay: inpatient needs ``level``, maternity needs ``child_order``.
+
+    ``place`` is where the care happened (outside the pooling region the basic ratios are
+    reduced). For a chronic visit, ``disease`` is the code of the person's recognised disease;
+    ``recognised=False`` says the person has none, so basic insurance pays nothing; with neither
+    (an anonymous estimate) the general chronic rule applies and the lines say that recognition
+    comes first."""
 
     kind: VisitKind
     total: Decimal
     policy_range: Decimal
     level: int | None = None
     child_order: int | None = None
+    place: Place = Place.LOCAL
+    disease: str | None = None
+    recognised: bool | None = None
 
     def __post_init__(self) -> None:
         try:
@@ -63,6 +74,14 @@ class Visit:
         except ValueError:
             raise ValueError(f"unknown visit kind {self.kind!r}") from None
         object.__setattr__(self, "kind", kind)
+        try:
+            object.__setattr__(self, "place", Place(self.place))
+        except ValueError:
+            raise ValueError(f"unknown place {self.place!r}") from None
+        if kind is not VisitKind.CHRONIC and (self.disease is not None or self.recognised is not None):
+            raise ValueError("disease and recognised apply to chronic visits only")
+        if self.disease is not None and self.recognised is False:
+            raise ValueError("a visit under a recognised disease cannot be unrecognised")
         normalise_money(self, "total", "policy_range")
         if self.policy_range > self.total:
             raise ValueError(
@@ -76,6 +95,24 @@ class Visit:
                     raise ValueError(f"a {kind.value} visit needs {name} >= 1, got {value!r}")
             elif value is not None:
                 raise ValueError(f"{name} applies to {needed_by.value} visits only, not {kind}")
+
+
+@dataclass(frozen=True)
+class UsedVisit:
+    """A visit of the same year already paid (a settlement record, an earlier claim): what it
+    used of the year's deductibles, caps and running totals, which the visits estimated after
+    it continue from."""
+
+    kind: VisitKind
+    policy_range: Decimal
+    basic: Decimal
+    catastrophic: Decimal = ZERO
+    assistance: Decimal = ZERO
+    disease: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", VisitKind(self.kind))
+        normalise_money(self, "policy_range", "basic", "catastrophic", "assistance")
 
 
 # Results are plain (not frozen) dataclasses: a frozen one costs five times as much to build,
@@ -126,13 +163,32 @@ def estimate(
     category: Category,
     assistance: AssistanceCategory | None,
     visits: Sequence[Visit],
+    earlier: Sequence[UsedVisit] = (),
 ) -> Estimate:
-    """Amounts of every layer for the visits of one coverage year, given in date order."""
+    """Amounts of every layer for the visits of one coverage year, given in date order, after
+    the ``earlier`` visits of the year that were already paid (their amounts are not in the
+    result, only what they used of the year)."""
     if assistance is not None:
         assistance = AssistanceCategory(assistance)
     year = _Year(policy, Category(category), assistance)
+    for used in earlier:
+        year.use(used)
     results = tuple(year.add(number, visit) for number, visit in enumerate(visits, 1))
-    return Estimate(results, year.totals())
+    return Estimate(results, _totals(results))
+
+
+def _totals(results: Sequence[VisitResult]) -> Totals:
+    total = policy_range = basic = catastrophic = assistance = reassistance = ZERO
+    for result in results:
+        total += result.visit.total
+        policy_range += result.visit.policy_range
+        basic += result.basic
+        catastrophic += result.catastrophic
+        assistance += result.assistance
+        reassistance += result.reassistance
+    reimbursed = basic + catastrophic + assistance + reassistance
+    return Totals(total, policy_range, basic, catastrophic, assistance, reassistance, reimbursed,
+                  total - reimbursed)
 
 
 # --- the running year ---------------------------------------------------------------------
@@ -163,9 +219,12 @@ class _Year:
         self.admissions = 0
         self.basic_paid = ZERO  # inpatient and chronic share the basic annual cap
         self.chronic_deductible_left = policy.chronic_deductible
+        # Diseases with their own annual deductible consume it apart from the general one.
+        self.disease_deductible_left = {
+            code: rule.deductible for code, rule in policy.chronic_diseases.items() if rule.deductible is not None
+        }
         self.outpatient_deductible_left = policy.outpatient_deductible
         self.outpatient_paid = self.two_diseases_paid = self.maternity_paid = ZERO
-        self.total = self.policy_range = ZERO
         poorest = assistance in policy.poorest_categories
         self.catastrophic = _Catastrophic(policy, assistance if poorest else None)
         self.assistance_layer = _assistance_layer(policy, assistance)
@@ -198,21 +257,39 @@ class _Year:
             f" − {_y(reassistance)} = {_y(out_of_pocket)} 元"
             f"（其中政策范围外自费 {_y(total - visit.policy_range)} 元）"
         )
-        self.total += total
-        self.policy_range += visit.policy_range
         return VisitResult(
             visit, basic, catastrophic, assistance, reassistance, out_of_pocket, tuple(lines)
         )
 
-    def totals(self) -> Totals:
-        # Each layer's running amount is the sum of what it paid visit by visit.
-        basic = (self.basic_paid + self.outpatient_paid + self.two_diseases_paid
-                 + self.maternity_paid)
-        catastrophic = self.catastrophic.paid
-        assistance, reassistance = self.assistance_layer.paid, self.reassistance_layer.paid
-        reimbursed = basic + catastrophic + assistance + reassistance
-        return Totals(self.total, self.policy_range, basic, catastrophic, assistance,
-                      reassistance, reimbursed, self.total - reimbursed)
+    def use(self, used: UsedVisit) -> None:
+        """Take in a visit already paid: what it used of deductibles and caps, and its burdens.
+        The later layers continue from F, G and H of the accumulated burdens under this policy,
+        so the next visit is paid the difference those rules give."""
+        kind, policy_range, basic = used.kind, used.policy_range, used.basic
+        if kind is VisitKind.INPATIENT:
+            self.admissions += 1
+            self.basic_paid += basic
+        elif kind is _CHRONIC:
+            self.basic_paid += basic
+            if used.disease in self.disease_deductible_left:
+                left = self.disease_deductible_left[used.disease]
+                self.disease_deductible_left[used.disease] = left - min(left, policy_range)
+            else:
+                self.chronic_deductible_left -= min(self.chronic_deductible_left, policy_range)
+        elif kind is VisitKind.OUTPATIENT:
+            self.outpatient_deductible_left -= min(self.outpatient_deductible_left, policy_range)
+            self.outpatient_paid += basic
+        elif kind is VisitKind.TWO_DISEASES:
+            self.two_diseases_paid += basic
+        else:
+            self.maternity_paid += basic
+            return
+        burden = max(policy_range - basic, ZERO)
+        if kind in CATASTROPHIC_KINDS:
+            self.catastrophic.use(burden)
+        burden = max(burden - used.catastrophic, ZERO)
+        self.assistance_layer.use(burden)
+        self.reassistance_layer.use(max(burden - used.assistance, ZERO))
 
     # Basic insurance B, one method per kind.
 
@@ -233,16 +310,49 @@ class _Year:
             else:
                 deductible = to_cents(base * factor)
                 head += f"{_y(deductible)} 元（{_y(base)} × {plain_number(factor)}），"
-        raw = _rated(head, visit.policy_range, deductible, level.rate, lines)
+        raw = _rated(head, visit.policy_range, deductible, self._rate(level.rate, visit, lines), lines)
         return self._within_basic_cap(raw, lines)
 
     def _chronic(self, visit: Visit, lines: list[str]) -> Decimal:
-        annual, left = self.policy.chronic_deductible, self.chronic_deductible_left
-        deductible = min(left, visit.policy_range)
-        self.chronic_deductible_left = left - deductible
-        head = _annual_deductible_head("门诊慢特病", annual, left, deductible)
-        raw = _rated(head, visit.policy_range, deductible, self.policy.chronic_rate, lines)
+        policy, code = self.policy, visit.disease
+        if visit.recognised is False:
+            lines.append("基本医保：未办理门诊慢特病认定，本次不予支付，0.00 元；"
+                         "请先到乡镇（街道）医保工作站申请认定，认定后发生的费用按病种报销")
+            return ZERO
+        disease = None
+        if code is not None:
+            disease = policy.chronic_diseases.get(code)
+            if disease is None:
+                raise ValueError(f"the policy has no chronic disease {code!r}")
+        elif policy.chronic_diseases:
+            lines.append("门诊慢特病须先经医保经办机构认定；未选认定病种，按门诊慢特病通用标准估算")
+        name = "门诊慢特病" if disease is None else f"门诊慢特病（{disease.name}）"
+        if disease is not None and disease.deductible is not None:
+            annual, left = disease.deductible, self.disease_deductible_left[code]
+            deductible = min(left, visit.policy_range)
+            self.disease_deductible_left[code] = left - deductible
+        else:
+            annual, left = policy.chronic_deductible, self.chronic_deductible_left
+            deductible = min(left, visit.policy_range)
+            self.chronic_deductible_left = left - deductible
+        head = _annual_deductible_head(name, annual, left, deductible)
+        rate = policy.chronic_rate if disease is None or disease.rate is None else disease.rate
+        raw = _rated(head, visit.policy_range, deductible, self._rate(rate, visit, lines), lines)
         return self._within_basic_cap(raw, lines)
+
+    def _rate(self, rate: Decimal, visit: Visit, lines: list[str]) -> Decimal:
+        """The ratio for the visit's place: outside the pooling region it is reduced."""
+        place = visit.place
+        if place is _LOCAL:
+            return rate
+        reduction = self.policy.reduction_for(place)
+        reduced = max(rate - reduction, ZERO)
+        if reduction:
+            lines.append(f"{place.label}：基本医保支付比例 {_pct(rate)} 降低 "
+                         f"{plain_number(reduction * 100)} 个百分点，按 {_pct(reduced)} 支付")
+        else:
+            lines.append(f"{place.label}：基本医保支付比例不调减，按 {_pct(rate)} 支付")
+        return reduced
 
     def _outpatient(self, visit: Visit, lines: list[str]) -> Decimal:
         policy = self.policy
@@ -250,7 +360,7 @@ class _Year:
         deductible = min(left, visit.policy_range)
         self.outpatient_deductible_left = left - deductible
         head = _annual_deductible_head("普通门诊统筹", annual, left, deductible)
-        raw = _rated(head, visit.policy_range, deductible, policy.outpatient_rate, lines)
+        raw = _rated(head, visit.policy_range, deductible, self._rate(policy.outpatient_rate, visit, lines), lines)
         paid = _within_cap(raw, self.outpatient_paid, policy.outpatient_cap, "普通门诊统筹", lines)
         self.outpatient_paid += paid
         return paid
@@ -258,7 +368,7 @@ class _Year:
     def _two_diseases(self, visit: Visit, lines: list[str]) -> Decimal:
         policy = self.policy
         raw = _rated("基本医保：两病门诊用药不设起付线，", visit.policy_range, ZERO,
-                     policy.two_diseases_rate, lines)
+                     self._rate(policy.two_diseases_rate, visit, lines), lines)
         paid = _within_cap(raw, self.two_diseases_paid, policy.two_diseases_cap, "两病门诊用药", lines)
         self.two_diseases_paid += paid
         return paid
@@ -341,6 +451,10 @@ class _Catastrophic:
                 + ("，不设年度封顶线" if terms.cap is None else "")
             )
 
+    def use(self, burden: Decimal) -> None:
+        self.burden += burden
+        self.paid = self.terms.payable_for(self.burden)
+
     def add(self, burden: Decimal, lines: list[str]) -> Decimal:
         terms = self.terms
         if self.note:
@@ -378,6 +492,10 @@ class _ThresholdLayer:
             self.before_acc, self.after_acc = f"不设{threshold_name}，", f" × {_pct(rate)} = "
         self.capped = "" if cap is None else f"，已达{cap_name} {_y(cap)} 元"
 
+    def use(self, burden: Decimal) -> None:
+        self.burden += burden
+        self.paid = rate_above(self.burden, self.threshold, self.rate, self.cap)[1]
+
     def add(self, burden: Decimal, lines: list[str]) -> Decimal:
         self.burden = accumulated = self.burden + burden
         if accumulated <= self.threshold:
@@ -401,6 +519,9 @@ class _NoLayer:
 
     def __init__(self, line: str) -> None:
         self.line = line
+
+    def use(self, burden: Decimal) -> None:
+        pass
 
     def add(self, burden: Decimal, lines: list[str]) -> Decimal:
         lines.append(self.line)

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "enrollment",
     "benefits",
     "assistance",
+    "treatment",
 ]
 
 MIDDLEWARE = [

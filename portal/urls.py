@@ -39,6 +39,7 @@ urlpatterns = [
     path("api/v1/benefits/estimate", benefits_api.estimate, name="api_benefits_estimate"),
     path("api/v1/premium", enrollment_api.premium, name="api_premium"),
     path("station/assistance/", include("assistance.urls")),
+    path("station/treatment/", include("treatment.urls")),
     path("station/", include("enrollment.urls")),
     path("verify/<str:code>/", enrollment_views.receipt_verify, name="receipt_verify"),
     path("admin/", admin.site.urls),

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from assistance.cases.workflow import ACTION_LABELS, STATUS_LABELS, Action, Status
 from portal.network.models import ScopedQuerySet
+from portal.privacy.scans import ScannedDocument
 from portal.shared.vocabulary import AssistanceCategory
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0.00"))]}
@@ -120,27 +121,15 @@ class ApplicationStep(models.Model):
         return STATUS_LABELS[Status(self.to_status)]
 
 
-class ApplicationAttachment(models.Model):
-    """A scanned document; the file lives in settings.PRIVATE_STORAGE_ROOT, outside any public
-    URL, and is served only by a view that checks the viewer's scope."""
+class ApplicationAttachment(ScannedDocument):
+    """A scanned document of an application (portal/privacy/scans.py)."""
+
+    scan_folder = "applications"
 
     application = models.ForeignKey(
         Application, verbose_name="申请", on_delete=models.CASCADE, related_name="attachments"
     )
-    original_name = models.CharField("文件名", max_length=200)
-    stored_name = models.CharField("存储名", max_length=100, unique=True, editable=False)
-    content_type = models.CharField("文件类型", max_length=50)
-    size = models.PositiveIntegerField("大小（字节）")
-    sha256 = models.CharField("SHA-256", max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 
-    class Meta:
+    class Meta(ScannedDocument.Meta):
         verbose_name = "申请材料"
         verbose_name_plural = "申请材料"
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.original_name

@@ -5,10 +5,6 @@ who the actor is for this applicant (their roles), locks the application, asks t
 and writes the change and its step together, or nothing.
 """
 
-import hashlib
-import os
-import re
-import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -23,20 +19,13 @@ from enrollment.models import Resident
 from portal.accounts.scopes import STATION_PERMISSION, staff_scope
 from portal.network.codes import Level
 from portal.privacy.id_numbers import mask_name
-from portal.shared.files import FileNotStored, write_whole
+from portal.privacy.scans import MAX_SCAN_BYTES as MAX_ATTACHMENT_BYTES  # noqa: F401 (tests)
+from portal.privacy.scans import ORPHAN_AFTER, folder_path, scan_store, scans_sweep, sniff  # noqa: F401 (tests)
 from portal.shared.notifications import notify
 
 REVIEW_PERMISSION = "assistance.review_application"
 DECIDE_PERMISSION = "assistance.decide_application"
-MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 MAX_ATTACHMENTS = 20
-# What the first bytes of a file must be: the name and the browser's content type are the
-# uploader's word, the content is not.
-MAGIC = [
-    (b"%PDF-", "application/pdf", ".pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
-    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
-]
 
 
 def roles_for(user, resident: Resident) -> frozenset[Role]:
@@ -193,15 +182,7 @@ def _decision_message(application: Application, action: Action, notes: str) -> s
 # -- Attachments ---------------------------------------------------------------------------
 
 def private_root() -> Path:
-    return Path(settings.PRIVATE_STORAGE_ROOT) / "applications"
-
-
-def sniff(head: bytes) -> tuple[str, str] | None:
-    """(content type, suffix) of a PDF, PNG or JPEG from its first bytes, else None."""
-    for magic, content_type, suffix in MAGIC:
-        if head.startswith(magic):
-            return content_type, suffix
-    return None
+    return folder_path(ApplicationAttachment.scan_folder)
 
 
 @transaction.atomic
@@ -213,71 +194,18 @@ def attachment_add(*, application: Application, upload, user) -> ApplicationAtta
         raise ValidationError("申请已办结，不能再上传材料。")
     if application.attachments.count() >= MAX_ATTACHMENTS:
         raise ValidationError(f"每份申请最多上传 {MAX_ATTACHMENTS} 个材料文件。")
-    if upload.size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError(
-            f"文件“{upload.name}”有 {upload.size / 1024 / 1024:.1f} MB，超过 5 MB；请压缩或分页扫描后再上传。"
-        )
-    content = upload.read(MAX_ATTACHMENT_BYTES + 1)
-    if len(content) > MAX_ATTACHMENT_BYTES:  # the declared size is the client's word too
-        raise ValidationError(f"文件“{upload.name}”超过 5 MB；请压缩或分页扫描后再上传。")
-    kind = sniff(content[:16])
-    if kind is None:
-        raise ValidationError(f"文件“{upload.name}”不是 PDF、PNG 或 JPEG 文件；请上传扫描件或照片。")
-    content_type, suffix = kind
-    stored_name = f"{uuid.uuid4().hex}{suffix}"
-    path = private_root() / stored_name
+    stored = scan_store(upload=upload, folder=ApplicationAttachment.scan_folder)
     try:
-        write_whole(path, content)
-    except FileNotStored as error:
-        raise ValidationError(error.message) from error
-    try:
-        return ApplicationAttachment.objects.create(
-            application=application, original_name=Path(upload.name).name[:200] or stored_name,
-            stored_name=stored_name, content_type=content_type, size=len(content),
-            sha256=hashlib.sha256(content).hexdigest(), uploaded_by=user,
-        )
+        return ApplicationAttachment.objects.create(application=application, uploaded_by=user, **stored)
     except Exception:
-        path.unlink(missing_ok=True)
+        (private_root() / stored["stored_name"]).unlink(missing_ok=True)
         raise
 
 
 def attachment_path(attachment: ApplicationAttachment) -> Path:
-    return private_root() / attachment.stored_name
-
-
-# A file is written before its row, and the row's transaction may still roll back (an outer
-# transaction, a lost connection at commit): such a file names no row. An upload in progress has
-# no row yet either, so only files older than this are orphans.
-ORPHAN_AFTER = timedelta(hours=1)
-
-
-# The names attachment_add gives files; nothing else in the folder is the sweep's to delete.
-STORED_NAME = re.compile(r"[0-9a-f]{32}\.(?:pdf|png|jpg)")
+    return attachment.path
 
 
 def attachments_sweep(*, now: float, dry_run: bool = False) -> list[str]:
-    """Delete the files of private storage that no attachment row names and that were written
-    more than ORPHAN_AFTER before ``now`` (UNIX time); return their names."""
-    root = private_root()
-    if not root.is_dir():
-        return []
-    cutoff = now - ORPHAN_AFTER.total_seconds()
-    candidates = {}
-    with os.scandir(root) as entries:
-        for entry in entries:
-            try:
-                if (STORED_NAME.fullmatch(entry.name) and entry.is_file(follow_symlinks=False)
-                        and entry.stat(follow_symlinks=False).st_mtime < cutoff):
-                    candidates[entry.name] = Path(entry.path)
-            except FileNotFoundError:  # deleted meanwhile: by a failed upload, say
-                continue
-    names = sorted(candidates)
-    kept = set()
-    for start in range(0, len(names), 1000):  # within every database's limit of query parameters
-        chunk = names[start:start + 1000]
-        kept.update(ApplicationAttachment.objects.filter(stored_name__in=chunk).values_list("stored_name", flat=True))
-    orphans = [name for name in names if name not in kept]
-    if not dry_run:
-        for name in orphans:
-            candidates[name].unlink(missing_ok=True)
-    return orphans
+    """Every scan folder's orphans (portal/privacy/scans.py), applications' among them."""
+    return scans_sweep(now=now, dry_run=dry_run)

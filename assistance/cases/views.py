@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -168,13 +168,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
         ApplicationAttachment.objects.filter(application__in=Application.objects.visible_to(request.user))
         .select_related("application__resident"), pk=pk,
     )
-    path = case_services.attachment_path(attachment)
-    if not path.is_file():
-        raise Http404("材料文件不存在")
     access_log_write(request=request, action="view_attachment",
                      subject_digest=attachment.application.resident.id_digest,
                      detail=f"查看救助申请 {attachment.application.number} 的材料")
-    response = FileResponse(path.open("rb"), content_type=attachment.content_type, as_attachment=True,
-                            filename=attachment.original_name)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment.response()

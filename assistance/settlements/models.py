@@ -40,6 +40,8 @@ class Settlement(models.Model):
     year = models.PositiveSmallIntegerField("年度")
     settled_on = models.DateField("结算日期")
     institution = models.CharField("医疗机构", max_length=100)
+    # When the file has it: a manual claim (treatment.claims) with the same invoice is refused.
+    invoice_number = models.CharField("发票号码", max_length=40, blank=True)
     kind = models.CharField("就诊类别", max_length=20, choices=VisitKind.choices())
     total = models.DecimalField("医疗总费用", **MONEY)
     policy_range = models.DecimalField("政策范围内费用", **MONEY)
@@ -64,7 +66,10 @@ class Settlement(models.Model):
         verbose_name_plural = "就医结算记录"
         ordering = ["-settled_on", "pk"]
         permissions = [("import_settlements", "可以导入就医结算记录")]
-        indexes = [models.Index(fields=["year", "person_digest"], name="settlement_year_person")]
+        indexes = [
+            models.Index(fields=["year", "person_digest"], name="settlement_year_person"),
+            models.Index(fields=["invoice_number"], condition=~Q(invoice_number=""), name="settlement_invoice"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(policy_range__lte=F("total")), name="settlement_policy_range_le_total"),
             models.CheckConstraint(

@@ -34,6 +34,15 @@ class Category(LabelledEnum):
     STUDENT_CHILD = "student_child", "学生儿童"
 
 
+class Place(LabelledEnum):
+    """Where care happened, as far as the benefit rules care (DESIGN.md section 3): outside the
+    pooling region the basic-insurance ratios are reduced (转外就医调减比例), less with a filing."""
+
+    LOCAL = "local", "本地就医"
+    OUTSIDE_FILED = "outside_filed", "异地就医（已备案）"
+    OUTSIDE_UNFILED = "outside_unfiled", "异地就医（未备案）"
+
+
 class AssistanceCategory(LabelledEnum):
     # Ordered strongest first: a resident with several verified identities takes the first.
     EXTREME_POVERTY = "extreme_poverty", "特困人员"

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from assistance.cases.services import attachments_sweep
-from assistance.models import ApplicationAttachment
+from portal.privacy.scans import any_scan_rows
 
 
 class Command(BaseCommand):
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         now = time.time()
         self.stdout.write(f"数据库：{connection.vendor} {connection.settings_dict['NAME']}")
         orphans = attachments_sweep(now=now, dry_run=True)
-        if orphans and not options["force"] and not ApplicationAttachment.objects.exists():
+        if orphans and not options["force"] and not any_scan_rows():
             raise CommandError(f"数据库中没有任何材料记录，却有 {len(orphans)} 个材料文件：请确认连接的是正式数据库"
                                "（DATABASE_URL）；确认无误后加 --force 再运行。")
         if not options["dry_run"]:

@@ -1,0 +1,140 @@
+"""异地就医备案 (cross-region treatment filings) and their scanned documents."""
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from portal.network.models import ScopedQuerySet
+from portal.privacy.scans import ScannedDocument
+
+# Temporary filings are valid for at least six months (国家医保局 异地就医备案: 临时外出就医人员
+# 备案有效期内可在就医地多次就诊), long-term ones until cancelled.
+TEMPORARY_MONTHS = 6
+
+# The provincial-level divisions where care may be filed for.
+PROVINCES = [
+    "北京市", "天津市", "河北省", "山西省", "内蒙古自治区", "辽宁省", "吉林省", "黑龙江省", "上海市", "江苏省",
+    "浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省", "广东省", "广西壮族自治区",
+    "海南省", "重庆市", "四川省", "贵州省", "云南省", "西藏自治区", "陕西省", "甘肃省", "青海省",
+    "宁夏回族自治区", "新疆维吾尔自治区", "新疆生产建设兵团",
+]
+
+
+class FilingKind(models.TextChoices):
+    # Long-term (长期异地居住人员)
+    RETIRED_RESETTLED = "retired_resettled", "异地安置退休"
+    LONG_TERM_RESIDENCE = "long_term_residence", "异地长期居住"
+    WORKING_AWAY = "working_away", "常驻异地工作"
+    # Temporary (临时外出就医人员)
+    REFERRAL = "referral", "转诊转院"
+    EMERGENCY = "emergency", "急诊抢救"
+    OTHER_TEMPORARY = "other_temporary", "其他临时外出就医"
+
+
+LONG_TERM_KINDS = frozenset({FilingKind.RETIRED_RESETTLED, FilingKind.LONG_TERM_RESIDENCE, FilingKind.WORKING_AWAY})
+
+
+class FilingQuerySet(ScopedQuerySet):
+    region_lookup = "resident__region"
+
+    def active(self) -> "FilingQuerySet":
+        return self.filter(status=Filing.Status.ACTIVE)
+
+    def valid_on(self, day: date) -> "FilingQuerySet":
+        """Filings that cover care on ``day``: active, started, and not yet ended."""
+        return self.active().filter(valid_from__lte=day).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+
+
+class Filing(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "有效"
+        CANCELLED = "cancelled", "已撤销"
+
+    resident = models.ForeignKey(
+        "enrollment.Resident", verbose_name="参保人", on_delete=models.PROTECT, related_name="treatment_filings"
+    )
+    kind = models.CharField("备案类型", max_length=30, choices=FilingKind.choices)
+    # Set from the kind on save: the one-long-term-filing constraint reads it.
+    long_term = models.BooleanField("长期备案", editable=False, default=False)
+    province = models.CharField("就医省份", max_length=20, choices=[(p, p) for p in PROVINCES])
+    city = models.CharField("就医城市", max_length=40)
+    hospital = models.CharField("就医医院", max_length=100, blank=True,
+                                help_text="转诊转院填写转入医院；其他类型可不填")
+    referring_hospital = models.CharField("转出医院", max_length=100, blank=True)
+    referral_number = models.CharField("转诊单编号", max_length=50, blank=True)
+    valid_from = models.DateField("开始日期")
+    valid_until = models.DateField("有效期至", null=True, blank=True, help_text="长期备案留空，撤销前一直有效")
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    cancelled_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="撤销人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cancel_reason = models.CharField("撤销原因", max_length=200, blank=True)
+    # Opens the public check of a printed filing (/verify/filing/<code>/), like a receipt's.
+    verification_code = models.CharField("核验码", max_length=32, editable=False, unique=True)
+    recorded_at = models.DateTimeField("备案时间", default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="经办人", on_delete=models.PROTECT, related_name="+"
+    )
+    service_point = models.ForeignKey(
+        "portal.ServicePoint", verbose_name="经办网点", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    objects = FilingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "异地就医备案"
+        verbose_name_plural = "异地就医备案"
+        ordering = ["-recorded_at", "-pk"]
+        constraints = [
+            # At most one long-term filing in force per person; a change is a cancellation and a new one.
+            models.UniqueConstraint(
+                fields=["resident"], condition=Q(long_term=True, status="active"), name="one_active_long_term_filing"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+                name="filing_valid_until_after_start",
+            ),
+            # A temporary filing always ends; an active long-term one never has an end date.
+            models.CheckConstraint(
+                condition=Q(long_term=True) | Q(valid_until__isnull=False), name="filing_temporary_has_end",
+            ),
+            models.CheckConstraint(
+                condition=Q(long_term=False) | ~Q(status="active") | Q(valid_until__isnull=True),
+                name="filing_active_long_term_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"异地就医备案 {self.number}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.long_term = self.kind in LONG_TERM_KINDS
+        super().save(*args, **kwargs)
+
+    @property
+    def number(self) -> str:
+        return f"{timezone.localtime(self.recorded_at):%Y}-{self.pk:06d}" if self.recorded_at and self.pk else "（未保存）"
+
+    @property
+    def place(self) -> str:
+        return f"{self.province}{self.city}" if self.city not in self.province else self.province
+
+    def valid_on(self, day: date) -> bool:
+        return (self.status == self.Status.ACTIVE and self.valid_from <= day
+                and (self.valid_until is None or day <= self.valid_until))
+
+
+class FilingAttachment(ScannedDocument):
+    scan_folder = "filings"
+
+    filing = models.ForeignKey(Filing, verbose_name="备案", on_delete=models.CASCADE, related_name="attachments")
+
+    class Meta(ScannedDocument.Meta):
+        verbose_name = "备案材料"
+        verbose_name_plural = "备案材料"
