@@ -242,11 +242,13 @@ class _Year:
             lines += _MATERNITY_LINES
         else:
             burden = visit.policy_range - basic
-            if kind in CATASTROPHIC_KINDS:
+            # An unrecognised chronic visit is outside the insured chronic service altogether.
+            if kind in CATASTROPHIC_KINDS and visit.recognised is not False:
                 catastrophic = self.catastrophic.add(burden, lines)
             else:
                 catastrophic = ZERO
-                lines.append(f"大病保险：{kind.label}不属大病保险支付范围，0.00 元")
+                unrecognised = "未经认定的" if visit.recognised is False else ""
+                lines.append(f"大病保险：{unrecognised}{kind.label}不属大病保险支付范围，0.00 元")
             burden -= catastrophic
             assistance = self.assistance_layer.add(burden, lines)
             reassistance = self.reassistance_layer.add(burden - assistance, lines)
