@@ -2,7 +2,8 @@
 
 Pure: no Django import. ``assistance.cases.services`` asks ``check_step`` before every change and
 refuses with its Chinese message; this module is the one place that says which step may follow
-which, who takes it, what it needs written down, and who may not take it.
+which, who takes it, what it needs written down, and who may not take it (the checking itself is
+portal/shared/workflow.py's, shared with the manual claims).
 
 Who takes each step:
 - ``resubmit``: a station clerk of the applicant's region, after a return for more material;
@@ -18,8 +19,12 @@ No one acts on a step whose input they produced (the maker-checker rule): the pe
 the previous step may not take the next, and the recorder may neither review nor decide.
 """
 
-from dataclasses import dataclass
 from enum import StrEnum
+
+from portal.shared.workflow import StepRefused, Transition, Workflow
+
+__all__ = ["Status", "Role", "Action", "Transition", "StepRefused", "TRANSITIONS", "STATUS_LABELS",
+           "ACTION_LABELS", "ROLE_LABELS", "NOTIFIED", "RECORDER_EXCLUDED", "actions_from", "check_step"]
 
 
 class Status(StrEnum):
@@ -72,14 +77,6 @@ ACTION_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class Transition:
-    target: Status
-    role: Role
-    # What must be written down for this step; None: notes are optional.
-    notes_required: str | None = None
-
-
 TRANSITIONS: dict[tuple[Status, Action], Transition] = {
     (Status.RETURNED, Action.RESUBMIT): Transition(Status.SUBMITTED, Role.CLERK, "请说明补充了哪些材料"),
     (Status.SUBMITTED, Action.REVIEW): Transition(Status.TOWNSHIP_REVIEWED, Role.REVIEWER, "请填写入户调查情况"),
@@ -97,14 +94,18 @@ RECORDER_EXCLUDED = frozenset({Action.REVIEW, Action.APPROVE, Action.REJECT})
 NOTIFIED = frozenset({Action.APPROVE, Action.REJECT, Action.RETURN, Action.PAY})
 
 
-class StepRefused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+ROLE_LABELS = {
+    Role.CLERK: "申请人所在地的工作站经办人员",
+    Role.REVIEWER: "申请人所在乡镇(街道)的工作站经办人员",
+    Role.DECIDER: "县(区)或市医保部门工作人员",
+}
+
+WORKFLOW = Workflow(transitions=TRANSITIONS, status_labels=STATUS_LABELS, action_labels=ACTION_LABELS,
+                    role_labels=ROLE_LABELS, recorder_excluded=RECORDER_EXCLUDED, noun="申请")
 
 
 def actions_from(status: Status) -> list[Action]:
-    return [action for (source, action) in TRANSITIONS if source == status]
+    return WORKFLOW.actions_from(Status(status))
 
 
 def check_step(
@@ -115,27 +116,5 @@ def check_step(
 
     ``previous_actor_id`` is whoever took the step that led to ``status``.
     """
-    status, action = Status(status), Action(action)
-    transition = TRANSITIONS.get((status, action))
-    if transition is None:
-        allowed = "、".join(ACTION_LABELS[a] for a in actions_from(status)) or "无（已办结）"
-        raise StepRefused(
-            f"申请当前状态为“{STATUS_LABELS[status]}”，不能办理“{ACTION_LABELS[action]}”；"
-            f"现在可以办理的是：{allowed}。"
-        )
-    if transition.role not in roles:
-        raise StepRefused(f"“{ACTION_LABELS[action]}”须由{ROLE_LABELS[transition.role]}办理，您没有这项权限。")
-    if actor_id == previous_actor_id:
-        raise StepRefused(f"上一步由您本人办理，“{ACTION_LABELS[action]}”须由其他工作人员办理。")
-    if action in RECORDER_EXCLUDED and actor_id == recorder_id:
-        raise StepRefused(f"这份申请由您受理，“{ACTION_LABELS[action]}”须由其他工作人员办理。")
-    if transition.notes_required and not notes.strip():
-        raise StepRefused(transition.notes_required + "。")
-    return transition
-
-
-ROLE_LABELS = {
-    Role.CLERK: "申请人所在地的工作站经办人员",
-    Role.REVIEWER: "申请人所在乡镇(街道)的工作站经办人员",
-    Role.DECIDER: "县(区)或市医保部门工作人员",
-}
+    return WORKFLOW.check(status=Status(status), action=Action(action), roles=roles, actor_id=actor_id,
+                          recorder_id=recorder_id, previous_actor_id=previous_actor_id, notes=notes)
