@@ -50,10 +50,11 @@ REGIONS = [
 
 ALL_SERVICES = [
     "参保登记", "缴费", "信息查询及变更", "异地就医备案", "零星报销初审", "新生儿参保",
-    "困难群众资助参保", "依申请救助",
+    "困难群众资助参保", "依申请救助", "门诊慢特病认定",
 ]
 # Seeds 001 and 003: registration, payment, queries and changes, cross-region filing moved down
-# to the village; manual reimbursement pre-review stays at the township.
+# to the village; manual reimbursement pre-review and chronic-disease recognition stay at the
+# township.
 VILLAGE_SERVICES = [
     "参保登记", "缴费", "信息查询及变更", "异地就医备案", "新生儿参保", "困难群众资助参保", "依申请救助",
 ]

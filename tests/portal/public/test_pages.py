@@ -198,7 +198,7 @@ def test_the_api_only_answers_get(client, demo_network):
 
 
 def test_every_service_item_has_a_guide_with_all_its_parts(client, demo_network):
-    assert ServiceGuide.objects.count() == ServiceItem.objects.count() == 8
+    assert ServiceGuide.objects.count() == ServiceItem.objects.count() == 9
     for item in ServiceItem.objects.all():
         page = text(client.get(f"/guides/{item.code}/"))
         for heading in ["谁可以办", "要带的材料", "到哪里办", "多长时间办好", "能否网上办", "收费"]:
