@@ -19,12 +19,14 @@ from benefits.models import (
     AssistanceCategoryRule,
     BenefitPolicy,
     CatastrophicTierRule,
+    ChronicDisease,
     InpatientLevelRule,
 )
 from benefits.resources import (
     AssistanceCategoryRuleResource,
     BenefitPolicyResource,
     CatastrophicTierRuleResource,
+    ChronicDiseaseResource,
     InpatientLevelRuleResource,
 )
 from portal.shared.vocabulary import AssistanceCategory
@@ -68,8 +70,8 @@ class CatastrophicTierFormSet(BaseInlineFormSet):
 
 
 class OneRowPerKeyFormSet(BaseInlineFormSet):
-    """One row per hospital level, or per assistance category: a repeated one is named next to
-    its field (Django's own message, "请修正重复的数据", does not say which)."""
+    """One row per hospital level, per assistance category or per disease code: a repeated one is
+    named next to its field (Django's own message, "请修正重复的数据", does not say which)."""
 
     key_field = ""
 
@@ -80,7 +82,8 @@ class OneRowPerKeyFormSet(BaseInlineFormSet):
         for form in _kept_forms(self):
             key = form.cleaned_data.get(self.key_field)
             if key in seen:
-                label = dict(form.fields[self.key_field].choices).get(key, key)
+                choices = getattr(form.fields[self.key_field], "choices", None)
+                label = dict(choices).get(key, key) if choices else key
                 form.add_error(self.key_field, f"“{label}”已经填过一行，每项只填一行；请改选其他项或删除这一行。")
             seen.add(key)
         if not any(form.errors for form in self.forms):
@@ -93,6 +96,10 @@ class LevelFormSet(OneRowPerKeyFormSet):
 
 class CategoryFormSet(OneRowPerKeyFormSet):
     key_field = "category"
+
+
+class DiseaseFormSet(OneRowPerKeyFormSet):
+    key_field = "code"
 
 
 class RateMessages:
@@ -147,10 +154,25 @@ class AssistanceCategoryInline(PolicyPartInline):
         return [{"category": category.value} for category in AssistanceCategory]
 
 
+class ChronicDiseaseInline(PolicyPartInline):
+    model = ChronicDisease
+    formset = DiseaseFormSet
+    fields = ["code", "name", "deductible", "rate", "documents"]
+    extra = 1  # a row to fill in on a draft's page, without the admin's "添加另一个" script
+
+    def new_policy_rows(self) -> list[dict]:
+        return [{}, {}, {}]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "documents":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 3, "cols": 36})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
 @admin.register(BenefitPolicy)
 class BenefitPolicyAdmin(RateMessages, VersionedStandardAdmin):
     resource_classes = [BenefitPolicyResource]
-    inlines = [InpatientLevelInline, CatastrophicTierInline, AssistanceCategoryInline]
+    inlines = [InpatientLevelInline, CatastrophicTierInline, AssistanceCategoryInline, ChronicDiseaseInline]
     fieldsets = [
         VERSION_FIELDSET,
         ("基本医保 住院", {
@@ -162,6 +184,13 @@ class BenefitPolicyAdmin(RateMessages, VersionedStandardAdmin):
         ("基本医保 门诊", {
             "fields": [("outpatient_deductible", "outpatient_rate", "outpatient_cap"),
                        ("two_diseases_rate", "two_diseases_cap"), ("chronic_deductible", "chronic_rate")],
+            "description": "门诊慢特病的起付线和比例是通用标准；各病种在页面下方“门诊慢特病病种”中填写，"
+                           "病种的起付线或比例留空即按通用标准。",
+        }),
+        ("异地就医（转外就医调减比例）", {
+            "fields": [("outside_filed_reduction", "outside_unfiled_reduction")],
+            "description": "在统筹区外就医时，住院、门诊慢特病、普通门诊和两病用药的基本医保支付比例各降低的"
+                           "百分点，如 0.05 表示降低 5 个百分点；未备案的降低不能少于已备案的。",
         }),
         ("生育", {"fields": [("maternity_first", "maternity_second", "maternity_third")]}),
         ("大病保险", {
@@ -210,3 +239,11 @@ class AssistanceCategoryRuleAdmin(PolicyPartAdmin):
     list_display = ["policy", "category", "assistance_deductible", "assistance_rate", "assistance_cap"]
     list_filter = PolicyPartAdmin.list_filter + ["category"]
     fields = ["policy", *AssistanceCategoryInline.fields]
+
+
+@admin.register(ChronicDisease)
+class ChronicDiseaseAdmin(PolicyPartAdmin):
+    resource_classes = [ChronicDiseaseResource]
+    list_display = ["policy", "code", "name", "deductible", "rate"]
+    search_fields = ["code", "name"]
+    fields = ["policy", *ChronicDiseaseInline.fields]

@@ -8,10 +8,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from benefits.forms import MAX_VISITS, EstimateContextForm, VisitForm
-from benefits.services import PolicyNotFound, estimate_for
+from benefits.services import DiseaseNotListed, PolicyNotFound, estimate_for
 from portal.shared.money import format_yuan
 
 MAX_BODY_BYTES = 64 * 1024
+# A visit's keys; "place" unset means local care, "disease" (a chronic visit's recognised disease,
+# a code of the year's list) unset means an estimate under the general chronic rule.
+VISIT_FIELDS = ("kind", "level", "child_order", "total", "policy_range", "place", "disease")
 
 
 def _errors(errors: dict, status: int = 400) -> JsonResponse:
@@ -56,7 +59,7 @@ def estimate(request: HttpRequest) -> JsonResponse:
             if not isinstance(raw, dict):
                 errors[f"visits.{index}"] = ["每次就诊须为 JSON 对象。"]
                 continue
-            form = VisitForm({k: _as_field(raw.get(k)) for k in ("kind", "level", "child_order", "total", "policy_range")})
+            form = VisitForm({k: _as_field(raw.get(k)) for k in VISIT_FIELDS})
             if form.is_valid():
                 visit_forms.append(form)
             else:
@@ -72,6 +75,8 @@ def estimate(request: HttpRequest) -> JsonResponse:
         )
     except PolicyNotFound as error:
         return _errors({"__all__": [str(error)]}, status=404)
+    except DiseaseNotListed as unlisted:
+        return _errors({f"visits.{unlisted.index}.disease": [unlisted.message]})
     return JsonResponse(estimate_json(policy, data, result), json_dumps_params={"ensure_ascii": False})
 
 
@@ -85,6 +90,8 @@ def estimate_json(policy, data: dict, result) -> dict:
         "visits": [
             {
                 "kind": v.visit.kind.value,
+                "place": v.visit.place.value,
+                "disease": v.visit.disease,
                 "total": format_yuan(v.visit.total),
                 "policy_range": format_yuan(v.visit.policy_range),
                 **{layer: format_yuan(getattr(v, layer)) for layer in layers},

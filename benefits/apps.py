@@ -1,7 +1,9 @@
 from django.apps import AppConfig
 
 # Each part of a policy is edited on the policy's page and imported on its own list.
-_POLICY_MODELS = ("benefitpolicy", "inpatientlevelrule", "catastrophictierrule", "assistancecategoryrule")
+_POLICY_MODELS = (
+    "benefitpolicy", "inpatientlevelrule", "catastrophictierrule", "assistancecategoryrule", "chronicdisease",
+)
 
 
 class BenefitsConfig(AppConfig):

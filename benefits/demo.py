@@ -12,12 +12,41 @@ from benefits.policy import (
     AssistanceRule,
     BenefitPolicySnapshot,
     CatastrophicTier,
+    ChronicDiseaseRule,
     InpatientLevel,
     ReassistanceRule,
 )
-from portal.shared.vocabulary import POOREST_ASSISTANCE_CATEGORIES, AssistanceCategory
+from portal.shared.vocabulary import POOREST_ASSISTANCE_CATEGORIES, AssistanceCategory, Place
 
 DEMO_REGION = "370300"
+
+# 转外就医调减比例 (seed 002 names the reduction, not its size): demonstration values, the same
+# for every demo year and said so in the policies' notes.
+OUTSIDE_FILED_REDUCTION = Decimal("0.05")
+OUTSIDE_UNFILED_REDUCTION = Decimal("0.20")
+
+# A demonstration list of outpatient chronic and special diseases (门诊慢特病). Seed 000 unifies the
+# province's list and its recognition criteria, seed 004 counts 48 diseases; neither gives codes
+# or terms, so these codes, names and figures are examples, not the province's. (code, name,
+# own annual deductible or None for the general one, own ratio or None, documents needed)
+DEMO_CHRONIC_DISEASES = (
+    ("M00101", "高血压（高危）", None, None,
+     "二级及以上医院诊断证明\n近一年内三次非同日血压测量记录\n心电图或超声心动图报告"),
+    ("M00201", "糖尿病", None, None,
+     "二级及以上医院诊断证明\n糖化血红蛋白或空腹血糖化验单"),
+    ("M00301", "慢性肾功能衰竭（透析）", None, Decimal("0.80"),
+     "二级及以上医院诊断证明\n肾功能化验单\n透析治疗记录"),
+    ("M00401", "恶性肿瘤门诊放化疗", Decimal("0.00"), Decimal("0.75"),
+     "二级及以上医院诊断证明\n病理或影像学检查报告\n放化疗治疗方案"),
+    ("M00501", "慢性心力衰竭", None, None,
+     "二级及以上医院诊断证明\n超声心动图报告（射血分数）\n近一年住院病历首页"),
+)
+CHRONIC_DISEASE_DOCUMENTS = {code: documents for code, _, _, _, documents in DEMO_CHRONIC_DISEASES}
+DEMO_NOTE = (
+    "异地就医基本医保支付比例降低（已备案 5 个百分点、未备案 20 个百分点）为演示值；"
+    "门诊慢特病病种为演示目录，编码和待遇均为示例，并非全省统一病种目录（政策文件 000 统一全省病种和"
+    "认定标准，政策文件 004 载明共 48 个病种），请按本地文件修改。"
+)
 
 
 def demo_policy_2022() -> BenefitPolicySnapshot:
@@ -72,6 +101,11 @@ def demo_policy_2022() -> BenefitPolicySnapshot:
         poorest_deductible_factor=Decimal("0.5"),
         poorest_rate_bonus=Decimal("0.05"),
         poorest_uncapped=True,
+        outside_reductions={Place.OUTSIDE_FILED: OUTSIDE_FILED_REDUCTION, Place.OUTSIDE_UNFILED: OUTSIDE_UNFILED_REDUCTION},
+        chronic_diseases={
+            code: ChronicDiseaseRule(code, name, deductible, rate)
+            for code, name, deductible, rate, _ in DEMO_CHRONIC_DISEASES
+        },
     )
 
 
@@ -81,7 +115,7 @@ NOTES_2021 = (
     "演示政策：沿用 2022 年度数值，以下两项按 2022 年提高前的标准（见政策文件 004）："
     "“居民高血压、糖尿病门诊用药政策范围内报销比例由50%提高到60%”，2021 年度为 50%；"
     "对特困人员、低保对象、返贫致贫人口，“年度救助限额由不低于1万元提高到不低于3万元”，"
-    "2021 年度为 1 万元。"
+    "2021 年度为 1 万元。" + DEMO_NOTE
 )
 TWO_DISEASES_RATE_2021 = Decimal("0.50")
 POOREST_ASSISTANCE_CAP_2021 = Decimal("10000.00")
@@ -117,13 +151,14 @@ def load() -> dict[str, int]:
     officer = User.objects.filter(username="officer").first()
     notes = {
         2021: NOTES_2021,
-        2022: "演示政策：带 * 的数值来自山东省 2022 年政策（见政策文件）；其余为示例，请按本地文件修改。",
+        2022: "演示政策：带 * 的数值来自山东省 2022 年政策（见政策文件）；其余为示例，请按本地文件修改。" + DEMO_NOTE,
     }
     with transaction.atomic():
         for year, snapshot in ((2021, demo_policy_2021()), (2022, demo_policy_2022())):
             if BenefitPolicy.objects.filter(year=year, region=city).exists():
                 continue
-            policy = policy_create_from_snapshot(snapshot=snapshot, year=year, region=city, notes=notes[year])
+            policy = policy_create_from_snapshot(snapshot=snapshot, year=year, region=city, notes=notes[year],
+                                                 disease_documents=CHRONIC_DISEASE_DOCUMENTS)
             published = standard_publish(standard=policy, officer=officer)
             BenefitPolicy.objects.filter(pk=published.pk).update(
                 published_at=datetime(year - 1, 12, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))

@@ -3,9 +3,10 @@
 from decimal import Decimal
 
 from django import forms
+from django.core.validators import RegexValidator
 
 from benefits.rules import Visit, VisitKind
-from portal.shared.vocabulary import AssistanceCategory, Category
+from portal.shared.vocabulary import AssistanceCategory, Category, Place
 
 MAX_VISITS = 50
 MAX_AMOUNT = Decimal("99999999.99")
@@ -18,6 +19,10 @@ AMOUNT_ERRORS = {
     "max_whole_digits": "金额过大，请核对。",
     "required": "请填写金额。",
 }
+PLACES = "、".join(f"{place.value}（{place.label}）" for place in Place)
+# The API's clients send a code and read the message: both the codes and their names are in it.
+PLACE_ERRORS = {"invalid_choice": f"就医地点“%(value)s”无效，请选择：{PLACES}。"}
+DISEASE_CODE = RegexValidator(r"^[A-Za-z0-9.-]{1,20}$", "病种编码只能由字母、数字、点和短横线组成（至多 20 位），如 M00101。")
 
 
 class EstimateContextForm(forms.Form):
@@ -57,6 +62,19 @@ class VisitForm(forms.Form):
         label="政策范围内费用（元）", min_value=0, max_value=MAX_AMOUNT, decimal_places=2, error_messages=AMOUNT_ERRORS,
         help_text="医保目录内的费用；目录外的自费部分不报销。",
     )
+    # Unset means local care, as for a visit of a form or a request made before places existed.
+    place = forms.TypedChoiceField(
+        label="就医地点", choices=Place.choices(), coerce=Place, required=False, empty_value=Place.LOCAL,
+        initial=Place.LOCAL.value, error_messages=PLACE_ERRORS,
+        help_text="统筹区外就医，基本医保支付比例按政策降低；已办理异地就医备案的降低较少。",
+    )
+    # A code of the year's list; checked against the list once the year's policy is found
+    # (benefits.services.estimate_for), since the list depends on the year and region chosen.
+    disease = forms.CharField(
+        label="认定病种（门诊慢特病）", required=False, max_length=20, validators=[DISEASE_CODE],
+        error_messages={"max_length": "病种编码至多 20 位，如 M00101。"},
+        help_text="已办理门诊慢特病认定的，选择认定的病种；不选则按门诊慢特病通用标准估算。",
+    )
 
     def clean(self):
         data = super().clean()
@@ -67,6 +85,8 @@ class VisitForm(forms.Form):
             self.add_error("level", "住院请选择医院等级（一级、二级或三级）。")
         if kind == VisitKind.MATERNITY and not data.get("child_order"):
             self.add_error("child_order", "生育请选择第几孩。")
+        if data.get("disease") and kind and kind != VisitKind.CHRONIC:
+            self.add_error("disease", "只有门诊慢特病可以选择认定病种；请把就诊类别改为“门诊慢特病”，或不选病种。")
         return data
 
     def visit(self) -> Visit:
@@ -76,4 +96,6 @@ class VisitForm(forms.Form):
             kind=kind, total=data["total"], policy_range=data["policy_range"],
             level=data["level"] if kind == VisitKind.INPATIENT else None,
             child_order=min(data["child_order"], 3) if kind == VisitKind.MATERNITY else None,
+            place=data["place"] or Place.LOCAL,
+            disease=(data["disease"] or None) if kind == VisitKind.CHRONIC else None,
         )

@@ -1,8 +1,8 @@
 """Import and export of benefit policies and their parts (inpatient levels, catastrophic tiers,
-assistance categories).
+assistance categories, chronic diseases).
 
 Every file is keyed by year + region_code (the pooling region, 6 or 12 digits; exported as 6) +
-revision, and a part by its own key besides (level, upper, category). An import creates or
+revision, and a part by its own key besides (level, upper, category, code). An import creates or
 changes drafts only, and one bad row means nothing is written; see portal.standards.resources.
 The models' validators and ``clean()`` run on every imported row, so a file is held to the same
 rules as the admin page.
@@ -10,7 +10,13 @@ rules as the admin page.
 
 from import_export import fields, widgets
 
-from benefits.models import AssistanceCategoryRule, BenefitPolicy, CatastrophicTierRule, InpatientLevelRule
+from benefits.models import (
+    AssistanceCategoryRule,
+    BenefitPolicy,
+    CatastrophicTierRule,
+    ChronicDisease,
+    InpatientLevelRule,
+)
 from portal.standards.resources import (
     PoolingRegionWidget,
     StandardPartResource,
@@ -67,6 +73,8 @@ class BenefitPolicyResource(VersionedStandardResource):
     reassistance_threshold = money_field("reassistance_threshold")
     reassistance_rate = rate_field("reassistance_rate")
     reassistance_cap = money_field("reassistance_cap", required=False)
+    outside_filed_reduction = rate_field("outside_filed_reduction")
+    outside_unfiled_reduction = rate_field("outside_unfiled_reduction")
 
     class Meta(VersionedStandardResource.Meta):
         model = BenefitPolicy
@@ -77,7 +85,8 @@ class BenefitPolicyResource(VersionedStandardResource):
             "outpatient_deductible", "outpatient_rate", "outpatient_cap", "two_diseases_rate", "two_diseases_cap",
             "chronic_deductible", "chronic_rate", "maternity_first", "maternity_second", "maternity_third",
             "catastrophic_deductible", "catastrophic_cap", "poorest_deductible_factor", "poorest_rate_bonus",
-            "poorest_uncapped", "reassistance_threshold", "reassistance_rate", "reassistance_cap", "notes",
+            "poorest_uncapped", "reassistance_threshold", "reassistance_rate", "reassistance_cap",
+            "outside_filed_reduction", "outside_unfiled_reduction", "notes",
             "status", "published_at", "published_by",
         ]
         export_order = fields
@@ -165,5 +174,26 @@ class AssistanceCategoryRuleResource(PolicyPartResource):
             "year", "region", "policy", "category", "inpatient_deductible_exempt", "catastrophic_preferential",
             "assistance_deductible", "assistance_rate", "assistance_cap", "reassistance_eligible",
         ]
+        export_order = fields
+        import_order = fields
+
+
+class ChronicDiseaseResource(PolicyPartResource):
+    """A disease is named by its code; an empty deductible or rate means the general chronic rule."""
+
+    policy = standard_key_field(ChronicDisease)
+    code = fields.Field(attribute="code", column_name="code", widget=widgets.CharWidget())
+    name = fields.Field(attribute="name", column_name="name", widget=widgets.CharWidget())
+    deductible = fields.Field(
+        attribute="deductible", column_name="deductible", widget=MoneyWidget("年度起付线", required=False)
+    )
+    rate = fields.Field(attribute="rate", column_name="rate", widget=RateWidget("支付比例", required=False))
+    documents = fields.Field(attribute="documents", column_name="documents", widget=widgets.CharWidget())
+
+    class Meta(PolicyPartResource.Meta):
+        model = ChronicDisease
+        name = "门诊慢特病病种"
+        import_id_fields = ["policy", "code"]
+        fields = ["year", "region", "policy", "code", "name", "deductible", "rate", "documents"]
         export_order = fields
         import_order = fields

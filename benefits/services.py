@@ -7,15 +7,31 @@ from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 
-from benefits.models import AssistanceCategoryRule, BenefitPolicy, CatastrophicTierRule, InpatientLevelRule
+from benefits.models import (
+    AssistanceCategoryRule,
+    BenefitPolicy,
+    CatastrophicTierRule,
+    ChronicDisease,
+    InpatientLevelRule,
+)
+from benefits.policy import format_rate
 from benefits.rules import BenefitPolicySnapshot, Estimate, Visit, estimate
 from portal.network.codes import RegionCodeError, normalize_code, pooling_region_code
 from portal.network.models import Region
-from portal.shared.vocabulary import AssistanceCategory, Category
+from portal.shared.vocabulary import AssistanceCategory, Category, Place
 
 
 class PolicyNotFound(ObjectDoesNotExist):
     """No published policy for the year and region; the message says so in Chinese."""
+
+
+class DiseaseNotListed(ValueError):
+    """A visit names a chronic disease that is not on the year's list: ``index`` is the visit's
+    place in the list given, ``message`` says which list it is and what is on it (Chinese)."""
+
+    def __init__(self, index: int, message: str) -> None:
+        super().__init__(message)
+        self.index, self.message = index, message
 
 
 # How long a policy lookup is remembered: a newly published revision is used within a minute.
@@ -45,7 +61,38 @@ def estimate_for(
     *, year: int, region_code: str, category: Category, assistance: AssistanceCategory | None, visits: list[Visit]
 ) -> tuple[BenefitPolicy, Estimate]:
     policy, snapshot = _policy_and_snapshot(year, region_code)
+    for index, visit in enumerate(visits):
+        if visit.disease is not None and visit.disease not in snapshot.chronic_diseases:
+            raise DiseaseNotListed(index, _not_listed(policy, snapshot, visit.disease))
     return policy, estimate(snapshot, category=category, assistance=assistance, visits=visits)
+
+
+def _not_listed(policy: BenefitPolicy, snapshot: BenefitPolicySnapshot, code: str) -> str:
+    head = f"{policy.region.name} {policy.year} 年度门诊慢特病病种目录中没有编码为“{code}”的病种"
+    if not snapshot.chronic_diseases:
+        return f"{head}（本年度没有病种目录），请不填病种。"
+    listed = "、".join(f"{rule.code} {rule.name}" for rule in snapshot.chronic_diseases.values())
+    return f"{head}；目录中的病种：{listed}。"
+
+
+def disease_choices(*, year: int, region_code: str) -> list[tuple[str, str]]:
+    """(code, label) of each disease on the list of the published policy of (year, region), with
+    its own terms where they differ from the general chronic rule; [] when there is no policy."""
+    try:
+        _, snapshot = _policy_and_snapshot(year, region_code)
+    except PolicyNotFound:
+        return []
+    return [(rule.code, disease_label(rule)) for rule in snapshot.chronic_diseases.values()]
+
+
+def disease_label(rule) -> str:
+    """"M00401 恶性肿瘤门诊放化疗（起付线 0.00 元，75%）" of a ChronicDiseaseRule or ChronicDisease."""
+    terms = []
+    if rule.deductible is not None:
+        terms.append(f"起付线 {rule.deductible} 元")
+    if rule.rate is not None:
+        terms.append(format_rate(rule.rate))
+    return f"{rule.code} {rule.name}" + (f"（{'，'.join(terms)}）" if terms else "")
 
 
 def _policy_and_snapshot(year: int, region_code: str) -> tuple[BenefitPolicy, BenefitPolicySnapshot]:
@@ -70,9 +117,12 @@ def _published_policy(policy_id: int, published_at) -> tuple[BenefitPolicy, Bene
 
 @transaction.atomic
 def policy_create_from_snapshot(
-    *, snapshot: BenefitPolicySnapshot, year: int, region: Region, notes: str = ""
+    *, snapshot: BenefitPolicySnapshot, year: int, region: Region, notes: str = "",
+    disease_documents: dict[str, str] | None = None,
 ) -> BenefitPolicy:
-    """A draft policy holding exactly the snapshot's parameters (demo data, imports, tests)."""
+    """A draft policy holding exactly the snapshot's parameters (demo data, imports, tests). The
+    snapshot has no documents of its chronic diseases (the engine needs none): they come from
+    ``disease_documents`` by code."""
     first, second, later = (snapshot.admission_factors + (snapshot.admission_factors[-1],) * 3)[:3]
     lump = snapshot.maternity_lump_sums
     policy = BenefitPolicy.objects.create(
@@ -90,6 +140,8 @@ def policy_create_from_snapshot(
         reassistance_threshold=snapshot.reassistance.threshold if snapshot.reassistance else 0,
         reassistance_rate=snapshot.reassistance.rate if snapshot.reassistance else 0,
         reassistance_cap=snapshot.reassistance.cap if snapshot.reassistance else 0,
+        outside_filed_reduction=snapshot.reduction_for(Place.OUTSIDE_FILED),
+        outside_unfiled_reduction=snapshot.reduction_for(Place.OUTSIDE_UNFILED),
     )
     for level in snapshot.inpatient_levels:
         InpatientLevelRule.objects.create(
@@ -106,5 +158,11 @@ def policy_create_from_snapshot(
             catastrophic_preferential=category in snapshot.poorest_categories,
             assistance_deductible=rule.deductible, assistance_rate=rule.rate, assistance_cap=rule.cap,
             reassistance_eligible=category in eligible,
+        )
+    documents = disease_documents or {}
+    for rule in snapshot.chronic_diseases.values():
+        ChronicDisease.objects.create(
+            policy=policy, code=rule.code, name=rule.name, deductible=rule.deductible, rate=rule.rate,
+            documents=documents.get(rule.code, "二级及以上医院诊断证明"),
         )
     return policy

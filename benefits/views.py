@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from benefits.forms import MAX_VISITS, EstimateContextForm, VisitForm
 from benefits.models import BenefitPolicy
-from benefits.services import PolicyNotFound, estimate_for
+from benefits.services import DiseaseNotListed, PolicyNotFound, disease_choices, estimate_for
 from portal.network.codes import Level
 from portal.network.models import Region
 from portal.standards.years import coverage_year_in_force
@@ -58,21 +58,25 @@ def estimate_page(request: HttpRequest) -> HttpResponse:
         context_form = EstimateContextForm(initial=initial)
         formset = VisitFormSet(prefix="visits", initial=[{"kind": "inpatient", "level": 2}])
     _restrict_choices(context_form, regions, years)
+    _offer_diseases(formset, context_form)
 
     result = policy = error = None
     if request.method == "POST" and "add_row" not in request.POST and context_form.is_valid() and formset.is_valid():
-        visits = [f.visit() for f in formset.forms if f.has_changed() and not f.cleaned_data.get("DELETE")]
-        if not visits:
+        filled = [f for f in formset.forms if f.has_changed() and not f.cleaned_data.get("DELETE")]
+        if not filled:
             error = "请至少填写一次就诊的费用。"
         else:
             data = context_form.cleaned_data
             try:
                 policy, result = estimate_for(
                     year=data["year"], region_code=data["region"], category=data["category"],
-                    assistance=data["assistance"], visits=visits,
+                    assistance=data["assistance"], visits=[f.visit() for f in filled],
                 )
             except PolicyNotFound as missing:
                 error = str(missing)
+            except DiseaseNotListed as unlisted:
+                filled[unlisted.index].add_error("disease", unlisted.message)
+                error = "所选病种不在本年度门诊慢特病病种目录中，请见该次就诊下的说明。"
     context = {
         "context_form": context_form, "formset": formset, "result": result, "policy": policy,
         "error": error, "rows": _rows(result) if result else [], "layers": LAYERS,
@@ -96,6 +100,21 @@ def _with_extra_row(data):
 def _restrict_choices(form, regions, years) -> None:
     form.fields["region"] = forms.ChoiceField(label="统筹区或县(区)", choices=regions)
     form.fields["year"] = forms.TypedChoiceField(label="年度", choices=years, coerce=int)
+
+
+def _offer_diseases(formset, context_form) -> None:
+    """The disease of each visit is chosen from the list of the year and region on the form (as
+    posted, else as first shown); another year's code is refused by the estimate with the list."""
+    source = context_form.data if context_form.is_bound else context_form.initial
+    year, region = str(source.get("year") or ""), str(source.get("region") or "")
+    offered_years = {str(value) for value, _ in context_form.fields["year"].choices}
+    offered_regions = {value for value, _ in context_form.fields["region"].choices}
+    diseases = []
+    if year in offered_years and region in offered_regions:
+        diseases = disease_choices(year=int(year), region_code=region)
+    choices = [("", "不选（按门诊慢特病通用标准估算）"), *diseases]
+    for form in [*formset.forms, formset.empty_form]:
+        form.fields["disease"].widget = forms.Select(choices=choices)
 
 
 def _rows(result) -> list[dict]:

@@ -12,6 +12,7 @@ from portal.accounts import lockout, logins, two_factor
 from portal.network import views as network_views
 from portal.public import views as public_views
 from portal.web import display, health
+from treatment.filings import views as filing_views
 
 urlpatterns = [
     path("", public_views.home, name="home"),
@@ -42,5 +43,6 @@ urlpatterns = [
     path("station/treatment/", include("treatment.urls")),
     path("station/", include("enrollment.urls")),
     path("verify/<str:code>/", enrollment_views.receipt_verify, name="receipt_verify"),
+    path("verify/filing/<str:code>/", filing_views.filing_verify, name="filing_verify"),
     path("admin/", admin.site.urls),
 ]

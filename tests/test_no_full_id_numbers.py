@@ -36,7 +36,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 FULL_RECORD_PAGE = "station:resident"
 # Not pages a user reads: a POST-only logout, and a redirect to an object's public page.
 NOT_RENDERED = {"logout", "admin:logout", "admin:view_on_site"}
-OUR_ADMIN_PAGES = tuple(f"admin:{app}_" for app in ("portal", "enrollment", "benefits", "assistance"))
+OUR_ADMIN_PAGES = tuple(f"admin:{app}_" for app in ("portal", "enrollment", "benefits", "assistance", "treatment"))
 
 
 def _walk(patterns, namespace=None):
@@ -98,6 +98,21 @@ PARAMETER_FILLERS = {
     "assistance:alert": lambda: _pks("assistance.HighCostAlert"),
     "assistance:alert_acknowledge": lambda: _pks("assistance.HighCostAlert"),
     "assistance:alert_resolve": lambda: _pks("assistance.HighCostAlert"),
+    "treatment:filing": lambda: _pks("treatment.Filing"),
+    "treatment:filing_print": lambda: _pks("treatment.Filing"),
+    "treatment:filing_cancel": lambda: _pks("treatment.Filing"),
+    "treatment:filing_change": lambda: _pks("treatment.Filing"),
+    "treatment:filing_attachment_upload": lambda: _pks("treatment.Filing"),
+    "treatment:filing_attachment": lambda: _pks("treatment.FilingAttachment"),
+    "treatment:claim": lambda: _pks("treatment.Claim"),
+    "treatment:claim_step": lambda: _pks("treatment.Claim"),
+    "treatment:claim_attachment_upload": lambda: _pks("treatment.Claim"),
+    "treatment:claim_attachment": lambda: _pks("treatment.ClaimAttachment"),
+    "treatment:recognition": lambda: _pks("treatment.ChronicRecognition"),
+    "treatment:recognition_decide": lambda: _pks("treatment.ChronicRecognition"),
+    "treatment:recognition_attachment_upload": lambda: _pks("treatment.ChronicRecognition"),
+    "treatment:recognition_attachment": lambda: _pks("treatment.RecognitionAttachment"),
+    "filing_verify": lambda: [{"code": c} for c in apps.get_model("treatment.Filing").objects.values_list("verification_code", flat=True)],
     "admin:app_list": lambda: [{"app_label": label} for label in {m._meta.app_label for m in admin_models()}],
     "admin:auth_user_password_change": lambda: [{"id": pk} for pk in apps.get_model("auth.User").objects.values_list("pk", flat=True)],
 }
@@ -193,6 +208,18 @@ def everything(demo_network, settings, tmp_path, django_capture_on_commit_callba
     )
     assert response.status_code == 302
     assert apps.get_model("assistance.ApplicationAttachment").objects.exists()
+    filing = apps.get_model("treatment.Filing").objects.order_by("pk").first()
+    response = clerk.post(reverse("treatment:filing_attachment_upload", args=[filing.pk]),
+                          {"file": SimpleUploadedFile("转诊单.pdf", PDF)})
+    assert response.status_code == 302 and filing.attachments.exists()
+    claim = apps.get_model("treatment.Claim").objects.order_by("pk").first()
+    response = clerk.post(reverse("treatment:claim_attachment_upload", args=[claim.pk]),
+                          {"file": SimpleUploadedFile("发票.pdf", PDF)})
+    assert response.status_code == 302 and claim.attachments.exists()
+    waiting = apps.get_model("treatment.ChronicRecognition").objects.filter(status="applied").order_by("pk").first()
+    response = clerk.post(reverse("treatment:recognition_attachment_upload", args=[waiting.pk]),
+                          {"file": SimpleUploadedFile("诊断证明.pdf", PDF)})
+    assert response.status_code == 302 and waiting.attachments.exists()
     return {"officer": officer, "clerk": User.objects.get(username="clerk_chezhan")}
 
 
@@ -222,6 +249,10 @@ STATION_PAGES_OF_PEOPLE = {
     "assistance:attachment", "assistance:alerts", "assistance:alert",
     "station:tax_vouchers",
     "station:collective_detail",
+    "treatment:filings", "treatment:filing", "treatment:filing_print", "treatment:filing_change",
+    "treatment:filing_attachment",
+    "treatment:claims", "treatment:claim", "treatment:claim_attachment", "treatment:claim_payments",
+    "treatment:recognitions", "treatment:recognition", "treatment:recognition_attachment",
 }
 # Fields by which a model's rows belong to people: its admin pages of records, lists and history are logged.
 PERSONAL_FIELDS = {"id_digest", "person_digest", "resident", "enrollment", "head"}
@@ -263,11 +294,11 @@ def rendered_pages(client: Client, prefix_filter) -> list[tuple[str, str, int, l
 
 
 def is_public(name: str) -> bool:
-    return not name.startswith(("admin:", "station:", "assistance:"))
+    return not name.startswith(("admin:", "station:", "assistance:", "treatment:"))
 
 
 def is_station(name: str) -> bool:
-    return name.startswith(("station:", "assistance:"))
+    return name.startswith(("station:", "assistance:", "treatment:"))
 
 
 def is_admin(name: str) -> bool:
@@ -415,6 +446,25 @@ def test_no_export_holds_a_full_id_number(everything, caplog):
     # The exports are not empty: a masked number of the demo is in the lists that hold people.
     masked = "370303********1223"
     assert any(masked in "".join(map(str, leaks_in_text(r))) for r in exports.values())
+    assert not FULL_ID.findall(caplog.text)
+
+
+def test_the_claims_payment_export_masks_id_numbers(everything, caplog):
+    """The fund's payment list of approved manual claims (零星报销): the demo's claim, pre-reviewed
+    and approved, is in it with its masked number only."""
+    from django.utils import timezone
+
+    from treatment.claims.services import claim_step
+
+    caplog.set_level(logging.DEBUG)
+    claim = apps.get_model("treatment.Claim").objects.order_by("pk").first()
+    today = timezone.localdate()
+    claim_step(claim_id=claim.pk, action="prereview", actor=everything["clerk"], today=today, notes="材料齐全。")
+    claim_step(claim_id=claim.pk, action="approve", actor=everything["officer"], today=today)
+    response = otp_login(Client(), everything["officer"]).get(reverse("treatment:claim_payments"))
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    assert not leaks_in(response)
+    assert claim.resident.id_masked in leaks_in_text(response)
     assert not FULL_ID.findall(caplog.text)
 
 

@@ -106,6 +106,13 @@ STATION_OBJECTS = {
     "assistance:attachment_upload": "application",
     "assistance:attachment": "attachment",
     "assistance:alert": "alert", "assistance:alert_acknowledge": "alert", "assistance:alert_resolve": "alert",
+    "treatment:filing": "filing", "treatment:filing_print": "filing", "treatment:filing_cancel": "filing",
+    "treatment:filing_change": "filing", "treatment:filing_attachment_upload": "filing",
+    "treatment:filing_attachment": "filing_attachment",
+    "treatment:claim": "claim", "treatment:claim_step": "claim", "treatment:claim_attachment_upload": "claim",
+    "treatment:claim_attachment": "claim_attachment",
+    "treatment:recognition": "recognition", "treatment:recognition_decide": "recognition",
+    "treatment:recognition_attachment_upload": "recognition", "treatment:recognition_attachment": "recognition_attachment",
 }
 # Station pages without an object id: lists and forms that show only the user's own scope.
 STATION_WITHOUT_ID = {
@@ -115,6 +122,9 @@ STATION_WITHOUT_ID = {
     "station:roll_import", "station:roll_import_confirm", "station:roll_import_result", "station:roll_template",
     "station:collective", "station:collective_confirm",
     "assistance:uninsured", "assistance:applications", "assistance:application_create", "assistance:alerts",
+    "treatment:filings", "treatment:filing_create",
+    "treatment:claims", "treatment:claim_create", "treatment:claim_payments",
+    "treatment:recognitions", "treatment:recognition_create",
 }
 # API endpoints with an object id -> demo object. There are none yet: the API answers public
 # questions (premium, estimate, service points) and takes no id of anyone's record.
@@ -128,6 +138,7 @@ PUBLIC_WITH_ID = {
     "guide": "published service guides",
     "notice": "published policy notices",
     "receipt_verify": "a receipt's check code shows a masked name, year and paid or not (by design)",
+    "filing_verify": "a filing's check code shows a masked name, kind, place and dates (by design)",
 }
 
 # Admin pages of one model that hold personal data: scoped to the officer's region.
@@ -146,6 +157,9 @@ ADMIN_SCOPED = {
     "assistance.paymentbatch": ("batch", "county"),
     "assistance.paymentbatchitem": ("batch_item", "county"),
     "portal.accesslogentry": ("log_entry", "county"),
+    "treatment.filing": ("filing", "county"),
+    "treatment.claim": ("claim", "county"),
+    "treatment.chronicrecognition": ("recognition", "county"),
     # Standards and thresholds belong to a pooling region (the city): other cities' officers.
     "enrollment.contributionstandard": ("contribution_standard", "city"),
     "enrollment.assistancesubsidy": ("assistance_subsidy", "city"),
@@ -153,6 +167,7 @@ ADMIN_SCOPED = {
     "benefits.inpatientlevelrule": ("inpatient_rule", "city"),
     "benefits.catastrophictierrule": ("catastrophic_rule", "city"),
     "benefits.assistancecategoryrule": ("assistance_rule", "city"),
+    "benefits.chronicdisease": ("chronic_disease", "city"),
     "assistance.alertthreshold": ("threshold", "city"),
 }
 SUPERUSERS_ONLY = "officers hold no permission on it"
@@ -262,6 +277,31 @@ def _tax_voucher(officer):
     return TaxVoucher.objects.get(voucher_number="SCOPE-1")
 
 
+def _filing_attachment(clerk):
+    """A document of the demo's first filing of 车站街道 (王秀兰's referral)."""
+    from treatment.filings.services import filing_attachment_add
+
+    filing = _in_chezhan("treatment.Filing", "resident__region")
+    return filing_attachment_add(filing=filing, upload=SimpleUploadedFile("转诊单.pdf", PDF), user=clerk)
+
+
+def _claim_attachment(clerk):
+    """A scanned invoice of the demo's claim of 车站街道 (张建国's stay in 北京市)."""
+    from treatment.claims.services import claim_attachment_add
+
+    claim = _in_chezhan("treatment.Claim", "resident__region")
+    return claim_attachment_add(claim=claim, upload=SimpleUploadedFile("发票.pdf", PDF), user=clerk)
+
+
+def _recognition_attachment(clerk):
+    """A document of the demo's recognition of 车站街道 that waits for its decision (李秀梅's)."""
+    from treatment.chronic.models import ChronicRecognition
+    from treatment.chronic.services import attachment_add
+
+    waiting = ChronicRecognition.objects.filter(status="applied", resident__region__code__startswith=CHEZHAN).first()
+    return attachment_add(recognition=waiting, upload=SimpleUploadedFile("诊断证明.pdf", PDF), user=clerk)
+
+
 def _city_standard(model_label: str, lookup: str):
     model = apps.get_model(model_label)
     obj = model.objects.filter(**{f"{lookup}__code": "370300000000"}).order_by("pk").first()
@@ -345,6 +385,13 @@ def world(demo_network, settings, tmp_path, django_capture_on_commit_callbacks):
         "catastrophic_rule": _city_standard("benefits.CatastrophicTierRule", "policy__region"),
         "assistance_rule": _city_standard("benefits.AssistanceCategoryRule", "policy__region"),
         "threshold": _city_standard("assistance.AlertThreshold", "region"),
+        "filing": _in_chezhan("treatment.Filing", "resident__region"),
+        "filing_attachment": _filing_attachment(clerk),
+        "claim": _in_chezhan("treatment.Claim", "resident__region"),
+        "claim_attachment": _claim_attachment(clerk),
+        "recognition": _in_chezhan("treatment.ChronicRecognition", "resident__region"),
+        "recognition_attachment": _recognition_attachment(clerk),
+        "chronic_disease": _city_standard("benefits.ChronicDisease", "policy__region"),
     }
     missing = [name for name, obj in objects.items() if obj is None]
     assert not missing, f"the demo lacks {missing}"

@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 

@@ -30,6 +30,8 @@ from portal.spreadsheets.reading import TableError, cell_text, table_records, ta
 
 COLUMNS = ("身份证号", "结算日期", "医疗机构", "就诊类别", "医疗总费用", "政策范围内费用",
            "基本医保支付", "大病保险支付", "医疗救助支付", "个人负担")
+# Read when the file has it: a manual claim (零星报销) of an invoice settled here is refused.
+INVOICE_COLUMN = "发票号码"
 KINDS = {
     "住院": "inpatient", "inpatient": "inpatient",
     "门诊慢特病": "chronic", "门诊慢特病种": "chronic", "慢特病": "chronic", "chronic": "chronic",
@@ -38,6 +40,7 @@ KINDS = {
     "生育": "maternity", "maternity": "maternity",
 }
 INSTITUTION_LENGTH = Settlement._meta.get_field("institution").max_length
+INVOICE_LENGTH = Settlement._meta.get_field("invoice_number").max_length
 LARGEST = Decimal("9999999999.99")  # what DecimalField(max_digits=12, decimal_places=2) holds
 BATCH = 5000
 CENT = Decimal("0.01")
@@ -46,7 +49,7 @@ DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d")
 
 class SettlementRow(NamedTuple):
     row: int  # as a spreadsheet counts: the header is row 1
-    cells: tuple  # the ten columns, in COLUMNS order, as read
+    cells: tuple  # the ten columns, in COLUMNS order, as read; then 发票号码 when the file has it
 
 
 @dataclass(slots=True)
@@ -59,6 +62,7 @@ class _Checked:
     kind: str
     amounts: tuple[Decimal, ...]  # total, policy range, basic, catastrophic, assistance, personal
     fingerprint: str
+    invoice_number: str = ""
 
 
 @dataclass
@@ -88,7 +92,8 @@ class SettlementReport:
 
 def read_settlements(source, filename: str | None = None) -> list[SettlementRow]:
     """The rows of a CSV or XLSX settlement file; raises TableError saying what to fix."""
-    rows = [SettlementRow(number, tuple(cells)) for number, cells in table_rows(table_records(source, filename), COLUMNS)]
+    rows = [SettlementRow(number, tuple(cells))
+            for number, cells in table_rows(table_records(source, filename), COLUMNS, optional=(INVOICE_COLUMN,))]
     if not rows:
         raise TableError("文件中只有表头，没有结算记录")
     return rows
@@ -172,7 +177,7 @@ class _Seen:
 def check_row(row: SettlementRow, *, today: date, seen: _Seen | None = None) -> _Checked | list[str]:
     """A row's own checks: the checked row, or every problem with it."""
     seen = seen or _Seen(today)
-    number_cell, date_cell, institution_cell, kind_cell, *money_cells = row.cells
+    number_cell, date_cell, institution_cell, kind_cell, *money_cells = row.cells[:len(COLUMNS)]
     problems = []
     person, settled_on = seen.person(number_cell), seen.date(date_cell)
     for result in (person, settled_on):
@@ -202,13 +207,28 @@ def check_row(row: SettlementRow, *, today: date, seen: _Seen | None = None) -> 
             problems.append(f"三项支付合计 {paid} 元超过政策范围内费用 {policy_range} 元")
         elif personal != total - paid:
             problems.append(f"个人负担应为 医疗总费用 − 三项支付 = {total - paid} 元，文件中为 {personal} 元")
+    invoice_number = _invoice(row.cells[len(COLUMNS)] if len(row.cells) > len(COLUMNS) else None, problems)
     if problems:
         return problems
     digest, masked = person
     fingerprint = hashlib.sha256(
         "|".join([digest, settled_on.isoformat(), institution, kind, *map(str, amounts)]).encode()
     ).hexdigest()
-    return _Checked(row.row, digest, masked, settled_on, institution, kind, tuple(amounts), fingerprint)
+    return _Checked(row.row, digest, masked, settled_on, institution, kind, tuple(amounts), fingerprint,
+                    invoice_number)
+
+
+def _invoice(cell, problems: list[str]) -> str:
+    """The invoice number without spaces, in capitals (as manual claims compare them); "" when
+    the file has no such column or the cell is empty. Not part of the fingerprint: a file that
+    gained the column still matches the settlements imported from it before."""
+    if isinstance(cell, float) and abs(cell) >= 1e15:
+        problems.append("发票号码被 Excel 存成了数字，后几位已丢失；请把这一列设为“文本”格式后重新导出")
+        return ""
+    number = "".join(cell_text(cell).split()).upper()
+    if len(number) > INVOICE_LENGTH:
+        problems.append(f"发票号码“{number}”过长，最多 {INVOICE_LENGTH} 位")
+    return number
 
 
 def _years_without_a_policy(entries, *, user) -> list[RowError]:
@@ -277,13 +297,13 @@ def settlements_import(*, rows: Sequence[SettlementRow], user, today: date, dry_
 
 WRITTEN = ("person_digest", "id_masked", "resident_id", "year", "settled_on", "institution", "kind", "total",
            "policy_range", "basic", "catastrophic", "assistance", "personal", "fingerprint", "imported_at",
-           "imported_by_id")
+           "imported_by_id", "invoice_number")
 
 
 def _values(entries: list[_Checked], residents: dict[str, int], *, user_id: int | None, now) -> list[tuple]:
     return [
         (entry.digest, entry.id_masked, residents.get(entry.digest), entry.settled_on.year, entry.settled_on,
-         entry.institution, entry.kind, *entry.amounts, entry.fingerprint, now, user_id)
+         entry.institution, entry.kind, *entry.amounts, entry.fingerprint, now, user_id, entry.invoice_number)
         for entry in entries
     ]
 

@@ -82,9 +82,11 @@ def table_records(source, filename: str | None = None) -> Iterator[Sequence]:
     return _xlsx_records(data)
 
 
-def table_rows(records: Iterator[Sequence], columns: Sequence[str]) -> Iterator[tuple[int, list]]:
-    """(row number as a spreadsheet counts it, the cells of ``columns`` in that order) for every
-    row after the header that is not blank; other columns are ignored, in any order."""
+def table_rows(records: Iterator[Sequence], columns: Sequence[str],
+               optional: Sequence[str] = ()) -> Iterator[tuple[int, list]]:
+    """(row number as a spreadsheet counts it, the cells of ``columns`` in that order, then those
+    of ``optional``, None for an optional column the file does not have) for every row after the
+    header that is not blank; other columns are ignored, in any order."""
     records = iter(records)
     first = next(records, None)
     if first is None:
@@ -94,11 +96,14 @@ def table_rows(records: Iterator[Sequence], columns: Sequence[str]) -> Iterator[
     if missing:
         raise TableError(f"第 1 行表头缺少“{'”“'.join(missing)}”列；表头应为：{'、'.join(columns)}")
     positions = [header.index(name) for name in columns]
-    width = max(positions) + 1
+    optional_positions = [header.index(name) if name in header else None for name in optional]
+    width = max(positions + [position for position in optional_positions if position is not None]) + 1
     for number, record in enumerate(records, start=2):
         if len(record) < width:
             record = (*record, *[None] * (width - len(record)))
         cells = [record[position] for position in positions]
+        if optional_positions:
+            cells += [None if position is None else record[position] for position in optional_positions]
         if any(cell is not None and (cell.__class__ is not str or cell.strip()) for cell in cells):
             yield number, cells
 

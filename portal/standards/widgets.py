@@ -47,18 +47,21 @@ class MoneyWidget(widgets.Widget):
 
 
 class RateWidget(widgets.Widget):
-    """A fraction between 0 and 1 ("0.70"); "70%" is read as 0.70, since officers write it so."""
+    """A fraction between 0 and 1 ("0.70"); "70%" is read as 0.70, since officers write it so.
+    ``required=False`` for a rate that may be left empty (a chronic disease under the general rate)."""
 
     exports_as = "number"
 
-    def __init__(self, label: str):
+    def __init__(self, label: str, required: bool = True):
         super().__init__()
-        self.label = label
+        self.label, self.required = label, required
 
     def clean(self, value, row=None, **kwargs):
         text = text_of(value)
         if not text:
-            raise ValueError(f"{self.label}不能为空")
+            if self.required:
+                raise ValueError(f"{self.label}不能为空")
+            return None
         percent = text.endswith("%")
         try:
             rate = Decimal(text[:-1] if percent else text)

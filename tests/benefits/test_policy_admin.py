@@ -10,11 +10,18 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from benefits.demo import demo_policy_2022
-from benefits.models import AssistanceCategoryRule, BenefitPolicy, CatastrophicTierRule, InpatientLevelRule
+from benefits.models import (
+    AssistanceCategoryRule,
+    BenefitPolicy,
+    CatastrophicTierRule,
+    ChronicDisease,
+    InpatientLevelRule,
+)
 from benefits.resources import (
     AssistanceCategoryRuleResource,
     BenefitPolicyResource,
     CatastrophicTierRuleResource,
+    ChronicDiseaseResource,
     InpatientLevelRuleResource,
 )
 from benefits.services import policy_create_from_snapshot
@@ -35,6 +42,7 @@ POLICY_FIELDS = [
     "chronic_deductible", "chronic_rate", "maternity_first", "maternity_second", "maternity_third",
     "catastrophic_deductible", "catastrophic_cap", "poorest_deductible_factor", "poorest_rate_bonus",
     "reassistance_threshold", "reassistance_rate", "reassistance_cap",
+    "outside_filed_reduction", "outside_unfiled_reduction",
 ]
 INLINES = {
     "inpatient_levels": ["level", "deductible_adult", "deductible_student_child", "rate"],
@@ -43,6 +51,7 @@ INLINES = {
         "category", "inpatient_deductible_exempt", "catastrophic_preferential", "assistance_deductible",
         "assistance_rate", "assistance_cap", "reassistance_eligible",
     ],
+    "chronic_diseases": ["code", "name", "deductible", "rate", "documents"],
 }
 
 
@@ -127,7 +136,7 @@ def new_policy_data(**changes) -> dict:
         "maternity_second": "1500.00", "maternity_third": "3000.00", "catastrophic_deductible": "15000.00",
         "catastrophic_cap": "400000.00", "poorest_deductible_factor": "0.5", "poorest_rate_bonus": "0.05",
         "poorest_uncapped": "on", "reassistance_threshold": "5000.00", "reassistance_rate": "0.70",
-        "reassistance_cap": "20000.00",
+        "reassistance_cap": "20000.00", "outside_filed_reduction": "0.05", "outside_unfiled_reduction": "0.20",
     }
     rows = {
         "inpatient_levels": [
@@ -145,6 +154,10 @@ def new_policy_data(**changes) -> dict:
             {"category": "monitored", "assistance_deductible": "3000.00", "assistance_rate": "0.50",
              "assistance_cap": "30000.00", "reassistance_eligible": "on"},
         ],
+        "chronic_diseases": [
+            {"code": "M00301", "name": "慢性肾功能衰竭（透析）", "deductible": "", "rate": "0.80",
+             "documents": "二级及以上医院诊断证明\n透析治疗记录"},
+        ],
     }
     for prefix, forms in rows.items():
         data.update({f"{prefix}-TOTAL_FORMS": len(forms), f"{prefix}-INITIAL_FORMS": 0,
@@ -158,7 +171,8 @@ def new_policy_data(**changes) -> dict:
 def test_the_add_page_shows_every_part_inline(officer_client):
     page = officer_client.get(ADD_URL).content.decode()
     for name in ("outpatient_rate", "maternity_third", "poorest_rate_bonus", "reassistance_cap",
-                 "inpatient_levels-TOTAL_FORMS", "catastrophic_tiers-TOTAL_FORMS", "category_rules-TOTAL_FORMS"):
+                 "inpatient_levels-TOTAL_FORMS", "catastrophic_tiers-TOTAL_FORMS", "category_rules-TOTAL_FORMS",
+                 "outside_unfiled_reduction", "chronic_diseases-TOTAL_FORMS", "chronic_diseases-0-documents"):
         assert f'name="{name}"' in page, name
     assert 'name="_publish"' not in page  # saved first, published from its page
 
@@ -374,6 +388,7 @@ RESOURCES = {
     "levels": (InpatientLevelRuleResource, InpatientLevelRule, "policy__year"),
     "tiers": (CatastrophicTierRuleResource, CatastrophicTierRule, "policy__year"),
     "categories": (AssistanceCategoryRuleResource, AssistanceCategoryRule, "policy__year"),
+    "diseases": (ChronicDiseaseResource, ChronicDisease, "policy__year"),
 }
 
 
@@ -405,7 +420,7 @@ def test_export_then_import_round_trips_a_whole_policy(draft):
     assert tiers.headers == ["year", "region_code", "revision", "upper", "rate"]
     assert (2035, "370300", "1", "", Decimal("0.70")) in list(tiers)
 
-    for kind in ("policy", "levels", "tiers", "categories"):
+    for kind in ("policy", "levels", "tiers", "categories", "diseases"):
         result = RESOURCES[kind][0]().import_data(moved_to(exported(kind, 2035), 2036), dry_run=False)
         assert not result.has_errors() and not result.has_validation_errors(), (
             kind, [r.error_dict for r in result.invalid_rows],
@@ -501,7 +516,7 @@ def test_the_admin_export_downloads_the_policy_as_csv(officer_client):
 def test_an_xlsx_export_with_typed_cells_imports_back_as_it_is(draft):
     from portal.spreadsheets.admin_forms import LimitedXLSX, TypedXLSX
 
-    for kind in ("policy", "levels", "tiers", "categories"):
+    for kind in ("policy", "levels", "tiers", "categories", "diseases"):
         workbook = TypedXLSX().export_data(exported(kind, 2035, as_downloaded=True))
         dataset = LimitedXLSX().create_dataset(workbook)
         result = RESOURCES[kind][0]().import_data(dataset, dry_run=True)

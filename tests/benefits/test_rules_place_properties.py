@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from benefits.policy import ChronicDiseaseRule
-from benefits.rules import UsedVisit, Visit, VisitKind, estimate
+from benefits.rules import UsedVisit, VisitKind, estimate
 from portal.shared.vocabulary import AssistanceCategory, Category, Place
 from tests.benefits.test_rules_properties import FAST, POLICIES, visits
 

@@ -48,6 +48,13 @@ class FilingQuerySet(ScopedQuerySet):
         """Filings that cover care on ``day``: active, started, and not yet ended."""
         return self.active().filter(valid_from__lte=day).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
 
+    def in_force_on(self, day: date) -> "FilingQuerySet":
+        """Filings that covered care on ``day`` as it stood then: those valid on it, and those
+        cancelled (or changed) later than that day. A change cancels the old filing, yet care
+        received while it held was filed care."""
+        return (self.filter(valid_from__lte=day).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+                .filter(Q(status=Filing.Status.ACTIVE) | Q(cancelled_at__date__gte=day)))
+
 
 class Filing(models.Model):
     class Status(models.TextChoices):
@@ -128,6 +135,23 @@ class Filing(models.Model):
     def valid_on(self, day: date) -> bool:
         return (self.status == self.Status.ACTIVE and self.valid_from <= day
                 and (self.valid_until is None or day <= self.valid_until))
+
+    def state_on(self, day: date) -> str:
+        """What the filing is on ``day``, in the words shown to residents and clerks."""
+        if self.status == self.Status.CANCELLED:
+            return "已撤销"
+        if day < self.valid_from:
+            return "尚未开始"
+        if self.valid_until is not None and self.valid_until < day:
+            return "已到期"
+        return "有效"
+
+    @property
+    def validity(self) -> str:
+        start = f"{self.valid_from:%Y年%-m月%-d日}"
+        if self.valid_until is None:
+            return f"{start}起长期有效（撤销前）" if self.status == self.Status.ACTIVE else f"{start}起"
+        return f"{start}至{self.valid_until:%Y年%-m月%-d日}"
 
 
 class FilingAttachment(ScannedDocument):

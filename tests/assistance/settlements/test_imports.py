@@ -190,3 +190,22 @@ def test_a_settlement_of_a_year_without_a_benefit_policy_is_refused_with_the_rea
     assert [error.row for error in report.errors] == [3]
     assert report.errors[0].message.startswith("结算日期在 2020 年度，该年度还没有发布待遇政策")
     assert not Settlement.objects.exists()  # one refused row: nothing written
+
+
+def test_an_optional_invoice_column_is_read_in_any_position_and_files_without_it_still_import(demo, tmp_path):
+    # The invoice column first, and spaced as a clerk types it: stored without the spaces.
+    with_invoices = tmp_path / "有发票号码.csv"
+    with_invoices.write_text("\n".join([
+        "发票号码," + SETTLEMENT_HEADER, "3700 2211 0000 1234," + STAY, "," + VISIT]) + "\n", encoding="utf-8-sig")
+    assert _import(with_invoices)["created"] == 2
+    assert Settlement.objects.get(resident__name="王秀兰").invoice_number == "3700221100001234"
+    assert Settlement.objects.get(resident__isnull=True).invoice_number == ""
+    # The same settlements in a file without the column are the ones already imported.
+    assert _import(_csv(tmp_path, STAY, VISIT, name="无发票号码.csv"))["already_imported"] == 2
+
+
+def test_an_invoice_number_excel_turned_into_a_number_is_refused(demo):
+    row = SettlementRow(2, (WANG, "2022-01-01", "医院", "住院", "100", "80", "60", "10", "0", "30", 3.700221100001234e19))
+    assert any("发票号码被 Excel 存成了数字" in problem for problem in check_row(row, today=TODAY))
+    too_long = SettlementRow(2, (WANG, "2022-01-01", "医院", "住院", "100", "80", "60", "10", "0", "30", "9" * 41))
+    assert any("发票号码" in problem and "过长" in problem for problem in check_row(too_long, today=TODAY))

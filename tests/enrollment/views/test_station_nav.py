@@ -11,7 +11,12 @@ pytestmark = pytest.mark.django_db
 
 def active_links(page: str) -> list[str]:
     nav = re.search(r'<nav class="station-nav.*?</nav>', page, re.S).group(0)
-    return re.findall(r'class="nav-link active" aria-current="page" href="[^"]*">([^<]+)<', nav)
+    # The folded list for phones and the full one for wider screens mark the same page.
+    folded, full = re.findall(r"<ul.*?</ul>", nav, re.S)
+    marked = [re.findall(r'class="nav-link active" aria-current="page" href="[^"]*">([^<]+)<', links)
+              for links in (folded, full)]
+    assert marked[0] == marked[1]
+    return marked[1]
 
 
 @pytest.mark.parametrize("path, active", [
@@ -21,9 +26,15 @@ def active_links(page: str) -> list[str]:
     ("/station/follow-up/", ["追缴名单"]),
     ("/station/imports/", ["批量导入"]),
     ("/station/assistance/applications/", ["救助申请"]),  # a link another app adds
+    ("/station/treatment/claims/", ["零星报销"]),
 ])
 def test_the_navigation_marks_the_page_the_clerk_is_on(clerk_client, demo, path, active):
     assert active_links(clerk_client.get(path).content.decode()) == active
+
+
+def test_on_a_phone_the_folded_navigation_names_the_page_the_clerk_is_on(clerk_client, demo):
+    page = clerk_client.get("/station/treatment/filings/").content.decode()
+    assert re.search(r"<summary[^>]*>工作站功能：异地就医备案</summary>", page)
 
 
 def test_a_residents_page_is_marked_as_under_finding_residents(clerk_client, demo):

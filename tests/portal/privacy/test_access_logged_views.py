@@ -45,6 +45,16 @@ SHOWS_NOBODY = {
     "assistance:attachment_upload": "POST only, answers with a redirect to the logged application",
     "assistance:alert_acknowledge": "POST only, answers with a redirect to the logged alert",
     "assistance:alert_resolve": "POST only, answers with a redirect to the logged alert",
+    "treatment:filing_create": "a form; a resident filed for is shown on the logged filing page",
+    "treatment:filing_cancel": "POST only, answers with a redirect to the logged filing",
+    "treatment:filing_attachment_upload": "POST only, answers with a redirect to the logged filing",
+    "treatment:claim_create": "a form; a claimant found is shown on the logged claim page",
+    "treatment:claim_step": "POST only, answers with a redirect to the logged claim",
+    "treatment:claim_attachment_upload": "POST only, answers with a redirect to the logged claim",
+    "treatment:recognition_create": "a form and the year's list of diseases; an applicant found is shown on the "
+                                    "logged recognition page",
+    "treatment:recognition_decide": "POST only, answers with a redirect to the logged recognition",
+    "treatment:recognition_attachment_upload": "POST only, answers with a redirect to the logged recognition",
 }
 
 
@@ -55,7 +65,7 @@ def entries_written(request) -> list[AccessLogEntry]:
 
 
 def test_every_station_page_is_classified():
-    station = {name for name in url_patterns() if name.startswith(("station:", "assistance:"))}
+    station = {name for name in url_patterns() if name.startswith(("station:", "assistance:", "treatment:"))}
     classified = STATION_PAGES_OF_PEOPLE | SHOWN_AFTER_A_POST | set(SHOWS_NOBODY)
     assert station - classified == set(), "say whether these pages show people"
     assert classified - station == set(), "these pages are gone"
@@ -65,7 +75,8 @@ def test_every_personal_admin_model_is_covered():
     # The discovery finds the models it must: a field rename must not empty the sweep.
     pages = personal_admin_pages()
     for model in ("enrollment_resident", "enrollment_enrollment", "enrollment_payment", "assistance_settlement",
-                  "assistance_application", "assistance_assistanceidentity", "assistance_reassistancegrant"):
+                  "assistance_application", "assistance_assistanceidentity", "assistance_reassistancegrant",
+                  "treatment_filing", "treatment_claim", "treatment_chronicrecognition"):
         assert f"admin:{model}_changelist" in pages
 
 

@@ -279,7 +279,7 @@ def test_loading_the_demo_twice_makes_no_second_guide_or_notice(demo_network):
 
     before = (ServiceGuide.objects.count(), PolicyNotice.objects.count())
     load()
-    assert (ServiceGuide.objects.count(), PolicyNotice.objects.count()) == before == (8, 5)
+    assert (ServiceGuide.objects.count(), PolicyNotice.objects.count()) == before == (9, 5)
 
 
 # Admin

@@ -1,0 +1,193 @@
+"""Writes of cross-region treatment filings (异地就医备案): filing one, cancelling, changing
+(a cancellation and a new filing together), their scanned documents; and the place of a visit as
+the benefit rules see it, which the manual claims read.
+
+A resident has at most one long-term filing in force. It is checked under a lock on the
+resident's row, so that two clerks at once wait for each other, and the database constraint
+``one_active_long_term_filing`` has the last word.
+"""
+
+import secrets
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from enrollment.models import Resident
+from portal.accounts.scopes import STATION_PERMISSION, staff_scope
+from portal.network.codes import Level
+from portal.privacy.scans import folder_path, scan_store
+from portal.shared.vocabulary import Place
+from treatment.filings.models import LONG_TERM_KINDS, PROVINCES, TEMPORARY_MONTHS, Filing, FilingAttachment, FilingKind
+from treatment.filings.rules import same_city, temporary_valid_until
+
+MAX_ATTACHMENTS = 20
+# A start date this far ahead is a typing error rather than a plan.
+LATEST_START = timedelta(days=366)
+CHANGE_REASON = "变更"
+
+
+def may_file_for(user, resident: Resident) -> bool:
+    """Station staff whose scope holds the resident file, cancel and change their filings."""
+    scope = staff_scope(user)
+    return (scope is not None and user.has_perm(STATION_PERMISSION)
+            and resident.region.code.startswith(scope.prefix))
+
+
+def _existing_long_term(resident: Resident) -> Filing | None:
+    return Filing.objects.filter(resident=resident, long_term=True, status=Filing.Status.ACTIVE).first()
+
+
+def _long_term_refusal(resident: Resident, existing: Filing | None) -> str:
+    if existing is None:
+        return f"{resident.name} 已有一份有效的长期异地就医备案；一人同时只能有一份长期备案，请刷新后核对。"
+    return (
+        f"{resident.name} 已有一份有效的长期异地就医备案（编号 {existing.number}，{existing.get_kind_display()}，"
+        f"{existing.place}，{existing.valid_from:%Y年%-m月%-d日}起）；一人同时只能有一份长期备案。"
+        "要改就医地或类型，请在那份备案的页面办理“变更”。"
+    )
+
+
+def _check_place(resident: Resident, province: str, city: str) -> None:
+    if province not in PROVINCES:
+        raise ValidationError({"province": "请从列表中选择就医省份。"})
+    if not city.strip():
+        raise ValidationError({"city": "请填写就医城市，如 北京市、济南市。"})
+    # The pooling region is the resident's city (DESIGN.md section 3): care there is local care.
+    home = {region.level: region.name for region in resident.region.ancestors()}
+    if province == home.get(Level.PROVINCE) and same_city(city, home.get(Level.CITY, "")):
+        raise ValidationError({"city": (
+            f"{province}{home[Level.CITY]}是{resident.name}参保的统筹区，在这里看病是本地就医，不需要异地就医备案。"
+        )})
+
+
+def _check_documents(kind: str, hospital: str, referring_hospital: str, referral_number: str) -> None:
+    if kind != FilingKind.REFERRAL:
+        return
+    missing = {}
+    if not referring_hospital.strip():
+        missing["referring_hospital"] = "转诊转院须填写转出医院（开具转诊单的本地医院）。"
+    if not hospital.strip():
+        missing["hospital"] = "转诊转院须填写转入医院（外地就医的医院）。"
+    if not referral_number.strip():
+        missing["referral_number"] = "转诊转院须填写转诊单编号（见医院开具的转诊转院单）。"
+    if missing:
+        raise ValidationError(missing)
+
+
+@transaction.atomic
+def filing_create(
+    *, resident: Resident, clerk, kind: str, province: str, city: str, valid_from: date, hospital: str = "",
+    referring_hospital: str = "", referral_number: str = "", today: date,
+) -> Filing:
+    """File for care outside the pooling region. Raises ValidationError (Chinese, by field where
+    it is one field's fault) and writes nothing when refused."""
+    if not may_file_for(clerk, resident):
+        raise ValidationError("只能为您管辖范围内的居民办理异地就医备案。")
+    if kind not in FilingKind.values:
+        raise ValidationError({"kind": "请选择备案类型。"})
+    resident = Resident.objects.select_for_update().select_related("region").get(pk=resident.pk)
+    if resident.date_of_death:
+        raise ValidationError(f"{resident.name} 已登记死亡（{resident.date_of_death:%Y年%-m月%-d日}），不能办理异地就医备案。")
+    _check_place(resident, province, city)
+    _check_documents(kind, hospital, referring_hospital, referral_number)
+    if valid_from > today + LATEST_START:
+        raise ValidationError({"valid_from": "开始日期不能晚于一年以后，请核对。"})
+    long_term = kind in LONG_TERM_KINDS
+    if long_term and (existing := _existing_long_term(resident)) is not None:
+        raise ValidationError(_long_term_refusal(resident, existing))
+    city = "".join(city.split())
+    same = Filing.objects.filter(resident=resident, status=Filing.Status.ACTIVE, kind=kind, province=province,
+                                 city=city, valid_from=valid_from).first()
+    if same is not None:  # a double-clicked form or a second clerk doing the same
+        raise ValidationError(f"{resident.name} 已有一份相同的有效备案（编号 {same.number}），不用重复办理。")
+    filing = Filing(
+        resident=resident, kind=kind, province=province, city=city, hospital=hospital.strip(),
+        referring_hospital=referring_hospital.strip(), referral_number=referral_number.strip(),
+        valid_from=valid_from,
+        valid_until=None if long_term else temporary_valid_until(valid_from, TEMPORARY_MONTHS),
+        verification_code=secrets.token_urlsafe(16), recorded_by=clerk,
+        service_point=clerk.staff_profile.home_service_point,
+    )
+    filing.full_clean(exclude=["resident", "recorded_by", "service_point"], validate_constraints=False)
+    try:
+        with transaction.atomic():
+            filing.save()
+    except IntegrityError:
+        if long_term:
+            raise ValidationError(_long_term_refusal(resident, _existing_long_term(resident))) from None
+        raise
+    return filing
+
+
+@transaction.atomic
+def filing_cancel(*, filing_id: int, clerk, reason: str, today: date | None = None) -> Filing:
+    """Cancel a filing from today on. A long-term filing gets today as its end date: it held
+    until now, and an active long-term filing is the only kind without one."""
+    today = today or timezone.localdate()
+    filing = Filing.objects.select_for_update().select_related("resident__region").get(pk=filing_id)
+    if not may_file_for(clerk, filing.resident):
+        raise ValidationError("只能撤销您管辖范围内居民的异地就医备案。")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写撤销原因，如 已回本地居住、备案信息有误。"})
+    if filing.status == Filing.Status.CANCELLED:
+        raise ValidationError(f"备案 {filing.number} 已于 {timezone.localtime(filing.cancelled_at):%Y年%-m月%-d日} 撤销，不用再撤销。")
+    if filing.long_term:
+        # Cancelled before it started: it never held, and the end may not come before the start.
+        filing.valid_until = max(today, filing.valid_from)
+    filing.status = Filing.Status.CANCELLED
+    filing.cancelled_at = timezone.now()
+    filing.cancelled_by = clerk
+    filing.cancel_reason = reason[:200]
+    filing.save()
+    return filing
+
+
+@transaction.atomic
+def filing_change(
+    *, filing_id: int, clerk, kind: str, province: str, city: str, valid_from: date, hospital: str = "",
+    referring_hospital: str = "", referral_number: str = "", today: date,
+) -> Filing:
+    """Change a filing: the old one is cancelled (reason 变更) and stays in the history, the new
+    one is filed; both or neither. Returns the new filing."""
+    old = Filing.objects.select_related("resident").get(pk=filing_id)
+    # The resident first, as filing_create locks it: two changes or a change and a new filing
+    # of the same person wait for each other in the same order.
+    resident = Resident.objects.select_for_update().get(pk=old.resident_id)
+    filing_cancel(filing_id=old.pk, clerk=clerk, reason=CHANGE_REASON, today=today)
+    return filing_create(
+        resident=resident, clerk=clerk, kind=kind, province=province, city=city, valid_from=valid_from,
+        hospital=hospital, referring_hospital=referring_hospital, referral_number=referral_number, today=today,
+    )
+
+
+def place_for(resident: Resident, day: date, outside: bool) -> Place:
+    """Where care on ``day`` happened as the benefit rules see it: outside the pooling region it
+    is filed care when a filing held on that day (one changed or cancelled later still held)."""
+    if not outside:
+        return Place.LOCAL
+    if Filing.objects.filter(resident=resident).in_force_on(day).exists():
+        return Place.OUTSIDE_FILED
+    return Place.OUTSIDE_UNFILED
+
+
+# -- Attachments ---------------------------------------------------------------------------
+
+@transaction.atomic
+def filing_attachment_add(*, filing: Filing, upload, user) -> FilingAttachment:
+    """Keep a scanned referral, residence proof or other document (PDF or image, at most 5 MB)."""
+    filing = Filing.objects.select_for_update().select_related("resident__region").get(pk=filing.pk)
+    if not may_file_for(user, filing.resident):
+        raise ValidationError("只能为您管辖范围内居民的备案上传材料。")
+    if filing.status == Filing.Status.CANCELLED:
+        raise ValidationError("备案已撤销，不能再上传材料。")
+    if filing.attachments.count() >= MAX_ATTACHMENTS:
+        raise ValidationError(f"每份备案最多上传 {MAX_ATTACHMENTS} 个材料文件。")
+    stored = scan_store(upload=upload, folder=FilingAttachment.scan_folder)
+    try:
+        return FilingAttachment.objects.create(filing=filing, uploaded_by=user, **stored)
+    except Exception:
+        (folder_path(FilingAttachment.scan_folder) / stored["stored_name"]).unlink(missing_ok=True)
+        raise
