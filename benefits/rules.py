@@ -109,6 +109,9 @@ class UsedVisit:
     catastrophic: Decimal = ZERO
     assistance: Decimal = ZERO
     disease: str | None = None
+    # False: a chronic visit of someone with no recognition (as Visit.recognised): it used no
+    # chronic deductible and no catastrophic insurance, only the assistance layers.
+    recognised: bool | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", VisitKind(self.kind))
@@ -242,7 +245,8 @@ class _Year:
             lines += _MATERNITY_LINES
         else:
             burden = visit.policy_range - basic
-            # An unrecognised chronic visit is outside the insured chronic service altogether.
+            # An unrecognised chronic visit is outside the insured chronic service altogether;
+            # medical assistance, which helps with every kind of care but childbirth, still counts it.
             if kind in CATASTROPHIC_KINDS and visit.recognised is not False:
                 catastrophic = self.catastrophic.add(burden, lines)
             else:
@@ -271,6 +275,8 @@ class _Year:
         if kind is VisitKind.INPATIENT:
             self.admissions += 1
             self.basic_paid += basic
+        elif kind is _CHRONIC and used.recognised is False:
+            pass  # paid by no basic insurance, so it met no deductible
         elif kind is _CHRONIC:
             self.basic_paid += basic
             if used.disease in self.disease_deductible_left:
@@ -287,7 +293,7 @@ class _Year:
             self.maternity_paid += basic
             return
         burden = max(policy_range - basic, ZERO)
-        if kind in CATASTROPHIC_KINDS:
+        if kind in CATASTROPHIC_KINDS and used.recognised is not False:
             self.catastrophic.use(burden)
         burden = max(burden - used.catastrophic, ZERO)
         self.assistance_layer.use(burden)

@@ -199,13 +199,12 @@ def test_attachments_are_limited_in_size_and_checked_by_content(with_cases, name
 
 
 def test_an_attachment_is_stored_privately_and_only_its_region_may_fetch_it(with_cases, clerk_other):
-    from assistance.cases.services import attachment_path
 
     application = _application_of_chezhan(with_cases)
     with_cases.post(reverse("assistance:attachment_upload", args=[application.pk]),
                     {"file": SimpleUploadedFile("发票.pdf", PDF)})
     attachment = application.attachments.get()
-    stored = attachment_path(attachment)
+    stored = attachment.path
     assert stored.is_file() and Path(django_settings.PRIVATE_STORAGE_ROOT) in stored.parents
     assert attachment.original_name not in stored.name  # the resident's file name is not the stored name
     url = reverse("assistance:attachment", args=[attachment.pk])

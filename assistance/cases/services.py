@@ -7,7 +7,6 @@ and writes the change and its step together, or nothing.
 
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,8 +17,7 @@ from enrollment.models import Resident
 from portal.accounts.scopes import STATION_PERMISSION, staff_scope
 from portal.network.codes import Level
 from portal.privacy.id_numbers import mask_name
-from portal.privacy.scans import MAX_SCAN_BYTES as MAX_ATTACHMENT_BYTES  # noqa: F401 (tests)
-from portal.privacy.scans import ORPHAN_AFTER, folder_path, scan_store, scans_sweep, sniff  # noqa: F401 (tests)
+from portal.privacy.scans import scan_attach
 from portal.shared.notifications import notify
 
 REVIEW_PERMISSION = "assistance.review_application"
@@ -115,7 +113,7 @@ def application_step(
     """Take one step on an application. Raises ValidationError (Chinese) and changes nothing
     when the step is not allowed now, not allowed to this actor, or misses what it needs."""
     application = (
-        Application.objects.select_for_update().select_related("resident__region").get(pk=application_id)
+        Application.objects.select_for_update(of=("self",)).select_related("resident__region").get(pk=application_id)
     )
     last_step = application.steps.order_by("-at", "-pk").first()
     try:
@@ -180,10 +178,6 @@ def _decision_message(application: Application, action: Action, notes: str) -> s
 
 # -- Attachments ---------------------------------------------------------------------------
 
-def private_root() -> Path:
-    return folder_path(ApplicationAttachment.scan_folder)
-
-
 @transaction.atomic
 def attachment_add(*, application: Application, upload, user) -> ApplicationAttachment:
     """Keep an uploaded PDF or image of at most 5 MB in private storage."""
@@ -193,18 +187,4 @@ def attachment_add(*, application: Application, upload, user) -> ApplicationAtta
         raise ValidationError("申请已办结，不能再上传材料。")
     if application.attachments.count() >= MAX_ATTACHMENTS:
         raise ValidationError(f"每份申请最多上传 {MAX_ATTACHMENTS} 个材料文件。")
-    stored = scan_store(upload=upload, folder=ApplicationAttachment.scan_folder)
-    try:
-        return ApplicationAttachment.objects.create(application=application, uploaded_by=user, **stored)
-    except Exception:
-        (private_root() / stored["stored_name"]).unlink(missing_ok=True)
-        raise
-
-
-def attachment_path(attachment: ApplicationAttachment) -> Path:
-    return attachment.path
-
-
-def attachments_sweep(*, now: float, dry_run: bool = False) -> list[str]:
-    """Every scan folder's orphans (portal/privacy/scans.py), applications' among them."""
-    return scans_sweep(now=now, dry_run=dry_run)
+    return scan_attach(ApplicationAttachment, upload=upload, user=user, application=application)

@@ -16,10 +16,9 @@ from zoneinfo import ZoneInfo
 
 from enrollment.imports.checks import EXCEL_NUMBER, RowError, quick_parse
 from enrollment.models import TaxPaymentImport, TaxVoucher
-from portal.privacy.id_numbers import IdNumberError, mask_id_number, parse_id_number
+from portal.privacy.id_numbers import IdNumberError, mask_id_number, mask_id_numbers_in, parse_id_number
 from portal.privacy.id_vault import id_digest
 from portal.shared.money import CENT, ZERO
-from portal.shared.notifications import FULL_ID_NUMBER
 from portal.spreadsheets.reading import TableError, cell_text, table_records, table_rows
 
 COLUMNS = ("缴费凭证号", "身份证号", "姓名", "缴费年度", "金额", "缴费时间", "征收机关")
@@ -37,7 +36,7 @@ TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M", "%Y%m%d
 def shown(text: str) -> str:
     """A cell echoed in an error, with anything that looks like a full ID number masked: an ID
     number in the wrong column must not be printed whole on the page or in the command's output."""
-    return FULL_ID_NUMBER.sub(lambda found: mask_id_number(found.group().upper()), text)
+    return mask_id_numbers_in(text)
 
 
 def year_closed(year: int, paid_at: datetime) -> bool:

@@ -141,6 +141,14 @@ def mask_id_number(number: str | None) -> str:
     return number[:head] + "*" * stars + number[len(number) - tail :]
 
 
+def mask_id_numbers_in(text: str) -> str:
+    """``text`` with anything that looks like a full ID number masked: what a person typed (an
+    officer's note, a cell of a file) may hold one, and it must not be shown or sent whole."""
+    from portal.shared.notifications import FULL_ID_NUMBER
+
+    return FULL_ID_NUMBER.sub(lambda found: mask_id_number(found.group().upper()), text)
+
+
 def mask_name(name: str | None) -> str:
     """``王秀兰`` -> ``王*兰``, ``王兰`` -> ``王*``, longer names keep the first and last character."""
     name = (name or "").strip()

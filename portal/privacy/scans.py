@@ -112,6 +112,17 @@ def scan_store(*, upload, folder: str) -> dict:
     }
 
 
+def scan_attach(model: type[ScannedDocument], *, upload, user, **owner) -> ScannedDocument:
+    """Store ``upload`` (``scan_store``) and write its row of ``model`` for ``owner`` (the object it
+    belongs to, by field name); when the row cannot be written the file goes too."""
+    stored = scan_store(upload=upload, folder=model.scan_folder)
+    try:
+        return model.objects.create(uploaded_by=user, **owner, **stored)
+    except Exception:
+        (folder_path(model.scan_folder) / stored["stored_name"]).unlink(missing_ok=True)
+        raise
+
+
 def scan_models() -> list[type[ScannedDocument]]:
     return [model for model in apps.get_models() if issubclass(model, ScannedDocument)]
 

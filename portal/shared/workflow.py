@@ -16,6 +16,9 @@ class Transition:
     role: StrEnum
     # What must be written down for this step; None: notes are optional.
     notes_required: str | None = None
+    # A step the same person may take again, their own case included (a clerk withdrawing the
+    # claim they recorded): it decides nothing for anyone, so the maker-checker rule does not apply.
+    same_actor_allowed: bool = False
 
 
 class StepRefused(Exception):
@@ -51,9 +54,9 @@ class Workflow:
         label = self.action_labels[action]
         if transition.role not in roles:
             raise StepRefused(f"“{label}”须由{self.role_labels[transition.role]}办理，您没有这项权限。")
-        if actor_id == previous_actor_id:
+        if actor_id == previous_actor_id and not transition.same_actor_allowed:
             raise StepRefused(f"上一步由您本人办理，“{label}”须由其他工作人员办理。")
-        if action in self.recorder_excluded and actor_id == recorder_id:
+        if action in self.recorder_excluded and actor_id == recorder_id and not transition.same_actor_allowed:
             raise StepRefused(f"这份{self.noun}由您受理，“{label}”须由其他工作人员办理。")
         if transition.notes_required and not notes.strip():
             raise StepRefused(transition.notes_required + "。")

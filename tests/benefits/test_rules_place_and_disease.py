@@ -171,3 +171,14 @@ def test_the_totals_count_only_the_visits_estimated_not_the_earlier_ones():
     earlier = [UsedVisit(VisitKind.INPATIENT, D("5000"), D("3290.00"))]
     totals = run(inpatient("5000", 2), earlier=earlier).totals
     assert (str(totals.total), str(totals.basic), str(totals.out_of_pocket)) == ("5000.00", "3395.00", "1605.00")
+
+
+def test_an_earlier_unrecognised_chronic_visit_used_no_deductible_and_no_catastrophic_insurance():
+    # Earlier: 20,000 of chronic care without a recognition, paid by no insurance. Now a level-3
+    # stay of 30,000: (30,000 − 700) × 60% = 17,580.00; burden 12,420.00, alone below the
+    # catastrophic deductible of 15,000: 0.00 (counting the earlier 20,000 would have paid).
+    earlier = [UsedVisit(VisitKind.CHRONIC, D("20000"), D("0"), recognised=False)]
+    visit = run(inpatient("30000", 3), earlier=earlier).visits[0]
+    assert (str(visit.basic), str(visit.catastrophic)) == ("17580.00", "0.00")
+    # And the chronic deductible is whole for the first recognised visit: (600 − 500) × 65%.
+    assert str(run(chronic("600", disease="D1"), earlier=earlier).visits[0].basic) == "65.00"

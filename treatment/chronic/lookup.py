@@ -12,8 +12,9 @@ LOOKUP_RECOGNITIONS_SHOWN = 5
 
 
 def _line(recognition: ChronicRecognition, today: date) -> str:
-    """Disease, state and dates; no names."""
-    head = f"{recognition.disease_name}："
+    """State and dates by the application's number; no names, and no disease: anyone with a
+    person's name and ID number may look, and a diagnosis is not theirs to learn."""
+    head = f"认定申请 {recognition.number}："
     if recognition.status == ChronicRecognition.Status.RECOGNISED:
         period = f"{recognition.valid_from:%Y年%-m月%-d日} 至 {recognition.valid_until:%Y年%-m月%-d日}"
         if recognition.valid_until < today:
@@ -29,7 +30,7 @@ def _line(recognition: ChronicRecognition, today: date) -> str:
 
 def _recognitions_of(resident_id: int, *, today: date) -> dict | None:
     recognitions = ChronicRecognition.objects.filter(resident_id=resident_id).order_by(
-        "-recorded_at", "-pk").only("disease_name", "status", "valid_from", "valid_until", "recorded_at")
+        "-recorded_at", "-pk").only("status", "valid_from", "valid_until", "recorded_at")
     lines = [_line(recognition, today) for recognition in recognitions[:LOOKUP_RECOGNITIONS_SHOWN]]
     return {"title": "门诊慢特病认定", "lines": lines} if lines else None
 

@@ -21,13 +21,18 @@ from enrollment.selectors import year_that_matters
 from portal.accounts.scopes import STATION_PERMISSION, staff_scope
 from portal.network.codes import Level, RegionCodeError, pooling_region_code
 from portal.network.models import Region
-from portal.privacy.id_numbers import mask_name
-from portal.privacy.scans import folder_path, scan_store
+from portal.privacy.id_numbers import mask_id_numbers_in, mask_name
+from portal.privacy.scans import scan_attach
 from portal.shared.notifications import notify
 from portal.standards.cycle import moved
 from treatment.chronic.models import DEFAULT_RECOGNITION_YEARS, ChronicRecognition, RecognitionAttachment
 
 DECIDE_PERMISSION = "treatment.decide_recognition"
+# A recognition starts at most a year from today, not before the province's unified list, and
+# lasts at most this long: dates beyond are typing errors.
+EARLIEST_START = date(2000, 1, 1)
+MAX_START_DAYS = 366
+MAX_RECOGNITION_YEARS = 10
 MAX_ATTACHMENTS = 20
 Status = ChronicRecognition.Status
 
@@ -95,7 +100,7 @@ def recognition_apply(*, resident: Resident, clerk, disease_code: str, diagnosis
         raise ValidationError("只能为您管辖范围内的居民受理门诊慢特病认定申请。")
     # One application per person at a time: a second clerk (or a second click) waits here, then
     # finds the first one.
-    resident = Resident.objects.select_for_update().select_related("region").get(pk=resident.pk)
+    resident = Resident.objects.select_for_update(of=("self",)).select_related("region").get(pk=resident.pk)
     if resident.date_of_death:
         raise ValidationError(f"{resident.name} 已登记死亡，不能受理门诊慢特病认定申请。")
     diagnosis = (diagnosis or "").strip()
@@ -165,7 +170,7 @@ def recognition_decide(*, recognition_id: int, officer, recognise: bool, valid_f
     """Recognise the application from ``valid_from`` (for DEFAULT_RECOGNITION_YEARS unless
     ``valid_until`` is given) or refuse it with ``notes`` as the reason. Raises ValidationError
     (Chinese) and changes nothing when the decision cannot be taken."""
-    recognition = (ChronicRecognition.objects.select_for_update().select_related("resident__region")
+    recognition = (ChronicRecognition.objects.select_for_update(of=("self",)).select_related("resident__region")
                    .get(pk=recognition_id))
     refusal = decision_refusal(recognition, officer)
     if refusal:
@@ -174,6 +179,12 @@ def recognition_decide(*, recognition_id: int, officer, recognise: bool, valid_f
     if recognise:
         if valid_from is None:
             raise ValidationError("请填写认定起始日期。")
+        latest = timezone.localdate() + timedelta(days=MAX_START_DAYS)
+        if not EARLIEST_START <= valid_from <= latest:
+            raise ValidationError(f"认定起始日期 {valid_from:%Y-%m-%d} 不在 {EARLIEST_START:%Y-%m-%d} 至 "
+                                  f"{latest:%Y-%m-%d} 之间，请核对。")
+        if valid_until is not None and valid_until > moved(valid_from, MAX_RECOGNITION_YEARS):
+            raise ValidationError(f"认定有效期最长 {MAX_RECOGNITION_YEARS} 年，请核对有效期至 {valid_until:%Y-%m-%d}。")
         valid_until = valid_until or default_valid_until(valid_from)
         if valid_until < valid_from:
             raise ValidationError(f"认定有效期至 {valid_until:%Y-%m-%d} 早于起始日期 {valid_from:%Y-%m-%d}，请核对。")
@@ -198,7 +209,9 @@ def _decision_message(recognition: ChronicRecognition) -> str:
     if recognition.status == Status.RECOGNISED:
         return (f"{head}已经认定，有效期 {recognition.valid_from:%Y年%-m月%-d日} 至 "
                 f"{recognition.valid_until:%Y年%-m月%-d日}，期间的门诊费用按认定病种报销。")
-    return f"{head}未予认定，理由：{recognition.decision_notes.rstrip('。. ')}。如有异议，请联系受理的医保工作站。"
+    # The officer's words may hold an ID number (a mistyped note): a message never carries one whole.
+    reason = mask_id_numbers_in(recognition.decision_notes).rstrip("。. ")
+    return f"{head}未予认定，理由：{reason}。如有异议，请联系受理的医保工作站。"
 
 
 # -- what the claims ask --------------------------------------------------------------------------
@@ -221,7 +234,7 @@ def may_attach(user, recognition: ChronicRecognition) -> bool:
 @transaction.atomic
 def attachment_add(*, recognition: ChronicRecognition, upload, user) -> RecognitionAttachment:
     """Keep an uploaded PDF or image of at most 5 MB of an application waiting for its decision."""
-    recognition = ChronicRecognition.objects.select_for_update().select_related("resident__region").get(
+    recognition = ChronicRecognition.objects.select_for_update(of=("self",)).select_related("resident__region").get(
         pk=recognition.pk)
     if not (may_record(user, recognition.resident) or may_decide(user, recognition.resident)):
         raise ValidationError("只能为您管辖范围内居民的认定申请上传材料。")
@@ -229,12 +242,7 @@ def attachment_add(*, recognition: ChronicRecognition, upload, user) -> Recognit
         raise ValidationError(f"这份申请已经办结（{recognition.get_status_display()}），不能再上传材料。")
     if recognition.attachments.count() >= MAX_ATTACHMENTS:
         raise ValidationError(f"每份认定申请最多上传 {MAX_ATTACHMENTS} 个材料文件。")
-    stored = scan_store(upload=upload, folder=RecognitionAttachment.scan_folder)
-    try:
-        return RecognitionAttachment.objects.create(recognition=recognition, uploaded_by=user, **stored)
-    except Exception:
-        (folder_path(RecognitionAttachment.scan_folder) / stored["stored_name"]).unlink(missing_ok=True)
-        raise
+    return scan_attach(RecognitionAttachment, upload=upload, user=user, recognition=recognition)
 
 
 def attachment_path(attachment: RecognitionAttachment) -> Path:

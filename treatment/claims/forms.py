@@ -5,33 +5,37 @@ from decimal import Decimal
 from django import forms
 
 from benefits.rules import VisitKind
+from enrollment.forms import UnechoedIdNumberInput
 from treatment.claims.models import ClaimReason
-from treatment.claims.services import VisitInput
+from treatment.claims.services import LARGEST_VISIT, VisitInput
 
+TOO_LARGE = f"金额过大：每条就诊记录最多 {LARGEST_VISIT:,} 元，请核对。"
 MONEY = {
-    "max_digits": 12, "decimal_places": 2, "min_value": Decimal("0.00"),
+    # The upper bound is max_value's alone: with max_digits too, a huge number got the message twice.
+    "decimal_places": 2, "min_value": Decimal("0.00"), "max_value": LARGEST_VISIT,
     "error_messages": {
         "required": "请填写金额。",
         "invalid": "请填写金额数字，如 1200.00。",
         "min_value": "金额不能是负数。",
+        "max_value": TOO_LARGE,
         "max_decimal_places": "金额最多两位小数（到分）。",
-        "max_digits": "金额过大，请核对。",
-        "max_whole_digits": "金额过大，请核对。",
     },
 }
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}),
         "error_messages": {"invalid": "日期格式应为 2022-03-05。", "required": "请填写日期。"}}
 PLACES = [("local", "本地（淄博市内）"), ("outside", "异地（统筹区外）")]
 LEVELS = [("", "（住院时选择）"), ("1", "一级"), ("2", "二级"), ("3", "三级")]
-# Rows shown on a new claim; the clerk adds more with "增加一行".
-FIRST_ROWS = 2
+# Rows shown on a new claim, enough for most; the clerk adds more with "增加一行", which gives
+# the form back without the ID number (never written back into a page).
+FIRST_ROWS = 3
 MAX_ROWS = 30
 
 
 class ClaimForm(forms.Form):
     id_number = forms.CharField(
-        label="申请人身份证号", max_length=30, help_text="申请人须已在本站登记并参保；身份证号不会出现在网址中。",
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        label="申请人身份证号", max_length=30,
+        help_text="申请人须已在本站登记并参保；身份证号不会出现在网址中，页面也不会回显，重新提交时请再次填写。",
+        widget=UnechoedIdNumberInput(attrs={"autocomplete": "off"}),
         error_messages={"required": "请填写申请人的身份证号。"},
     )
     year = forms.IntegerField(label="待遇年度", min_value=2000, max_value=2100,
@@ -57,6 +61,11 @@ class VisitForm(forms.Form):
                                      error_messages={"min_value": "孩次应为 1 或以上。"})
     place = forms.ChoiceField(label="就医地", choices=PLACES, initial="local", widget=forms.RadioSelect)
     treatment_city = forms.CharField(label="就医城市（异地）", max_length=60, required=False)
+    disease_code = forms.CharField(
+        label="认定病种编码（慢特病）", max_length=20, required=False,
+        help_text="门诊慢特病：申请人有多个认定病种时填写本次就诊的病种编码；只有一个时可不填。",
+        error_messages={"max_length": "认定病种编码最多 20 位。"},
+    )
     total = forms.DecimalField(label="医疗总费用（元）", **MONEY)
     policy_range = forms.DecimalField(label="政策范围内费用（元）", **MONEY)
     invoice_number = forms.CharField(label="发票号码", max_length=40, error_messages={"required": "请填写发票号码。"})
@@ -71,7 +80,7 @@ class VisitForm(forms.Form):
             kind=data["kind"], visited_on=data["visited_on"], left_on=data["left_on"], hospital=data["hospital"],
             level=data["level"], child_order=data["child_order"], outside=data["place"] == "outside",
             treatment_city=data["treatment_city"], total=data["total"], policy_range=data["policy_range"],
-            invoice_number=data["invoice_number"],
+            invoice_number=data["invoice_number"], disease_code=data["disease_code"],
         )
 
 

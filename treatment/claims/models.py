@@ -56,6 +56,9 @@ class Claim(models.Model):
     reassistance = models.DecimalField("再救助", **COMPUTED)
     reimbursed = models.DecimalField("应报销金额", **COMPUTED)
     computed_at = models.DateTimeField("核算时间", null=True, blank=True)
+    # What the year had used that the pricing continued from, as told on the claim's page: the
+    # page shows what the amounts were computed from, not what the year holds by now.
+    year_used = models.TextField("核算时本年度已使用", blank=True)
     # What the fund paid, when the county records the payment.
     paid_amount = models.DecimalField("已支付金额", null=True, blank=True, **MONEY)
     paid_on = models.DateField("支付日期", null=True, blank=True)
@@ -122,9 +125,11 @@ class ClaimVisit(models.Model):
     disease_code = models.CharField("认定病种编码", max_length=20, blank=True)
     total = models.DecimalField("医疗总费用", **MONEY)
     policy_range = models.DecimalField("政策范围内费用", **MONEY)
-    # Unique across every claim: the same invoice is never paid twice (settlements are checked
-    # by the service, since they are another system's records).
-    invoice_number = models.CharField("发票号码", max_length=40, unique=True)
+    # Unique across the claims not withdrawn: the same invoice is never paid twice, and a
+    # withdrawn claim's invoice may be claimed again (settlements are checked by the service,
+    # since they are another system's records).
+    invoice_number = models.CharField("发票号码", max_length=40)
+    withdrawn = models.BooleanField("申请已撤回", default=False)
     basic = models.DecimalField("基本医保", **COMPUTED)
     catastrophic = models.DecimalField("大病保险", **COMPUTED)
     assistance = models.DecimalField("医疗救助", **COMPUTED)
@@ -138,6 +143,8 @@ class ClaimVisit(models.Model):
         ordering = ["claim", "line"]
         constraints = [
             models.UniqueConstraint(fields=["claim", "line"], name="claim_visit_line_once"),
+            models.UniqueConstraint(fields=["invoice_number"], condition=Q(withdrawn=False),
+                                    name="claim_visit_invoice_once"),
             models.CheckConstraint(condition=Q(policy_range__lte=F("total")), name="claim_visit_policy_range_le_total"),
             models.CheckConstraint(condition=Q(left_on__isnull=True) | Q(left_on__gte=F("visited_on")),
                                    name="claim_visit_left_after_admission"),

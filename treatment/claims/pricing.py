@@ -1,6 +1,6 @@
 """The expected reimbursement of a manual claim, by the benefit engine (benefits.rules) after
-what the person's year had already used: their imported settlements (就医结算) dated before the
-claim's first visit, and the claims of the year already approved or paid.
+what the person's year had already used: every settlement (就医结算) of the year imported so far,
+and the claims of the year already approved or paid, whatever their dates.
 
 A claim is priced when it is recorded and again at each review, inside the review's
 transaction: settlements imported meanwhile, or another claim approved, change what is left of
@@ -13,18 +13,18 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 
-from assistance.identities.rules import category_on, strongest_category
+from assistance.identities.rules import category_on
 from assistance.identities.services import periods_held
 from assistance.models import Settlement
 from benefits.rules import UsedVisit, Visit, VisitKind, estimate
 from benefits.services import PolicyNotFound, policy_in_force
 from enrollment.models import Enrollment
 from portal.shared.money import ZERO
-from portal.shared.vocabulary import Place
-from treatment.chronic.services import recognised_disease_on
+from portal.shared.vocabulary import AssistanceCategory, Place
+from treatment.chronic.models import ChronicRecognition
 from treatment.claims.models import Claim, ClaimVisit
 from treatment.claims.workflow import Status
 from treatment.filings.services import place_for
@@ -35,8 +35,8 @@ COUNTED_STATUSES = (Status.APPROVED.value, Status.PAID.value)
 
 @dataclass
 class YearUsed:
-    """What the year had used before a claim: counts and sums of the settlements and claims the
-    engine continued from."""
+    """What the year had used that a claim's pricing continued from: counts and sums of the
+    settlements and claims."""
 
     settlements: int = 0
     claims: int = 0
@@ -50,24 +50,29 @@ class YearUsed:
         return bool(self.settlements or self.claims)
 
     @property
-    def reimbursed(self) -> Decimal:
-        return self.basic + self.catastrophic + self.assistance
+    def summary(self) -> str:
+        """One sentence for the claim's page, stored with the amounts it explains."""
+        if not self.anything:
+            return "核算时本年度没有已导入的就医结算记录，也没有已复审通过的零星报销：起付线和年度限额从头计算。"
+        counted = [f"{self.settlements} 条已导入的就医结算记录" if self.settlements else "",
+                   f"{self.claims} 份已复审通过的零星报销" if self.claims else ""]
+        return (f"核算时计入了本年度的{'和'.join(filter(None, counted))}：政策范围内费用 {self.policy_range} 元，"
+                f"基本医保已支付 {self.basic} 元，大病保险 {self.catastrophic} 元，医疗救助 {self.assistance} 元"
+                "（已用的起付线、住院次数和累计金额按此扣除）。")
 
 
 def year_used_before(claim: Claim) -> tuple[list[UsedVisit], YearUsed]:
-    """The visits the year had used before ``claim``, in date order, and their summary.
+    """The visits of the year the claim is priced after, in date order, and their summary.
 
-    Settlements count when dated before the claim's first visit: the engine's running totals
-    are of the year in date order. Approved and paid claims of the year count whatever their
-    dates, since the fund pays them apart from the settlement system: counting them only when
-    earlier would give two claims of one year the same deductible twice."""
-    visits = list(claim.visits.all())
-    first_day = min((visit.visited_on for visit in visits), default=date(claim.year, 12, 31))
+    Every settlement of the year imported so far counts, whatever its date: the hospital has
+    already paid it out of the year's deductibles and caps, and a claim priced as if it came
+    first would give them a second time. So do the approved and paid claims of the year, which
+    the fund pays apart from the settlement system. The engine takes them all as before the
+    claim's visits; in date order among themselves."""
     summary = YearUsed()
     dated: list[tuple[date, int, UsedVisit]] = []
-    settlements = Settlement.objects.for_year(claim.year).filter(
-        person_digest=claim.resident.id_digest, settled_on__lt=first_day,
-    ).values_list("pk", "settled_on", "kind", "policy_range", "basic", "catastrophic", "assistance")
+    settlements = Settlement.objects.for_year(claim.year).filter(person_digest=claim.resident.id_digest).values_list(
+        "pk", "settled_on", "kind", "policy_range", "basic", "catastrophic", "assistance")
     for pk, settled_on, kind, policy_range, basic, catastrophic, assistance in settlements:
         dated.append((settled_on, pk, UsedVisit(kind, policy_range, basic, catastrophic, assistance)))
         _add(summary, policy_range, basic, catastrophic, assistance)
@@ -78,7 +83,11 @@ def year_used_before(claim: Claim) -> tuple[list[UsedVisit], YearUsed]:
         "claim_id", "visited_on", "line", "kind", "policy_range", "basic", "catastrophic", "assistance", "disease_code")
     claims = set()
     for claim_id, visited_on, line, kind, policy_range, basic, catastrophic, assistance, disease in claimed:
-        used = UsedVisit(kind, policy_range, basic, catastrophic, assistance, disease=disease or None)
+        # A chronic visit priced with no recognition used no chronic deductible and no
+        # catastrophic insurance: the engine is told so.
+        unrecognised = kind == VisitKind.CHRONIC.value and not disease
+        used = UsedVisit(kind, policy_range, basic, catastrophic, assistance, disease=disease or None,
+                         recognised=False if unrecognised else None)
         dated.append((visited_on, line, used))
         _add(summary, policy_range, basic, catastrophic, assistance)
         claims.add(claim_id)
@@ -96,8 +105,11 @@ def _add(summary: YearUsed, policy_range: Decimal, basic: Decimal, catastrophic:
 
 def price_claim(claim: Claim) -> Claim:
     """Compute and store the claim's expected reimbursement (each visit's layers and lines, the
-    claim's totals). Raises ValidationError (Chinese) when the year has no enrollment or no
-    published policy, or a recognised disease is not on the year's list."""
+    claim's totals, what the year had used). Raises ValidationError (Chinese) when the year has
+    no enrollment or no published policy, when a chronic visit's disease is not one recognised on
+    its day (or several are and none was named), when a disease is not on the year's list, or
+    when the visits fall under different assistance categories. Its ``message_dict`` keys a
+    visit's problems ``visit-<line>``."""
     resident = claim.resident
     enrollment = Enrollment.objects.active().filter(resident=resident, year=claim.year).first()
     if enrollment is None:
@@ -108,20 +120,24 @@ def price_claim(claim: Claim) -> Claim:
         raise ValidationError(f"无法核算报销金额：{error}") from None
     snapshot = policy.snapshot()
     visits = sorted(claim.visits.all(), key=lambda visit: (visit.visited_on, visit.line))
-    periods = periods_held([resident.id_digest]).get(resident.id_digest, [])
-    assistance = strongest_category(
-        category for visit in visits if (category := category_on(periods, visit.visited_on)) is not None)
-    engine_visits = []
+    problems: dict[str, list[str]] = {}
     for visit in visits:
-        _place_and_disease(claim, visit)
-        if visit.disease_code and visit.disease_code not in snapshot.chronic_diseases:
-            raise ValidationError(
-                f"第 {visit.line} 条就诊记录：认定病种（编码 {visit.disease_code}）不在 {claim.year} 年度门诊慢特病病种目录中，"
-                "请联系县(区)医保部门核实。")
-        engine_visits.append(_engine_visit(visit))
-    earlier, _ = year_used_before(claim)
-    result = estimate(snapshot, category=enrollment.category, assistance=assistance, visits=engine_visits,
-                      earlier=earlier)
+        if visit.place != Place.LOCAL.value:
+            visit.place = Place(place_for(resident, visit.visited_on, outside=True, city=visit.treatment_city)).value
+        found = _disease_problem(claim, visit)
+        if not found and visit.disease_code and visit.disease_code not in snapshot.chronic_diseases:
+            found = (f"第 {visit.line} 条就诊记录：认定病种（编码 {visit.disease_code}）不在 {claim.year} 年度门诊慢特病病种"
+                     "目录中，请联系县(区)医保部门核实。")
+        if found:
+            problems[f"visit-{visit.line}"] = [found]
+    assistance, mixed = _assistance_category(resident, visits)
+    if mixed:
+        problems[NON_FIELD_ERRORS] = [mixed]
+    if problems:
+        raise ValidationError(problems)
+    earlier, used = year_used_before(claim)
+    result = estimate(snapshot, category=enrollment.category, assistance=assistance,
+                      visits=[_engine_visit(visit) for visit in visits], earlier=earlier)
     for visit, priced in zip(visits, result.visits, strict=True):
         visit.basic, visit.catastrophic = priced.basic, priced.catastrophic
         visit.assistance, visit.reassistance = priced.assistance, priced.reassistance
@@ -136,17 +152,61 @@ def price_claim(claim: Claim) -> Claim:
     claim.basic, claim.catastrophic = totals.basic, totals.catastrophic
     claim.assistance, claim.reassistance = totals.assistance, totals.reassistance
     claim.reimbursed = totals.reimbursed
+    claim.year_used = used.summary
     claim.computed_at = timezone.now()
     claim.save(update_fields=["category", "assistance_category", "total", "policy_range", "basic", "catastrophic",
-                              "assistance", "reassistance", "reimbursed", "computed_at"])
+                              "assistance", "reassistance", "reimbursed", "year_used", "computed_at"])
     return claim
 
 
-def _place_and_disease(claim: Claim, visit: ClaimVisit) -> None:
-    if visit.place != Place.LOCAL.value:
-        visit.place = Place(place_for(claim.resident, visit.visited_on, outside=True)).value
-    if visit.kind == VisitKind.CHRONIC.value:
-        visit.disease_code = recognised_disease_on(claim.resident, visit.visited_on) or ""
+def _disease_problem(claim: Claim, visit: ClaimVisit) -> str:
+    """Settle the disease of a chronic visit from the recognitions valid on its day, or say what
+    the clerk must fix ("" when nothing). A code kept on the visit (the clerk's, or the one found
+    when it was last priced) must be one of them; without one, a single recognition is taken and
+    several must be chosen from; with none the visit is priced as unrecognised."""
+    if visit.kind != VisitKind.CHRONIC.value:
+        visit.disease_code = ""
+        return ""
+    recognised: dict[str, str] = {}
+    for code, name in (ChronicRecognition.objects.filter(resident_id=claim.resident_id).valid_on(visit.visited_on)
+                       .order_by("recorded_at", "pk").values_list("disease_code", "disease_name")):
+        recognised.setdefault(code, name)
+    head = f"第 {visit.line} 条就诊记录："
+    day = f"{visit.visited_on:%Y年%-m月%-d日}"
+    listing = "、".join(f"{code} {name}" for code, name in recognised.items())
+    if visit.disease_code:
+        if visit.disease_code in recognised:
+            return ""
+        if not recognised:
+            return (head + f"认定病种 {visit.disease_code} 不是申请人在{day}有效的门诊慢特病认定，当天没有有效的认定；"
+                    "请核对病种编码，或不填认定病种（按未认定核算，基本医保不予支付）。")
+        return head + f"认定病种 {visit.disease_code} 不是申请人在{day}有效的门诊慢特病认定；当天有效的认定：{listing}。"
+    if len(recognised) > 1:
+        return (head + f"申请人在{day}有 {len(recognised)} 个有效的门诊慢特病认定（{listing}），"
+                "请在“认定病种”中填写本次就诊所属病种的编码。")
+    visit.disease_code = next(iter(recognised), "")
+    return ""
+
+
+def _assistance_category(resident, visits: list[ClaimVisit]) -> tuple[AssistanceCategory | None, str]:
+    """The one assistance category held on every visit's day, or a refusal when they differ: the
+    engine prices a claim under one category, and a visit must not get another day's."""
+    periods = periods_held([resident.id_digest]).get(resident.id_digest, [])
+    runs: list[tuple[AssistanceCategory | None, list[date]]] = []
+    for visit in visits:
+        category = category_on(periods, visit.visited_on)
+        if runs and runs[-1][0] == category:
+            runs[-1][1].append(visit.visited_on)
+        else:
+            runs.append((category, [visit.visited_on]))
+    if len(runs) <= 1:
+        return (runs[0][0] if runs else None), ""
+    described = "；".join(
+        "、".join(f"{day:%Y年%-m月%-d日}" for day in sorted(set(days))) + f"的就诊：{category.label if category else '无困难类别'}"
+        for category, days in runs)
+    changes = "、".join(f"{days[0]:%Y年%-m月%-d日}" for _, days in runs[1:])
+    return None, (f"本申请各次就诊时申请人的困难类别不同（{described}），一份申请只能按一个困难类别核算。"
+                  f"请以 {changes} 为界，把就诊记录分成 {len(runs)} 份申请分别受理。")
 
 
 def _engine_visit(visit: ClaimVisit) -> Visit:

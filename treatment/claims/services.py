@@ -11,17 +11,18 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from assistance.models import Settlement
 from benefits.rules import VisitKind
 from enrollment.models import Enrollment, Resident
 from portal.accounts.scopes import STATION_PERMISSION, staff_scope
 from portal.network.codes import Level
-from portal.privacy.id_numbers import mask_name
+from portal.privacy.id_numbers import mask_id_numbers_in, mask_name
 from portal.privacy.scans import folder_path, scan_store
-from portal.shared.notifications import FULL_ID_NUMBER, notify
+from portal.shared.notifications import notify
 from portal.shared.vocabulary import Place
 from treatment.claims.models import Claim, ClaimAttachment, ClaimStep, ClaimVisit
 from treatment.claims.pricing import price_claim, year_used_before  # noqa: F401 (the claims' services)
@@ -33,10 +34,20 @@ MAX_ATTACHMENTS = 20
 INVOICE_LENGTH = ClaimVisit._meta.get_field("invoice_number").max_length
 HOSPITAL_LENGTH = ClaimVisit._meta.get_field("hospital").max_length
 CITY_LENGTH = ClaimVisit._meta.get_field("treatment_city").max_length
+DISEASE_LENGTH = ClaimVisit._meta.get_field("disease_code").max_length
+# The largest amounts a visit and a claim may hold: the claim's sums (and the layers the engine
+# computes from them) must fit the columns, and a bill above these is a typing error.
+LARGEST_VISIT = Decimal("9999999.99")
+LARGEST_CLAIM = Decimal("99999999.99")
 # The steps the claimant is told of, by text message.
 NOTIFIED = frozenset({Action.APPROVE, Action.REJECT, Action.RETURN, Action.PAY})
 # Re-priced at each review: what the year used may have changed since the claim was recorded.
 REPRICED = frozenset({Action.PREREVIEW, Action.APPROVE})
+# Checked again against the settlements imported since: an invoice settled at the hospital is
+# never paid a second time by hand.
+INVOICES_RECHECKED = frozenset({Action.PREREVIEW, Action.APPROVE, Action.PAY})
+# A claim in these states takes no more documents.
+CLOSED = frozenset({Status.REJECTED, Status.PAID, Status.WITHDRAWN})
 
 
 def roles_for(user, resident: Resident) -> frozenset[Role]:
@@ -94,6 +105,9 @@ class VisitInput:
     total: Decimal
     policy_range: Decimal
     invoice_number: str
+    # The recognised disease (门诊慢特病) the clerk named for a chronic visit; "" lets pricing
+    # take the person's only recognition valid on the day.
+    disease_code: str = ""
 
 
 def invoice_normalised(text: str) -> str:
@@ -116,7 +130,7 @@ def claim_submit(*, resident: Resident, clerk, year: int, reason: str, visits: l
         raise ValidationError("请至少填写一条就诊记录（每张发票一条）。")
     # Locked first: two clerks recording claims of one person (the same invoice, say) take turns,
     # and the second sees the first's invoices below.
-    resident = Resident.objects.select_for_update().select_related("region").get(pk=resident.pk)
+    resident = Resident.objects.select_for_update(of=("self",)).select_related("region").get(pk=resident.pk)
     enrollment = Enrollment.objects.active().filter(resident=resident, year=year).first()
     if enrollment is None:
         raise ValidationError(f"{resident.name} 没有 {year} 年度的有效参保登记，不能报销该年度的医疗费用。")
@@ -129,6 +143,9 @@ def claim_submit(*, resident: Resident, clerk, year: int, reason: str, visits: l
         found += _invoice_problems(line, visit.invoice_number, visits)
         if found:
             problems[_line_key(line)] = found
+    if not problems and (total := sum(visit.total for visit in visits)) > LARGEST_CLAIM:
+        problems[NON_FIELD_ERRORS] = [
+            f"各条就诊记录的医疗总费用合计 {total} 元，超过一份申请最多 {LARGEST_CLAIM:,} 元；请核对金额，或分成几份申请。"]
     if problems:
         raise ValidationError(problems)
     try:
@@ -148,6 +165,7 @@ def _normalised(visit: VisitInput) -> VisitInput:
         level=visit.level, child_order=visit.child_order, outside=bool(visit.outside),
         treatment_city=(visit.treatment_city or "").strip() if visit.outside else "",
         total=visit.total, policy_range=visit.policy_range, invoice_number=invoice_normalised(visit.invoice_number),
+        disease_code=re.sub(r"\s+", "", visit.disease_code or "").upper(),
     )
 
 
@@ -179,10 +197,18 @@ def _visit_problems(line: int, visit: VisitInput, *, resident: Resident, enrollm
         problems.append("异地就医须填写就医城市")
     elif len(visit.treatment_city) > CITY_LENGTH:
         problems.append(f"就医城市最多 {CITY_LENGTH} 个字")
+    if visit.disease_code and visit.kind != VisitKind.CHRONIC.value:
+        problems.append("只有门诊慢特病填写认定病种，请核对就诊类别，或清空认定病种")
+    elif len(visit.disease_code) > DISEASE_LENGTH:
+        problems.append(f"认定病种编码最多 {DISEASE_LENGTH} 位")
     if visit.total <= 0:
         problems.append("医疗总费用应大于 0 元")
+    elif visit.total > LARGEST_VISIT:
+        problems.append(f"医疗总费用 {visit.total} 元超过每条就诊记录最多 {LARGEST_VISIT:,} 元，请核对")
     if visit.policy_range < 0:
         problems.append("政策范围内费用不能是负数")
+    elif visit.policy_range > LARGEST_VISIT:
+        problems.append(f"政策范围内费用 {visit.policy_range} 元超过每条就诊记录最多 {LARGEST_VISIT:,} 元，请核对")
     elif visit.policy_range > visit.total:
         problems.append(f"政策范围内费用 {visit.policy_range} 元超过医疗总费用 {visit.total} 元，请核对")
     if not visit.invoice_number:
@@ -201,14 +227,30 @@ def _invoice_problems(line: int, number: str, visits: list[VisitInput]) -> list[
     first = next(index for index, visit in enumerate(visits, 1) if visit.invoice_number == number)
     if first != line:
         return [head + f"与第 {first} 条重复，同一张发票只能报销一次。"]
-    claimed = ClaimVisit.objects.filter(invoice_number=number).select_related("claim").first()
+    claimed = ClaimVisit.objects.filter(invoice_number=number, withdrawn=False).select_related("claim").first()
     if claimed is not None:
         claim = claimed.claim
         return [head + f"已在零星报销 {claim.number}（{STATUS_LABELS[claim.state]}）中申请，不能重复报销。"]
+    settled = _settled(number)
+    return [head + settled + "。"] if settled else []
+
+
+def _settled(number: str) -> str:
+    """Where and when the invoice was settled directly at the hospital, as a refusal; "" if not."""
     settled = Settlement.objects.filter(invoice_number=number).order_by("settled_on", "pk").first()
-    if settled is not None:
-        return [head + f"已于 {settled.settled_on:%Y年%-m月%-d日}在{settled.institution}直接结算，不能再手工报销。"]
-    return []
+    if settled is None:
+        return ""
+    return f"已于 {settled.settled_on:%Y年%-m月%-d日}在{settled.institution}直接结算，不能再手工报销"
+
+
+def _settled_invoices(claim: Claim) -> list[str]:
+    """The claim's invoices settled directly at the hospital, by settlements imported after the
+    claim was recorded: a step that moves it towards payment is refused on them."""
+    return [
+        f"第 {visit.line} 条就诊记录：发票号码 {visit.invoice_number} {settled}（受理后导入的就医结算中有这张发票），"
+        "请核实后退回或不予报销。"
+        for visit in claim.visits.order_by("line") if (settled := _settled(visit.invoice_number))
+    ]
 
 
 def _claim_write(*, resident: Resident, clerk, year: int, reason: str, visits: list[VisitInput]) -> Claim:
@@ -225,6 +267,8 @@ def _claim_write(*, resident: Resident, clerk, year: int, reason: str, visits: l
             place=(Place.OUTSIDE_UNFILED if visit.outside else Place.LOCAL).value,
             treatment_city=visit.treatment_city, total=visit.total, policy_range=visit.policy_range,
             invoice_number=visit.invoice_number,
+            # Chronic only: pricing checks it against the recognitions valid on the day.
+            disease_code=visit.disease_code if visit.kind == VisitKind.CHRONIC.value else "",
         )
         for line, visit in enumerate(visits, 1)
     ])
@@ -263,7 +307,7 @@ def claim_step(*, claim_id: int, action: Action | str, actor, today: date, notes
     """Take one step on a claim. Raises ValidationError (Chinese) and changes nothing when the
     step is not allowed now, not allowed to this actor, or misses what it needs."""
     action = Action(action)
-    claim = Claim.objects.select_for_update().select_related("resident__region").get(pk=claim_id)
+    claim = Claim.objects.select_for_update(of=("self",)).select_related("resident__region").get(pk=claim_id)
     last_step = claim.steps.order_by("-at", "-pk").first()
     notes = notes.strip()
     payment_voucher = payment_voucher.strip()
@@ -276,6 +320,8 @@ def claim_step(*, claim_id: int, action: Action | str, actor, today: date, notes
         )
     except StepRefused as refused:
         raise ValidationError(refused.message) from None
+    if action in INVOICES_RECHECKED and (settled := _settled_invoices(claim)):
+        raise ValidationError(settled)
     if action in REPRICED:
         # One claimant's claims are reviewed one at a time, so that each is priced after the
         # other's approval and no deductible is given twice.
@@ -287,6 +333,9 @@ def claim_step(*, claim_id: int, action: Action | str, actor, today: date, notes
                 notes, f"本年度已使用情况有变化，重新核算：应报销 {claim.reimbursed} 元（原 {before} 元）"]))
     elif action == Action.PAY:
         notes = _payment_details(claim, today=today, paid_on=paid_on, voucher=payment_voucher, notes=notes)
+    elif action == Action.WITHDRAW:
+        # Its invoices may be claimed again, on a claim recorded right.
+        claim.visits.update(withdrawn=True)
     from_status = claim.status
     claim.status = transition.target.value
     claim.save(update_fields=["status", "paid_amount", "paid_on", "payment_voucher"])
@@ -302,6 +351,10 @@ def _payment_details(claim: Claim, *, today: date, paid_on: date | None, voucher
     paid_on = paid_on or today
     if paid_on > today:
         raise ValidationError(f"支付日期 {paid_on:%Y-%m-%d} 晚于今天，请核对。")
+    approval = claim.steps.filter(action=Action.APPROVE.value).order_by("-at", "-pk").first()
+    approved_on = timezone.localtime(approval.at).date() if approval else None
+    if approved_on and paid_on < approved_on:
+        raise ValidationError(f"支付日期 {paid_on:%Y-%m-%d} 早于复审通过的日期 {approved_on:%Y-%m-%d}，请核对。")
     if len(voucher) > Claim._meta.get_field("payment_voucher").max_length:
         raise ValidationError("支付凭证号过长，请核对。")
     claim.paid_amount, claim.paid_on, claim.payment_voucher = claim.reimbursed, paid_on, voucher
@@ -312,7 +365,7 @@ def _decision_message(claim: Claim, action: Action, notes: str) -> str:
     head = f"{mask_name(claim.resident.name)}您好，您的零星报销申请（编号 {claim.number}）"
     # Whatever a clerk wrote may hold someone's ID number; a message never does (the notifier
     # would refuse it after the step was saved).
-    notes = FULL_ID_NUMBER.sub(lambda match: match[0][:6] + "********" + match[0][-4:], notes).rstrip("。. ")
+    notes = mask_id_numbers_in(notes).rstrip("。. ")
     if action == Action.APPROVE:
         return f"{head}已经县级医保部门复审通过，应报销 {claim.reimbursed} 元，将支付到您登记的账户。"
     if action == Action.REJECT:
@@ -327,10 +380,10 @@ def _decision_message(claim: Claim, action: Action, notes: str) -> str:
 @transaction.atomic
 def claim_attachment_add(*, claim: Claim, upload, user) -> ClaimAttachment:
     """Keep an uploaded PDF or image (invoice, cost list, discharge summary) in private storage."""
-    claim = Claim.objects.select_for_update().select_related("resident__region").get(pk=claim.pk)
+    claim = Claim.objects.select_for_update(of=("self",)).select_related("resident__region").get(pk=claim.pk)
     if Role.CLERK not in roles_for(user, claim.resident):
         raise ValidationError("只能为您管辖范围内居民的报销申请上传材料。")
-    if claim.state in (Status.REJECTED, Status.PAID):
+    if claim.state in CLOSED:
         raise ValidationError("报销申请已办结，不能再上传材料。")
     if claim.attachments.count() >= MAX_ATTACHMENTS:
         raise ValidationError(f"每份报销申请最多上传 {MAX_ATTACHMENTS} 个材料文件。")

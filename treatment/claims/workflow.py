@@ -6,10 +6,15 @@ Who takes each step:
   township (or above it), with the permission to pre-review;
 - ``approve`` (复审通过) / ``reject`` / ``return`` from prereviewed: a county or city officer whose
   scope contains the claimant;
-- ``pay``: a county or city officer, once the fund has paid (the payment export's voucher).
+- ``pay``: a county or city officer, once the fund has paid (the payment export's voucher), or
+  ``reject`` before that (an invoice found settled at the hospital by a later import);
+- ``withdraw`` (撤回) from submitted or returned: a station clerk of the claimant's region, the
+  recorder too (a claim recorded wrongly is withdrawn and recorded again); its invoices are free
+  to be claimed again.
 
 Never the same person for both reviews: whoever took the step before may not take the next,
-and the recorder may neither pre-review nor approve.
+and the recorder may neither pre-review nor approve. Withdrawing decides nothing for anyone, so
+that rule does not bind it.
 """
 
 from enum import StrEnum
@@ -26,6 +31,7 @@ class Status(StrEnum):
     REJECTED = "rejected"
     RETURNED = "returned"
     PAID = "paid"
+    WITHDRAWN = "withdrawn"
 
 
 STATUS_LABELS = {
@@ -35,6 +41,7 @@ STATUS_LABELS = {
     Status.REJECTED: "不予报销",
     Status.RETURNED: "退回补充材料",
     Status.PAID: "已支付",
+    Status.WITHDRAWN: "已撤回",
 }
 
 
@@ -52,6 +59,7 @@ class Action(StrEnum):
     APPROVE = "approve"
     REJECT = "reject"
     PAY = "pay"
+    WITHDRAW = "withdraw"
 
 
 ACTION_LABELS = {
@@ -62,6 +70,7 @@ ACTION_LABELS = {
     Action.APPROVE: "县级复审通过",
     Action.REJECT: "不予报销",
     Action.PAY: "登记已支付",
+    Action.WITHDRAW: "撤回申请",
 }
 
 ROLE_LABELS = {
@@ -79,6 +88,12 @@ WORKFLOW = Workflow(
         (Status.PREREVIEWED, Action.REJECT): Transition(Status.REJECTED, Role.DECIDER, "请写明不予报销的理由"),
         (Status.PREREVIEWED, Action.RETURN): Transition(Status.RETURNED, Role.DECIDER, "请写明需要补充的材料"),
         (Status.APPROVED, Action.PAY): Transition(Status.PAID, Role.DECIDER, "请填写支付凭证号"),
+        # Before payment, when an invoice turns out settled at the hospital (a later import).
+        (Status.APPROVED, Action.REJECT): Transition(Status.REJECTED, Role.DECIDER, "请写明不予报销的理由"),
+        (Status.SUBMITTED, Action.WITHDRAW): Transition(Status.WITHDRAWN, Role.CLERK, "请写明撤回原因",
+                                                        same_actor_allowed=True),
+        (Status.RETURNED, Action.WITHDRAW): Transition(Status.WITHDRAWN, Role.CLERK, "请写明撤回原因",
+                                                       same_actor_allowed=True),
     },
     status_labels=STATUS_LABELS,
     action_labels=ACTION_LABELS,

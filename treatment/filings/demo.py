@@ -28,7 +28,9 @@ def load() -> dict[str, int]:
         resident = residents[name]
         if Filing.objects.filter(resident=resident).exists():
             continue
+        # Filed on the day it starts: a filing is backdated (补办) by a month at most.
+        start = today - timedelta(days=days_before)
         filing_create(resident=resident, clerk=clerk, kind=kind, province=province, city=city,
-                      valid_from=today - timedelta(days=days_before), hospital=hospital,
-                      referring_hospital=referring, referral_number=number, today=today)
+                      valid_from=start, hospital=hospital, referring_hospital=referring, referral_number=number,
+                      today=start)
     return {"filings": Filing.objects.count()}

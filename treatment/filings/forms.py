@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 
+from enrollment.forms import UnechoedIdNumberInput
 from portal.privacy.id_numbers import IdNumberError, parse_id_number
 from treatment.filings.models import LONG_TERM_KINDS, PROVINCES, FilingKind
 
@@ -59,8 +60,10 @@ class FilingForm(FilingFieldsForm):
     """A new filing: who it is for, the filing, and optionally its first document."""
 
     id_number = forms.CharField(
-        label="参保人身份证号", max_length=30, help_text="参保人须已在本站登记；身份证号不会出现在网址中。",
-        widget=forms.TextInput(attrs={"autocomplete": "off"}), error_messages={"required": "请填写参保人身份证号。"},
+        label="参保人身份证号", max_length=30,
+        help_text="参保人须已在本站登记；身份证号不会出现在网址中，页面也不会回显，重新提交时请再次填写。",
+        widget=UnechoedIdNumberInput(attrs={"autocomplete": "off"}),
+        error_messages={"required": "请填写参保人身份证号。"},
     )
     attachment = forms.FileField(
         label="备案材料（可选）", required=False,

@@ -17,7 +17,7 @@ from django.utils import timezone
 from enrollment.models import Resident
 from portal.accounts.scopes import STATION_PERMISSION, staff_scope
 from portal.network.codes import Level
-from portal.privacy.scans import folder_path, scan_store
+from portal.privacy.scans import scan_attach
 from portal.shared.vocabulary import Place
 from treatment.filings.models import LONG_TERM_KINDS, PROVINCES, TEMPORARY_MONTHS, Filing, FilingAttachment, FilingKind
 from treatment.filings.rules import same_city, temporary_valid_until
@@ -25,6 +25,8 @@ from treatment.filings.rules import same_city, temporary_valid_until
 MAX_ATTACHMENTS = 20
 # A start date this far ahead is a typing error rather than a plan.
 LATEST_START = timedelta(days=366)
+# A filing may be made afterwards (补办) for care begun at most this long ago.
+LATEST_BACKDATING = timedelta(days=30)
 CHANGE_REASON = "变更"
 
 
@@ -87,13 +89,17 @@ def filing_create(
         raise ValidationError("只能为您管辖范围内的居民办理异地就医备案。")
     if kind not in FilingKind.values:
         raise ValidationError({"kind": "请选择备案类型。"})
-    resident = Resident.objects.select_for_update().select_related("region").get(pk=resident.pk)
+    resident = Resident.objects.select_for_update(of=("self",)).select_related("region").get(pk=resident.pk)
     if resident.date_of_death:
         raise ValidationError(f"{resident.name} 已登记死亡（{resident.date_of_death:%Y年%-m月%-d日}），不能办理异地就医备案。")
     _check_place(resident, province, city)
     _check_documents(kind, hospital, referring_hospital, referral_number)
     if valid_from > today + LATEST_START:
         raise ValidationError({"valid_from": "开始日期不能晚于一年以后，请核对。"})
+    if valid_from < today - LATEST_BACKDATING:
+        raise ValidationError({"valid_from": (
+            f"开始日期最早为 {today - LATEST_BACKDATING:%Y年%-m月%-d日}：外出就医后 {LATEST_BACKDATING.days} 天内可以补办备案，"
+            "更早开始的就医不能补办，按未备案的异地就医报销。")})
     long_term = kind in LONG_TERM_KINDS
     if long_term and (existing := _existing_long_term(resident)) is not None:
         raise ValidationError(_long_term_refusal(resident, existing))
@@ -126,7 +132,7 @@ def filing_cancel(*, filing_id: int, clerk, reason: str, today: date | None = No
     """Cancel a filing from today on. A long-term filing gets today as its end date: it held
     until now, and an active long-term filing is the only kind without one."""
     today = today or timezone.localdate()
-    filing = Filing.objects.select_for_update().select_related("resident__region").get(pk=filing_id)
+    filing = Filing.objects.select_for_update(of=("self",)).select_related("resident__region").get(pk=filing_id)
     if not may_file_for(clerk, filing.resident):
         raise ValidationError("只能撤销您管辖范围内居民的异地就医备案。")
     reason = reason.strip()
@@ -163,12 +169,15 @@ def filing_change(
     )
 
 
-def place_for(resident: Resident, day: date, outside: bool) -> Place:
-    """Where care on ``day`` happened as the benefit rules see it: outside the pooling region it
-    is filed care when a filing held on that day (one changed or cancelled later still held)."""
+def place_for(resident: Resident, day: date, outside: bool, city: str = "") -> Place:
+    """Where care on ``day`` in ``city`` happened as the benefit rules see it: outside the pooling
+    region it is filed care when a filing for that city held on that day (one changed or cancelled
+    later still held). A filing is for one place: care in another city is unfiled care, and care
+    whose city is not known is matched by no filing."""
     if not outside:
         return Place.LOCAL
-    if Filing.objects.filter(resident=resident).in_force_on(day).exists():
+    filed = Filing.objects.filter(resident=resident).in_force_on(day).values_list("city", flat=True)
+    if any(same_city(city, filed_city) for filed_city in filed):
         return Place.OUTSIDE_FILED
     return Place.OUTSIDE_UNFILED
 
@@ -178,16 +187,11 @@ def place_for(resident: Resident, day: date, outside: bool) -> Place:
 @transaction.atomic
 def filing_attachment_add(*, filing: Filing, upload, user) -> FilingAttachment:
     """Keep a scanned referral, residence proof or other document (PDF or image, at most 5 MB)."""
-    filing = Filing.objects.select_for_update().select_related("resident__region").get(pk=filing.pk)
+    filing = Filing.objects.select_for_update(of=("self",)).select_related("resident__region").get(pk=filing.pk)
     if not may_file_for(user, filing.resident):
         raise ValidationError("只能为您管辖范围内居民的备案上传材料。")
     if filing.status == Filing.Status.CANCELLED:
         raise ValidationError("备案已撤销，不能再上传材料。")
     if filing.attachments.count() >= MAX_ATTACHMENTS:
         raise ValidationError(f"每份备案最多上传 {MAX_ATTACHMENTS} 个材料文件。")
-    stored = scan_store(upload=upload, folder=FilingAttachment.scan_folder)
-    try:
-        return FilingAttachment.objects.create(filing=filing, uploaded_by=user, **stored)
-    except Exception:
-        (folder_path(FilingAttachment.scan_folder) / stored["stored_name"]).unlink(missing_ok=True)
-        raise
+    return scan_attach(FilingAttachment, upload=upload, user=user, filing=filing)

@@ -15,15 +15,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
-from assistance.cases.services import (
-    MAX_ATTACHMENT_BYTES,
-    ORPHAN_AFTER,
-    attachment_add,
-    attachment_path,
-    attachments_sweep,
-)
+from assistance.cases.services import attachment_add
 from assistance.cases.workflow import TRANSITIONS, Action, Role, Status, StepRefused, actions_from, check_step
 from assistance.models import Application, ApplicationStep
+from portal.privacy.scans import MAX_SCAN_BYTES as MAX_ATTACHMENT_BYTES
+from portal.privacy.scans import ORPHAN_AFTER
+from portal.privacy.scans import scans_sweep as attachments_sweep
 from tests.assistance.case_helpers import WANG, region, step, submit
 from tests.factories import staff_user
 
@@ -247,7 +244,7 @@ def private_root(tmp_path, settings):
 def test_a_pdf_is_kept_in_private_storage(submitted, village_clerk, private_root):
     attachment = attachment_add(application=submitted, upload=SimpleUploadedFile("单据.pdf", PDF), user=village_clerk)
     assert attachment.content_type == "application/pdf"
-    path = attachment_path(attachment)
+    path = attachment.path
     assert path.read_bytes() == PDF and Path(private_root) in path.parents
 
 
@@ -273,7 +270,7 @@ def test_a_file_whose_upload_rolled_back_is_swept_after_an_hour(submitted, villa
     with pytest.raises(RuntimeError), transaction.atomic():
         attachment_add(application=submitted, upload=SimpleUploadedFile("发票.pdf", PDF), user=village_clerk)
         raise RuntimeError("the request failed after the upload")
-    folder = attachment_path(kept).parent
+    folder = kept.path.parent
     files = sorted(path.name for path in folder.iterdir())
     orphan = next(name for name in files if name != kept.stored_name)
     assert len(files) == 2 and submitted.attachments.count() == 1
@@ -284,18 +281,18 @@ def test_a_file_whose_upload_rolled_back_is_swept_after_an_hour(submitted, villa
     assert len(list(folder.iterdir())) == 2
     assert attachments_sweep(now=written + ORPHAN_AFTER.total_seconds() + 1) == [orphan]
     assert [path.name for path in folder.iterdir()] == [kept.stored_name]
-    assert attachment_path(kept).read_bytes() == PDF
+    assert kept.path.read_bytes() == PDF
 
 
 @pytest.mark.django_db
 def test_the_sweep_command_lists_then_deletes_old_files_without_a_row(submitted, village_clerk, private_root):
     kept = attachment_add(application=submitted, upload=SimpleUploadedFile("单据.pdf", PDF), user=village_clerk)
-    folder = attachment_path(kept).parent
+    folder = kept.path.parent
     orphan, fresh = folder / ("0" * 32 + ".pdf"), folder / ("1" * 32 + ".pdf")
     for path in (orphan, fresh):
         path.write_bytes(PDF)
     two_hours_ago = time.time() - 2 * 60 * 60
-    for path in (orphan, attachment_path(kept)):
+    for path in (orphan, kept.path):
         os.utime(path, (two_hours_ago, two_hours_ago))
 
     other = folder / "backup-2024.tar"  # not a name attachment_add gives: never the sweep's
@@ -306,7 +303,7 @@ def test_the_sweep_command_lists_then_deletes_old_files_without_a_row(submitted,
     call_command("sweep_attachments", "--dry-run", stdout=out)
     assert f"将删除 {orphan.name}" in out.getvalue() and "将删除 1 个" in out.getvalue() and orphan.exists()
     call_command("sweep_attachments", stdout=out)
-    assert not orphan.exists() and fresh.exists() and attachment_path(kept).exists() and other.exists()
+    assert not orphan.exists() and fresh.exists() and kept.path.exists() and other.exists()
 
 
 @pytest.mark.django_db

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from enrollment.models import Resident
 from tests.treatment.chronic.conftest import PDF, TODAY, apply
@@ -234,3 +235,19 @@ def test_a_clerk_of_another_township_uploads_nothing(wang, clerk_chezhan, clerk_
     with pytest.raises(ValidationError, match="管辖范围"):
         attachment_add(recognition=recognition, upload=SimpleUploadedFile("a.pdf", PDF), user=clerk_other)
     assert not recognition.attachments.exists() and not (tmp_path / "chronic").exists()
+
+
+@pytest.mark.parametrize("valid_from, valid_until, message", [
+    (date(9999, 1, 1), None, "不在 2000-01-01 至"),
+    (date(1900, 1, 1), None, "不在 2000-01-01 至"),
+    (None, date(9999, 12, 31), "最长 10 年"),
+])
+def test_recognition_dates_far_from_today_are_refused_and_change_nothing(
+        wang, clerk_chezhan, county_officer, valid_from, valid_until, message):
+    recognition = apply(wang, clerk_chezhan, "M00101")
+    valid_from = valid_from or timezone.localdate()
+    with pytest.raises(ValidationError, match=message):
+        recognition_decide(recognition_id=recognition.pk, officer=county_officer, recognise=True,
+                           valid_from=valid_from, valid_until=valid_until)
+    recognition.refresh_from_db()
+    assert recognition.status == ChronicRecognition.Status.APPLIED
