@@ -72,6 +72,7 @@ class SettlementReport:
     rows: int
     created: int = 0
     already_imported: int = 0  # in the database before, or twice in this file
+    invoices_added: int = 0  # settlements imported before without their invoice number, given it now
     matched_residents: int = 0  # settlements of people registered here
     unregistered: int = 0  # settlements of people not registered here (kept, by digest)
     errors: list[RowError] = field(default_factory=list)
@@ -82,6 +83,7 @@ class SettlementReport:
     def as_dict(self) -> dict:
         return {
             "rows": self.rows, "created": self.created, "already_imported": self.already_imported,
+            "invoices_added": self.invoices_added,
             "matched_residents": self.matched_residents, "unregistered": self.unregistered,
             "committed": self.committed,
             "errors": [{"row": error.row, "message": error.message} for error in self.errors],
@@ -279,7 +281,9 @@ def settlements_import(*, rows: Sequence[SettlementRow], user, today: date, dry_
     report.unregistered = report.created - report.matched_residents
     report.years = {entry.settled_on.year for entry in new}
     report.resident_ids = {residents[entry.digest] for entry in new if entry.digest in residents}
-    if dry_run or not new:
+    invoices = _invoices_missing({fingerprint: checked[fingerprint].invoice_number for fingerprint in existing})
+    report.invoices_added = len(invoices)
+    if dry_run or not (new or invoices):
         return report
     values = _values(new, residents, user_id=user.pk if user else None, now=timezone.now())
     with transaction.atomic():
@@ -291,8 +295,20 @@ def settlements_import(*, rows: Sequence[SettlementRow], user, today: date, dry_
                     [Settlement(**dict(zip(WRITTEN, row))) for row in values[start:start + BATCH]],
                     ignore_conflicts=True,  # a concurrent import of the same file: the first one wins
                 )
+        for fingerprint, invoice_number in invoices.items():
+            # Blank still: a concurrent import that filled it first keeps its own.
+            Settlement.objects.filter(fingerprint=fingerprint, invoice_number="").update(invoice_number=invoice_number)
     report.committed = True
     return report
+
+
+def _invoices_missing(numbers: dict[str, str]) -> dict[str, str]:
+    """Of settlements already imported (by fingerprint, with the file's invoice number), those
+    stored without an invoice number that the file has: imported before the file had the column,
+    they are given it, so that a manual claim of the invoice is refused."""
+    numbers = {fingerprint: number for fingerprint, number in numbers.items() if number}
+    blank = Settlement.objects.filter(invoice_number="").values_list("fingerprint", flat=True)
+    return {fingerprint: numbers[fingerprint] for fingerprint in rows_matching(blank, "fingerprint", numbers)}
 
 
 WRITTEN = ("person_digest", "id_masked", "resident_id", "year", "settled_on", "institution", "kind", "total",

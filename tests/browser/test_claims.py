@@ -115,6 +115,10 @@ def test_a_claim_goes_from_the_station_form_to_payment_with_its_amount_at_every_
     rows = list(openpyxl.load_workbook(io.BytesIO(open(download.value.path(), "rb").read())).active.iter_rows(
         values_only=True))
     assert rows[1][:5] == (claim.number, "370303********0119", "张建国", None, 7720)
+    # The clock dated the approval today; the payment on 31 December 2022 comes after it.
+    from tests.treatment.claims.conftest import steps_dated
+
+    steps_dated(claim, date(2022, 12, 30))
     page.goto(claim_url)
     expected_amount_shown(page)
     page.get_by_label("支付凭证号（必填）").fill("ZF-2022-1231-01")

@@ -28,7 +28,7 @@ class _ReadOnlyInline(admin.TabularInline):
 class ClaimVisitInline(_ReadOnlyInline):
     model = ClaimVisit
     fields = ["line", "kind", "visited_on", "left_on", "hospital", "level", "place", "treatment_city", "disease_code",
-              "total", "policy_range", "invoice_number", "basic", "catastrophic", "assistance", "reassistance",
+              "total", "policy_range", "invoice_number", "withdrawn", "basic", "catastrophic", "assistance", "reassistance",
               "out_of_pocket"]
     readonly_fields = fields
 
@@ -61,7 +61,7 @@ class ClaimAdmin(AccessLoggedAdminMixin, ScopedReadOnlyAdmin):
     exclude = ["resident"]
     readonly_fields = ["resident_masked", "year", "reason", "status", "category", "assistance_category", "total",
                        "policy_range", "basic", "catastrophic", "assistance", "reassistance", "reimbursed",
-                       "computed_at", "paid_amount", "paid_on", "payment_voucher", "recorded_at", "recorded_by",
+                       "computed_at", "year_used", "paid_amount", "paid_on", "payment_voucher", "recorded_at", "recorded_by",
                        "service_point", "where_to_act"]
 
     @admin.display(description="编号", ordering="pk")

@@ -27,6 +27,8 @@ def _claims_of(resident_id: int, *, today: date) -> dict | None:
             line += f"，{claim.paid_amount} 元已于 {claim.paid_on:%Y年%-m月%-d日}支付"
         elif claim.status == Status.RETURNED:
             line += "，请到受理的医保工作站补充材料"
+        elif claim.status == Status.WITHDRAWN:
+            line += "，如需报销请到医保工作站重新申请"
         lines.append(line)
     return {"title": "零星（手工）报销", "lines": lines} if lines else None
 

@@ -150,17 +150,14 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
          "notes_required": WORKFLOW.transitions[(claim.state, action)].notes_required}
         for action in open_steps
     ]
-    _, used = services.year_used_before(claim)
     return render(request, "treatment/claims/claim_detail.html", {
         "claim": claim,
         "visits": claim.visits.all(),
-        "used": used,
         "steps": claim.steps.select_related("actor"),
         "attachments": claim.attachments.all(),
         "actions": actions,
         "unavailable": [{"label": ACTION_LABELS[action], "reason": reason} for action, reason in barred.items()],
-        "attachment_form": AttachmentForm() if Role.CLERK in roles and claim.state not in (
-            Status.REJECTED, Status.PAID) else None,
+        "attachment_form": AttachmentForm() if Role.CLERK in roles and claim.state not in services.CLOSED else None,
         "today": timezone.localdate(),
     })
 

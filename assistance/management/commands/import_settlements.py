@@ -59,7 +59,8 @@ class Command(BaseCommand):
         if report.errors:
             return
         counts = (f"新结算记录 {report.created} 条（本地已登记居民 {report.matched_residents} 条，"
-                  f"未登记 {report.unregistered} 条），已导入过 {report.already_imported} 条未重复计入")
+                  f"未登记 {report.unregistered} 条），已导入过 {report.already_imported} 条未重复计入"
+                  + (f"，其中 {report.invoices_added} 条补上发票号码" if report.invoices_added else ""))
         if report.committed:
             self.stdout.write(self.style.SUCCESS(f"已导入：{counts}；新开高额费用预警 {opened} 条"))
         else:

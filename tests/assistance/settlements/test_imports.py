@@ -46,8 +46,8 @@ def _after_2022(monkeypatch):
 
 def test_a_file_is_imported_and_people_are_matched_by_id_number(demo, tmp_path):
     report = _import(_csv(tmp_path, STAY, VISIT))
-    assert report == {"rows": 2, "created": 2, "already_imported": 0, "matched_residents": 1, "unregistered": 1,
-                      "committed": True, "errors": [], "alerts_opened": 0}
+    assert report == {"rows": 2, "created": 2, "already_imported": 0, "invoices_added": 0, "matched_residents": 1,
+                      "unregistered": 1, "committed": True, "errors": [], "alerts_opened": 0}
     wang = Settlement.objects.get(resident__name="王秀兰")
     assert (wang.kind, wang.year, str(wang.assistance)) == ("inpatient", 2022, "18112.50")
     stranger = Settlement.objects.get(resident__isnull=True)
@@ -209,3 +209,22 @@ def test_an_invoice_number_excel_turned_into_a_number_is_refused(demo):
     assert any("发票号码被 Excel 存成了数字" in problem for problem in check_row(row, today=TODAY))
     too_long = SettlementRow(2, (WANG, "2022-01-01", "医院", "住院", "100", "80", "60", "10", "0", "30", "9" * 41))
     assert any("发票号码" in problem and "过长" in problem for problem in check_row(too_long, today=TODAY))
+
+
+def test_a_settlement_imported_without_its_invoice_number_gets_it_from_a_later_file(demo, tmp_path):
+    _import(_csv(tmp_path, STAY, VISIT, name="无发票号码.csv"))
+    with_invoices = tmp_path / "有发票号码.csv"
+    with_invoices.write_text("\n".join([
+        SETTLEMENT_HEADER + ",发票号码", STAY + ",3700 2211 0000 1234", VISIT + ","]) + "\n", encoding="utf-8-sig")
+    assert _import(with_invoices, "--dry-run")["invoices_added"] == 1
+    assert Settlement.objects.get(resident__name="王秀兰").invoice_number == ""  # a dry run writes nothing
+    report = _import(with_invoices)
+    assert (report["created"], report["already_imported"], report["invoices_added"], report["committed"]) == (
+        0, 2, 1, True)
+    assert Settlement.objects.get(resident__name="王秀兰").invoice_number == "3700221100001234"
+    assert Settlement.objects.get(resident__isnull=True).invoice_number == ""
+    # A number already stored is kept: a file is never the one to change it.
+    other = tmp_path / "另一个发票号码.csv"
+    other.write_text("\n".join([SETTLEMENT_HEADER + ",发票号码", STAY + ",9999"]) + "\n", encoding="utf-8-sig")
+    assert _import(other)["invoices_added"] == 0
+    assert Settlement.objects.get(resident__name="王秀兰").invoice_number == "3700221100001234"

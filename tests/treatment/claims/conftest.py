@@ -1,15 +1,17 @@
 """Fixtures of the manual claim tests: the demo's residents of 车站街道, the staff who record,
 pre-review, review and pay, and ways to record claims and take their steps."""
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from enrollment.models import Resident
 from portal.network.models import Region
 from tests.factories import staff_user
+from treatment.claims.models import ClaimStep
 from treatment.claims.services import VisitInput, claim_step, claim_submit
 
 TODAY = date(2022, 12, 31)
@@ -64,3 +66,11 @@ def step(claim, action: str, actor: User, *, today: date = TODAY, **kwargs):
     if action in ("prereview", "return", "reject", "resubmit"):
         kwargs.setdefault("notes", "材料齐全，费用属实。")
     return claim_step(claim_id=claim.pk, action=action, actor=actor, today=today, **kwargs)
+
+
+def steps_dated(claim, day: date) -> None:
+    """Date the claim's steps on ``day``, a minute apart in their order: the tests' 2022 payments
+    come after an approval, which the clock dates today."""
+    start = timezone.make_aware(datetime.combine(day, time(9)))
+    for minute, pk in enumerate(claim.steps.order_by("at", "pk").values_list("pk", flat=True)):
+        ClaimStep.objects.filter(pk=pk).update(at=start + timedelta(minutes=minute))

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import OuterRef
 
 from enrollment.models import Resident
-from tests.treatment.claims.conftest import PDF, step, submit, visit
+from tests.treatment.claims.conftest import PDF, step, steps_dated, submit, visit
 from tests.treatment.claims.test_pricing import settlement
 from treatment.claims import services
 from treatment.claims.lookup import LOOKUP_CLAIMS
@@ -71,6 +71,22 @@ def test_someone_without_a_paid_enrollment_of_the_year_is_refused(demo, demo_pol
     assert "个人缴费还没有缴纳" in refused(lambda: submit(liu, clerk_chezhan))[0]
 
 
+def test_amounts_past_the_largest_a_visit_or_a_claim_holds_are_refused(zhang, clerk_chezhan):
+    huge = visit(total="10000000.00", policy_range="10000000.00")
+    problems = refused(lambda: submit(zhang, clerk_chezhan, huge))
+    assert problems == ["第 1 条就诊记录：医疗总费用 10000000.00 元超过每条就诊记录最多 9,999,999.99 元，请核对。",
+                        "第 1 条就诊记录：政策范围内费用 10000000.00 元超过每条就诊记录最多 9,999,999.99 元，请核对。"]
+    # Eleven stays of 9,999,999.00 each make 109,999,989.00, past a claim's 99,999,999.99.
+    stays = [visit(total="9999999.00", policy_range="9000000.00", invoice_number=f"BIG-{n}") for n in range(11)]
+    assert refused(lambda: submit(zhang, clerk_chezhan, *stays)) == [
+        "各条就诊记录的医疗总费用合计 109999989.00 元，超过一份申请最多 99,999,999.99 元；请核对金额，或分成几份申请。"]
+    assert not Claim.objects.exists()
+
+
+def test_a_disease_code_is_for_chronic_care_only(zhang, clerk_chezhan):
+    assert "只有门诊慢特病填写认定病种" in refused(lambda: submit(zhang, clerk_chezhan, visit(disease_code="M00201")))[0]
+
+
 def test_care_before_a_death_is_claimed_and_care_after_it_is_refused(zhang, clerk_chezhan):
     Resident.objects.filter(pk=zhang.pk).update(date_of_death=date(2022, 7, 20))
     zhang.refresh_from_db()
@@ -125,6 +141,7 @@ def test_the_whole_way_from_recording_to_payment(recorded, clerk_chezhan, county
         step(recorded, "prereview", clerk_chezhan, notes="发票、费用清单、出院小结齐全。")
         claim = step(recorded, "approve", county_officer)
         assert claim.status == "approved" and str(claim.reimbursed) == "7720.00"
+        steps_dated(claim, date(2022, 12, 15))
         claim = step(recorded, "pay", second_county_officer, payment_voucher="ZF-2022-0001", paid_on=date(2022, 12, 20))
     assert (claim.status, str(claim.paid_amount), claim.paid_on, claim.payment_voucher) == (
         "paid", "7720.00", date(2022, 12, 20), "ZF-2022-0001")
@@ -158,15 +175,20 @@ def test_whoever_approved_may_not_also_record_the_payment(recorded, clerk_chezha
     assert "上一步由您本人办理" in refused(lambda: step(recorded, "pay", county_officer, payment_voucher="ZF-1"))[0]
 
 
-def test_a_payment_needs_its_voucher_and_a_day_not_in_the_future(recorded, clerk_chezhan, county_officer,
-                                                                 second_county_officer):
+def test_a_payment_needs_its_voucher_and_a_day_between_the_approval_and_today(recorded, clerk_chezhan,
+                                                                              county_officer, second_county_officer):
     step(recorded, "prereview", clerk_chezhan)
     step(recorded, "approve", county_officer)
+    steps_dated(recorded, date(2022, 12, 15))
     assert refused(lambda: step(recorded, "pay", second_county_officer)) == ["请填写支付凭证号。"]
     assert "晚于今天" in refused(lambda: step(recorded, "pay", second_county_officer, payment_voucher="ZF-1",
                                               paid_on=date(2023, 1, 5)))[0]
+    assert refused(lambda: step(recorded, "pay", second_county_officer, payment_voucher="ZF-1",
+                                paid_on=date(2022, 12, 14))) == ["支付日期 2022-12-14 早于复审通过的日期 2022-12-15，请核对。"]
     claim = Claim.objects.get(pk=recorded.pk)
     assert (claim.status, claim.paid_amount) == ("approved", None)
+    claim = step(recorded, "pay", second_county_officer, payment_voucher="ZF-1", paid_on=date(2022, 12, 15))
+    assert (claim.status, claim.paid_on) == ("paid", date(2022, 12, 15))
 
 
 def test_a_return_needs_what_to_bring_and_the_clerk_resubmits(recorded, clerk_chezhan, village_clerk, outbox,
@@ -192,12 +214,76 @@ def test_a_rejection_needs_its_reason_and_tells_the_claimant(recorded, clerk_che
 
 
 def test_the_steps_open_to_each_person_and_why_not(recorded, clerk_chezhan, village_clerk, county_officer):
-    assert services.steps_open_to(recorded, clerk_chezhan) == (["prereview", "return"], {})
-    assert services.steps_open_to(recorded, village_clerk) == ([], {})  # no pre-review role at all
+    assert services.steps_open_to(recorded, clerk_chezhan) == (["prereview", "return", "withdraw"], {})
+    assert services.steps_open_to(recorded, village_clerk) == (["withdraw"], {})  # the recorder may withdraw
     assert services.steps_open_to(recorded, county_officer) == ([], {})
     step(recorded, "prereview", clerk_chezhan)
     claim = Claim.objects.get(pk=recorded.pk)
     assert services.steps_open_to(claim, county_officer) == (["approve", "reject", "return"], {})
+
+
+# -- an invoice settled at the hospital after the claim was recorded -------------------------------
+
+def test_an_invoice_settled_after_recording_stops_every_step_towards_payment(
+        recorded, clerk_chezhan, county_officer, second_county_officer, zhang):
+    settled = "第 1 条就诊记录：发票号码 37002200000001 已于 2022年7月20日在淄博市中心医院直接结算，不能再手工报销"
+
+    def import_settlement():
+        settlement(zhang, date(2022, 7, 20), "inpatient", "20000.00", "11580.00", invoice="37002200000001")
+
+    import_settlement()
+    assert refused(lambda: step(recorded, "prereview", clerk_chezhan))[0].startswith(settled)
+    assert Claim.objects.get(pk=recorded.pk).status == "submitted" and recorded.steps.count() == 1
+    # Before the import, the claim went on to approval; the import came before the payment.
+    from assistance.models import Settlement
+
+    Settlement.objects.all().delete()
+    step(recorded, "prereview", clerk_chezhan)
+    import_settlement()
+    assert refused(lambda: step(recorded, "approve", county_officer))[0].startswith(settled)
+    Settlement.objects.all().delete()
+    step(recorded, "approve", county_officer)
+    import_settlement()
+    assert refused(lambda: step(recorded, "pay", second_county_officer, payment_voucher="ZF-1"))[0] == (
+        settled + "（受理后导入的就医结算中有这张发票），请核实后退回或不予报销。")
+    claim = Claim.objects.get(pk=recorded.pk)
+    assert (claim.status, claim.paid_amount, claim.steps.count()) == ("approved", None, 3)
+    # Approved but not paid: another officer rejects it.
+    claim = step(recorded, "reject", second_county_officer, notes="发票已在医院直接结算。")
+    assert claim.status == "rejected"
+
+
+# -- withdrawing ----------------------------------------------------------------------------------
+
+def test_the_recorder_withdraws_a_claim_with_a_reason_and_its_invoices_are_free_again(
+        recorded, village_clerk, clerk_chezhan, zhang):
+    assert refused(lambda: step(recorded, "withdraw", village_clerk, notes=" ")) == ["请写明撤回原因。"]
+    claim = step(recorded, "withdraw", village_clerk, notes="就医城市填错，重新受理。")
+    assert claim.status == "withdrawn" and claim.get_status_display() == "已撤回"
+    assert list(claim.visits.values_list("withdrawn", flat=True)) == [True]
+    assert services.steps_open_to(claim, clerk_chezhan) == ([], {})
+    again = submit(zhang, village_clerk, visit(outside=True, treatment_city="上海市"))  # the same invoice
+    assert again.status == "submitted"
+    assert ClaimVisit.objects.filter(invoice_number="37002200000001").count() == 2
+    [line, _] = LOOKUP_CLAIMS.build(zhang.pk, today=date(2022, 12, 31))["lines"][::-1]
+    assert line.endswith("已撤回，如需报销请到医保工作站重新申请")
+    assert "已办结" in refused(lambda: services.claim_attachment_add(
+        claim=claim, upload=SimpleUploadedFile("y.pdf", PDF), user=village_clerk))[0]
+
+
+def test_a_returned_claim_is_withdrawn_and_a_reviewed_one_is_not(recorded, village_clerk, clerk_chezhan,
+                                                                  county_officer, wang):
+    step(recorded, "return", clerk_chezhan, notes="发票金额与清单不符。")
+    assert services.steps_open_to(Claim.objects.get(pk=recorded.pk), village_clerk) == (["resubmit", "withdraw"], {})
+    assert step(recorded, "withdraw", village_clerk, notes="金额录错，重新受理。").status == "withdrawn"
+    # Whoever returned a claim may withdraw it as well: withdrawing decides nothing for anyone.
+    returned = submit(wang, village_clerk, visit(invoice_number="W-2"))
+    step(returned, "return", clerk_chezhan, notes="缺出院小结。")
+    assert step(returned, "withdraw", clerk_chezhan, notes="申请人不再报销。").status == "withdrawn"
+    other = submit(wang, village_clerk, visit(invoice_number="W-1"))
+    step(other, "prereview", clerk_chezhan)
+    assert "现在可以办理的是" in refused(lambda: step(other, "withdraw", village_clerk, notes="撤回"))[0]
+    assert Claim.objects.get(pk=other.pk).status == "prereviewed"
 
 
 # -- attachments ----------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ def row(index: int, **fields) -> dict:
     return {f"visits-{index}-{name}": value for name, value in values.items()}
 
 
-def form(*rows: dict, rows_shown: int = 2, id_number: str = ZHANG, **claim) -> dict:
+def form(*rows: dict, rows_shown: int = 3, id_number: str = ZHANG, **claim) -> dict:
     data = {"id_number": id_number, "year": "2022", "reason": "emergency_away", "visits-TOTAL_FORMS": str(rows_shown),
             "visits-INITIAL_FORMS": "0", "visits-MIN_NUM_FORMS": "0", "visits-MAX_NUM_FORMS": "30", **claim}
     for each in rows:
@@ -50,7 +50,7 @@ def test_a_clerk_records_a_claim_and_sees_every_line_of_the_expected_amount(zhan
     assert AccessLogEntry.objects.count() == before + 1
     assert "应报销 <strong class=\"claim-reimbursed\">7720.00</strong> 元" in page
     assert "(20000.00 − 700.00) × 40% = 7720.00 元" in page and "异地就医（未备案）" in page
-    assert "本年度此前没有就医结算记录" in page
+    assert "核算时本年度没有已导入的就医结算记录" in page
     assert ZHANG not in page and "370303********0119" in page
 
 
@@ -61,6 +61,7 @@ def test_a_blank_row_is_skipped_and_a_bad_row_records_nothing_and_says_what_to_f
     assert response.status_code == 200 and not Claim.objects.exists()
     assert "第 2 条就诊记录：政策范围内费用 23000.00 元超过医疗总费用 22000.00 元，请核对。" in page
     assert '<a href="#visit-2">第 2 条</a>' in page
+    assert ZHANG not in page  # the ID number is typed again, never written back
     blank_second_row = form(row(0), {"visits-1-place": "local"})
     assert clerk_client.post(reverse("treatment:claim_create"), blank_second_row).status_code == 302
     assert Claim.objects.get().visits.count() == 1
@@ -97,9 +98,37 @@ def test_another_row_is_added_without_checking_or_recording_anything(zhang, cler
     response = clerk_client.post(reverse("treatment:claim_create"), data)
     page = response.content.decode()
     assert response.status_code == 200 and not Claim.objects.exists()
-    assert 'id="visit-3"' in page and "请填写金额数字" not in page
+    assert 'id="visit-4"' in page and "请填写金额数字" not in page
     assert 'name="visits-0-invoice_number" value="BJ-0"' in page
-    assert 'name="visits-TOTAL_FORMS" value="3"' in page
+    assert 'name="visits-TOTAL_FORMS" value="4"' in page
+    # The rows come back; the ID number does not, and the page says to type it again.
+    assert ZHANG not in page and "请重新填写申请人身份证号" in page
+
+
+def test_a_new_claim_shows_three_rows(zhang, clerk_client):
+    page = clerk_client.get(reverse("treatment:claim_create")).content.decode()
+    assert 'id="visit-3"' in page and 'id="visit-4"' not in page and 'name="visits-0-disease_code"' in page
+
+
+@pytest.mark.parametrize("amount", ["99999999999999999999", "1e30", "10000000"])
+def test_a_huge_amount_is_a_form_error_not_a_failure(zhang, clerk_client, amount):
+    response = clerk_client.post(reverse("treatment:claim_create"), form(row(0, total=amount)))
+    assert response.status_code == 200 and not Claim.objects.exists()
+    assert "金额过大：每条就诊记录最多 9,999,999.99 元，请核对。" in response.content.decode()
+
+
+def test_a_chronic_row_takes_the_disease_the_clerk_names(zhang, clerk_client):
+    from tests.treatment.claims.test_pricing import recognise
+
+    recognise(zhang, "M00201", "糖尿病")
+    recognise(zhang, "M00401", "恶性肿瘤门诊放化疗")
+    chronic = {"kind": "chronic", "left_on": "", "level": "", "place": "local", "treatment_city": "",
+               "hospital": "淄博市中心医院", "total": "3200.00", "policy_range": "3000.00"}
+    page = clerk_client.post(reverse("treatment:claim_create"), form(row(0, **chronic))).content.decode()
+    assert "有 2 个有效的门诊慢特病认定（M00201 糖尿病、M00401 恶性肿瘤门诊放化疗）" in page
+    assert '<a href="#visit-1">第 1 条</a>' in page and not Claim.objects.exists()
+    response = clerk_client.post(reverse("treatment:claim_create"), form(row(0, disease_code="M00401", **chronic)))
+    assert response.status_code == 302 and str(Claim.objects.get().basic) == "2250.00"  # 3000 × 75%
 
 
 def test_a_claimant_of_another_township_is_pointed_to_their_station(demo, demo_policies, clerk_client):
@@ -126,6 +155,21 @@ def test_the_steps_are_taken_on_the_claim_page(zhang, village_clerk, clerk_chezh
     page = county.get(reverse("treatment:claim", args=[claim.pk])).content.decode()
     assert "上一步由您本人办理" in page  # the approver does not record the payment
     assert Claim.objects.get(pk=claim.pk).status == "approved"
+
+
+def test_the_recorder_withdraws_the_claim_on_its_page(zhang, village_clerk):
+    claim = submit(zhang, village_clerk)
+    village = Client()
+    village.force_login(village_clerk)
+    page = village.get(reverse("treatment:claim", args=[claim.pk])).content.decode()
+    assert "撤回申请" in page and "写明撤回原因（必填）" in page
+    response = village.post(reverse("treatment:claim_step", args=[claim.pk]),
+                            {"action": "withdraw", "notes": "申请人要求撤回。"}, follow=True)
+    page = response.content.decode()
+    assert "已办理：撤回申请。" in page and "申请已撤回，不予支付" in page
+    assert Claim.objects.get(pk=claim.pk).status == "withdrawn"
+    listed = village.get(reverse("treatment:claims"), {"status": "withdrawn"}).content.decode()
+    assert claim.number in listed and "已撤回" in listed
 
 
 def test_a_refused_step_says_why_and_changes_nothing(zhang, village_clerk, clerk_chezhan):

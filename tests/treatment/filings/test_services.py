@@ -151,6 +151,16 @@ def test_a_start_more_than_a_year_ahead_is_refused(wang, clerk_chezhan):
     assert "一年以后" in refused(referral, resident=wang, clerk=clerk_chezhan, valid_from=date(2032, 3, 1))
 
 
+def test_a_filing_is_made_afterwards_within_thirty_days_only(wang, li, clerk_chezhan):
+    # Today is 1 March 2022: 30 days back is 30 January.
+    assert refused(referral, resident=wang, clerk=clerk_chezhan, valid_from=date(2022, 1, 29)) == (
+        "开始日期最早为 2022年1月30日：外出就医后 30 天内可以补办备案，更早开始的就医不能补办，按未备案的异地就医报销。")
+    assert refused(long_term, resident=li, clerk=clerk_chezhan, valid_from=date(2021, 3, 1)).startswith(
+        "开始日期最早为 2022年1月30日")
+    assert not Filing.objects.exists()
+    assert referral(wang, clerk_chezhan, valid_from=date(2022, 1, 30)).valid_from == date(2022, 1, 30)
+
+
 def test_an_unknown_province_or_kind_is_refused(wang, clerk_chezhan):
     assert "请从列表中选择就医省份" in refused(referral, resident=wang, clerk=clerk_chezhan, province="火星")
     assert "请选择备案类型" in refused(referral, resident=wang, clerk=clerk_chezhan, kind="forever")
@@ -218,10 +228,17 @@ def test_a_refused_change_leaves_the_old_filing_in_force(wang, clerk_chezhan):
 def test_care_outside_is_filed_on_the_days_a_filing_holds(wang, clerk_chezhan):
     referral(wang, clerk_chezhan)
     assert place_for(wang, date(2022, 4, 1), outside=False) == Place.LOCAL
-    assert place_for(wang, date(2022, 4, 1), outside=True) == Place.OUTSIDE_FILED
-    assert place_for(wang, date(2022, 8, 31), outside=True) == Place.OUTSIDE_FILED
-    assert place_for(wang, date(2022, 9, 1), outside=True) == Place.OUTSIDE_UNFILED
-    assert place_for(wang, date(2022, 2, 28), outside=True) == Place.OUTSIDE_UNFILED
+    assert place_for(wang, date(2022, 4, 1), outside=True, city="北京市") == Place.OUTSIDE_FILED
+    assert place_for(wang, date(2022, 8, 31), outside=True, city="北京") == Place.OUTSIDE_FILED
+    assert place_for(wang, date(2022, 9, 1), outside=True, city="北京市") == Place.OUTSIDE_UNFILED
+    assert place_for(wang, date(2022, 2, 28), outside=True, city="北京市") == Place.OUTSIDE_UNFILED
+
+
+def test_a_filing_covers_care_in_its_own_city_only(wang, clerk_chezhan):
+    referral(wang, clerk_chezhan)  # 北京市
+    assert place_for(wang, date(2022, 4, 1), outside=True, city="上海市") == Place.OUTSIDE_UNFILED
+    assert place_for(wang, date(2022, 4, 1), outside=True) == Place.OUTSIDE_UNFILED  # no city: nothing matches
+    assert place_for(wang, date(2022, 4, 1), outside=True, city=" 北 京 ") == Place.OUTSIDE_FILED
 
 
 def test_care_before_a_cancellation_stays_filed_and_care_after_it_does_not(wang, clerk_chezhan):
@@ -229,13 +246,13 @@ def test_care_before_a_cancellation_stays_filed_and_care_after_it_does_not(wang,
     filing_cancel(filing_id=filing.pk, clerk=clerk_chezhan, reason="已回本地", today=date(2022, 5, 10))
     Filing.objects.filter(pk=filing.pk).update(
         cancelled_at=timezone.make_aware(timezone.datetime(2022, 5, 10, 9, 30)))
-    assert place_for(wang, date(2022, 5, 1), outside=True) == Place.OUTSIDE_FILED
-    assert place_for(wang, date(2022, 5, 11), outside=True) == Place.OUTSIDE_UNFILED
+    assert place_for(wang, date(2022, 5, 1), outside=True, city="北京市") == Place.OUTSIDE_FILED
+    assert place_for(wang, date(2022, 5, 11), outside=True, city="北京市") == Place.OUTSIDE_UNFILED
 
 
 def test_another_persons_filing_does_not_count(wang, li, clerk_chezhan):
     long_term(li, clerk_chezhan)
-    assert place_for(wang, date(2022, 4, 1), outside=True) == Place.OUTSIDE_UNFILED
+    assert place_for(wang, date(2022, 4, 1), outside=True, city="苏州市") == Place.OUTSIDE_UNFILED
 
 
 # -- Documents -------------------------------------------------------------------------------
@@ -269,4 +286,4 @@ def test_the_demo_files_for_two_residents_of_chezhan_once(demo):
     wang, li = (Filing.objects.get(resident__name=name) for name in ("王秀兰", "李秀梅"))
     assert wang.kind == FilingKind.REFERRAL and wang.province == "北京市" and wang.valid_on(today)
     assert li.long_term and li.valid_on(today) and li.recorded_by == User.objects.get(username="clerk_chezhan")
-    assert wang.valid_from == today - timedelta(days=20)
+    assert wang.valid_from == today - timedelta(days=20) and li.valid_from == today - timedelta(days=400)

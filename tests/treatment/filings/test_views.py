@@ -65,11 +65,13 @@ def test_a_clerk_files_a_referral_through_the_form(clerk_client, wang, today, se
     ({"id_number": "370303195203151224"}, "校验"),
     ({"referral_number": ""}, "转诊转院须填写转诊单编号"),
     ({"province": "山东省", "city": "淄博"}, "不需要异地就医备案"),
+    ({"valid_from": "2022-03-01"}, "开始日期最早为 2022年3月2日：外出就医后 30 天内可以补办备案"),
 ])
 def test_bad_input_changes_nothing_and_says_what_to_fix(clerk_client, wang, today, overrides, message):
     response = clerk_client.post(reverse("treatment:filing_create"), form_data(**overrides))
     assert response.status_code == 200 and message in text_of(response)
     assert not Filing.objects.exists()
+    assert WANG not in response.content.decode()  # typed again, never written back into the page
 
 
 def test_a_resident_outside_the_scope_is_not_filed_for(client, clerk_other, wang, today):
