@@ -1,5 +1,5 @@
 """Demo recognitions of 车站街道, recorded by `clerk_chezhan` and decided by the city's `officer`:
-王秀兰's 高血压（高危）, recognised from 1 January 2022, and 李秀梅's 糖尿病, waiting for the
+王秀兰's 高血压（高危）, recognised from 1 January 2022 (or later, loaded long after), and 李秀梅's 糖尿病, waiting for the
 county's decision. The diseases are those of the demonstration list (benefits/demo.py).
 Idempotent: a resident who already has a recognition of the disease gets no other."""
 
@@ -13,7 +13,7 @@ from django.utils import timezone
 from enrollment.models import Resident
 from portal.standards.demo import demo_target_year
 from treatment.chronic.models import ChronicRecognition
-from treatment.chronic.services import recognition_apply, recognition_decide
+from treatment.chronic.services import MAX_RECOGNITION_YEARS, recognition_apply, recognition_decide
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RECOGNISED = ("王秀兰", "M00101", "淄博市中心医院 原发性高血压3级（高危），伴左心室肥厚")
@@ -32,10 +32,13 @@ def load() -> dict[str, int]:
         # Applied in the 2022 collection window, so the 2022 list applies.
         recognition = recognition_apply(resident=residents[name], clerk=clerk, disease_code=code,
                                         diagnosis=diagnosis, today=date(2021, 12, 10))
-        # Through the year after the one that matters on the day the demo is loaded: the
-        # demonstration recognition holds for the demo's claims of 2022 and for today's estimates.
+        # Through the year after the one that matters on the day the demo is loaded, so that it
+        # holds today; from 2022 (the demo's claims) while that stays within the longest period
+        # a recognition may have.
+        last_year = demo_target_year(today) + 1
+        first_year = max(2022, last_year - MAX_RECOGNITION_YEARS + 1)
         recognition_decide(recognition_id=recognition.pk, officer=officer, recognise=True,
-                           valid_from=date(2022, 1, 1), valid_until=date(demo_target_year(today) + 1, 12, 31),
+                           valid_from=date(first_year, 1, 1), valid_until=date(last_year, 12, 31),
                            notes="二级及以上医院诊断证明和血压记录齐全，符合认定标准。")
         ChronicRecognition.objects.filter(pk=recognition.pk).update(
             recorded_at=datetime(2021, 12, 10, 9, 30, tzinfo=SHANGHAI),
