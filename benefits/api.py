@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from benefits.forms import MAX_VISITS, EstimateContextForm, VisitForm
 from benefits.services import DiseaseNotListed, PolicyNotFound, estimate_for
 from portal.shared.money import format_yuan
+from portal.web.ratelimit import api_rate_limited
 
 MAX_BODY_BYTES = 64 * 1024
 # A visit's keys; "place" unset means local care, "disease" (a chronic visit's recognised disease,
@@ -36,6 +37,7 @@ def _as_field(value):
 
 @csrf_exempt  # a JSON API without cookies: there is no session for CSRF to protect
 @require_POST
+@api_rate_limited("API_ESTIMATE_RATE_LIMIT", scope="api-estimate")
 def estimate(request: HttpRequest) -> JsonResponse:
     if len(request.body) > MAX_BODY_BYTES:
         return _errors({"__all__": ["请求内容过大。"]}, status=413)

@@ -31,6 +31,7 @@ from portal.network.codes import RegionCodeError, normalize_code, pooling_region
 from portal.network.models import Region
 from portal.shared.money import format_yuan
 from portal.shared.vocabulary import AssistanceCategory, Category
+from portal.web.ratelimit import api_rate_limited
 
 # Dates far outside any coverage year are mistakes; bounding them also keeps date arithmetic
 # (birth date defaults, waiting periods) away from the limits of Python's date type.
@@ -106,6 +107,7 @@ def _errors(errors: dict, status: int = 400, **extra) -> JsonResponse:
 
 # Without cookies there is no session for CSRF to protect; exempt, a POST gets a plain 405.
 @csrf_exempt
+@api_rate_limited("API_RATE_LIMIT", scope="api-premium")
 def premium(request: HttpRequest) -> JsonResponse:
     if request.method not in ("GET", "HEAD"):
         response = _errors({"__all__": ["只支持 GET 请求。"]}, status=405)

@@ -42,6 +42,10 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 # How many ID numbers registered outside their scope a clerk may check in a day (enrollment/elsewhere.py).
 OUT_OF_SCOPE_CHECKS_PER_DAY = env.int("OUT_OF_SCOPE_CHECKS_PER_DAY", default=200)
+# Requests a minute from one client address to the public JSON API (/api/v1/); the benefit
+# estimate, which costs about twice a one-query page, lower than the others.
+API_RATE_LIMIT = env.int("API_RATE_LIMIT", default=120)
+API_ESTIMATE_RATE_LIMIT = env.int("API_ESTIMATE_RATE_LIMIT", default=30)
 
 INSTALLED_APPS = [
     "portal.apps.OfficerAdminConfig",

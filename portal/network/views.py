@@ -15,6 +15,7 @@ from portal.network.codes import Level, RegionCodeError, normalize_code
 from portal.network.models import Region, ServicePoint
 from portal.network.picker import pick_region
 from portal.network.points import local_points, parent_station, points
+from portal.web.ratelimit import api_rate_limited
 
 SEARCH_MAX_LENGTH = 50
 SEARCH_RESULTS = 50
@@ -111,6 +112,7 @@ def _point_json(point: ServicePoint) -> dict:
     }
 
 
+@api_rate_limited("API_RATE_LIMIT", scope="api-service-points")
 def api_service_points(request: HttpRequest) -> JsonResponse:
     """GET /api/v1/service-points?region=CODE[&page=N]: the active points whose service area is
     the region or a region under it, 100 a page, ordered by region code, kind and name."""

@@ -17,12 +17,16 @@ import math
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from functools import wraps
 
+from django.conf import settings
 from django.core.cache import caches
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
+from portal.web.addresses import client_address
 from portal.web.cache import with_shared_cache
 
 
@@ -104,3 +108,28 @@ def too_many_requests(request, verdict: Verdict, *, action: str):
     response["Retry-After"] = str(verdict.retry_after)
     add_never_cache_headers(response)
     return response
+
+
+def api_rate_limited(setting: str, *, scope: str):
+    """A JSON API view allowed ``settings.<setting>`` requests a minute from each client address
+    (the apps that call it have their own servers: one address is one app, or one person). Over
+    the limit: 429 with ``Retry-After`` and the API's error body, saying when to try again."""
+
+    def decorate(view):
+        @wraps(view)
+        def limited(request, *args, **kwargs):
+            verdict = RateLimit(scope, limit=getattr(settings, setting), seconds=60).hit(client_address(request))
+            if verdict.allowed:
+                return view(request, *args, **kwargs)
+            message = (f"请求过于频繁：每个地址每分钟最多 {verdict.limit} 次，请 {verdict.retry_after} 秒后再试。"
+                       f" / Too many requests: at most {verdict.limit} a minute from one address; "
+                       f"retry after {verdict.retry_after} s.")
+            response = JsonResponse({"errors": {"__all__": [message]}}, status=429,
+                                    json_dumps_params={"ensure_ascii": False})
+            response["Retry-After"] = str(verdict.retry_after)
+            add_never_cache_headers(response)
+            return response
+
+        return limited
+
+    return decorate

@@ -6,6 +6,13 @@ from hypothesis import strategies as st
 
 from benefits.models import BenefitPolicy
 
+
+@pytest.fixture(autouse=True)
+def _no_rate_limit(settings):
+    # These tests send hundreds of requests a minute from one address; the limits have their
+    # own tests (tests/portal/web/test_api_limits.py).
+    settings.API_RATE_LIMIT = settings.API_ESTIMATE_RATE_LIMIT = 1_000_000
+
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/benefits/estimate"
