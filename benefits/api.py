@@ -5,7 +5,6 @@ from decimal import Decimal
 
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 
 from benefits.forms import MAX_VISITS, EstimateContextForm, VisitForm
 from benefits.services import DiseaseNotListed, PolicyNotFound, estimate_for
@@ -36,9 +35,12 @@ def _as_field(value):
 
 
 @csrf_exempt  # a JSON API without cookies: there is no session for CSRF to protect
-@require_POST
 @api_rate_limited("API_ESTIMATE_RATE_LIMIT", scope="api-estimate")
 def estimate(request: HttpRequest) -> JsonResponse:
+    if request.method != "POST":  # in the API's error shape, not require_POST's empty page
+        response = _errors({"__all__": ["只支持 POST 请求。"]}, status=405)
+        response["Allow"] = "POST"
+        return response
     if len(request.body) > MAX_BODY_BYTES:
         return _errors({"__all__": ["请求内容过大。"]}, status=413)
     try:

@@ -10,6 +10,7 @@ from enrollment.views import enrolling as enrollment_views
 from enrollment.views import public as enrollment_public
 from portal.accounts import lockout, logins, two_factor
 from portal.network import views as network_views
+from portal.public import api_schema
 from portal.public import views as public_views
 from portal.web import display, health
 from treatment.filings import views as filing_views
@@ -36,9 +37,11 @@ urlpatterns = [
     path("guides/<slug:code>/", public_views.guide_detail, name="guide"),
     path("notices/", public_views.notices, name="notices"),
     path("notices/<int:pk>/", public_views.notice_detail, name="notice"),
+    path("api/", public_views.api_page, name="api"),
     path("api/v1/service-points", network_views.api_service_points, name="api_service_points"),
     path("api/v1/benefits/estimate", benefits_api.estimate, name="api_benefits_estimate"),
     path("api/v1/premium", enrollment_api.premium, name="api_premium"),
+    path("api/v1/openapi.json", api_schema.openapi, name="api_openapi"),
     path("station/assistance/", include("assistance.urls")),
     path("station/treatment/", include("treatment.urls")),
     path("station/", include("enrollment.urls")),

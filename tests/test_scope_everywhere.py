@@ -129,7 +129,7 @@ STATION_WITHOUT_ID = {
 # API endpoints with an object id -> demo object. There are none yet: the API answers public
 # questions (premium, estimate, service points) and takes no id of anyone's record.
 API_OBJECTS: dict[str, str] = {}
-API_WITHOUT_ID = {"api_service_points", "api_benefits_estimate", "api_premium"}
+API_WITHOUT_ID = {"api_service_points", "api_benefits_estimate", "api_premium", "api_openapi", "api"}
 # Public pages that take an id or a code: public information, the same for everyone.
 PUBLIC_WITH_ID = {
     "display": "the large-text display mode of the visitor's own browser",

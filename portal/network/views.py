@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from portal.network.codes import Level, RegionCodeError, normalize_code
@@ -112,6 +113,9 @@ def _point_json(point: ServicePoint) -> dict:
     }
 
 
+# Without cookies there is no session for CSRF to protect; exempt, a POST gets the API's 405
+# rather than the CSRF failure page.
+@csrf_exempt
 @api_rate_limited("API_RATE_LIMIT", scope="api-service-points")
 def api_service_points(request: HttpRequest) -> JsonResponse:
     """GET /api/v1/service-points?region=CODE[&page=N]: the active points whose service area is

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from portal.network.models import ServiceItem, ServicePoint
+from portal.public.api_docs import api_examples
 from portal.public.models import PolicyNotice
 from portal.shared.extensions import contributions
 
@@ -91,3 +93,13 @@ def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico whatever a page names; the portal's icon is an SVG. Looked
     up per request: in production its name comes from the static files' manifest."""
     return HttpResponsePermanentRedirect(static("img/favicon.svg"))
+
+
+def api_page(request: HttpRequest) -> HttpResponse:
+    """/api/: what the JSON API offers an app developer, one request and answer per endpoint, all
+    read from the schema (portal/public/openapi.json), which tests hold to the code."""
+    return render(request, "portal/api.html", {
+        "endpoints": api_examples(base=request.build_absolute_uri("/").rstrip("/")),
+        "schema_url": reverse("api_openapi"),
+        "rate_limit": settings.API_RATE_LIMIT, "estimate_rate_limit": settings.API_ESTIMATE_RATE_LIMIT,
+    })
