@@ -48,7 +48,3 @@ class StepForm(forms.Form):
     publicity_days = forms.IntegerField(
         label="公示天数", required=False, min_value=1, max_value=30, initial=DEFAULT_PUBLICITY_DAYS
     )
-
-
-class AttachmentForm(forms.Form):
-    file = forms.FileField(label="材料文件", help_text="PDF 或图片（PNG、JPEG），不超过 5 MB。")

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assistance.cases import services as case_services
-from assistance.cases.forms import ApplicationForm, AttachmentForm, StepForm
+from assistance.cases.forms import ApplicationForm, StepForm
 from assistance.cases.workflow import ACTION_LABELS, STATUS_LABELS, TRANSITIONS, Action, Role, Status
 from assistance.models import Application, ApplicationAttachment
 from enrollment.elsewhere import elsewhere_answer
@@ -24,6 +24,7 @@ from enrollment.models import Resident
 from enrollment.services import resident_find_by_id_number
 from portal.accounts.scopes import STATION_PERMISSION, scope_required
 from portal.privacy.models import access_log_page, access_log_write
+from portal.privacy.scan_pages import ScanForm, scan_download, scan_upload
 from portal.web.addresses import client_address
 
 # Applications are worked on by station clerks and by the officers who decide them.
@@ -114,7 +115,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "actions": actions,
         "unavailable": unavailable,
         "step_form": StepForm(),
-        "attachment_form": AttachmentForm() if Role.CLERK in roles else None,
+        "attachment_form": ScanForm() if Role.CLERK in roles else None,
         "today": timezone.localdate(),
     })
 
@@ -148,17 +149,7 @@ def application_step(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     application = _visible_application(request, pk)
-    form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            case_services.attachment_add(application=application, upload=form.cleaned_data["file"], user=request.user)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, "材料已上传。")
-    else:
-        messages.error(request, "请选择要上传的文件。")
+    scan_upload(request, lambda upload: case_services.attachment_add(application=application, upload=upload, user=request.user))
     return redirect("assistance:application", pk=pk)
 
 
@@ -168,7 +159,5 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
         ApplicationAttachment.objects.filter(application__in=Application.objects.visible_to(request.user))
         .select_related("application__resident"), pk=pk,
     )
-    access_log_write(request=request, action="view_attachment",
-                     subject_digest=attachment.application.resident.id_digest,
-                     detail=f"查看救助申请 {attachment.application.number} 的材料")
-    return attachment.response()
+    return scan_download(request, attachment, subject_digest=attachment.application.resident.id_digest,
+                         detail=f"查看救助申请 {attachment.application.number} 的材料")

@@ -45,7 +45,3 @@ class DecisionForm(forms.Form):
         label="认定意见或不予认定理由", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"max_length": "意见至多 500 字。"},
     )
-
-
-class AttachmentForm(forms.Form):
-    file = forms.FileField(label="材料文件", help_text="PDF 或图片（PNG、JPEG），不超过 5 MB。")

@@ -196,7 +196,7 @@ def recognition_decide(*, recognition_id: int, officer, recognise: bool, valid_f
     recognition.decision_notes = notes
     recognition.decided_at = timezone.now()
     recognition.decided_by = officer
-    recognition._history_user = officer
+    recognition._history_user = officer  # django-simple-history's documented way to name who changed it
     recognition.full_clean(validate_constraints=False)
     recognition.save()
     resident, message = recognition.resident, _decision_message(recognition)

@@ -22,9 +22,10 @@ from enrollment.services import resident_find_by_id_number
 from portal.accounts.scopes import STATION_PERMISSION, scope_required
 from portal.network.codes import Level
 from portal.privacy.models import access_log_page, access_log_write
+from portal.privacy.scan_pages import ScanForm, scan_download, scan_upload
 from portal.web.addresses import client_address
 from treatment.chronic import services
-from treatment.chronic.forms import AttachmentForm, DecisionForm, RecognitionForm
+from treatment.chronic.forms import DecisionForm, RecognitionForm
 from treatment.chronic.models import DEFAULT_RECOGNITION_YEARS, ChronicRecognition, RecognitionAttachment
 
 staff_required = scope_required(
@@ -116,7 +117,7 @@ def recognition_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "treatment/chronic/recognition_detail.html", {
         "recognition": recognition,
         "attachments": recognition.attachments.all(),
-        "attachment_form": AttachmentForm() if services.may_attach(request.user, recognition) else None,
+        "attachment_form": ScanForm() if services.may_attach(request.user, recognition) else None,
         "decision_form": DecisionForm(initial={"valid_from": today}) if deciding and refusal is None else None,
         "decision_refused": refusal,
         "default_years": DEFAULT_RECOGNITION_YEARS,
@@ -157,17 +158,7 @@ def recognition_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     recognition = _visible(request, pk)
-    form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.attachment_add(recognition=recognition, upload=form.cleaned_data["file"], user=request.user)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, "材料已上传。")
-    else:
-        messages.error(request, "请选择要上传的文件。")
+    scan_upload(request, lambda upload: services.attachment_add(recognition=recognition, upload=upload, user=request.user))
     return redirect("treatment:recognition", pk=pk)
 
 
@@ -177,7 +168,5 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
         RecognitionAttachment.objects.filter(recognition__in=ChronicRecognition.objects.visible_to(request.user))
         .select_related("recognition__resident"), pk=pk,
     )
-    access_log_write(request=request, action="view_attachment",
-                     subject_digest=attachment.recognition.resident.id_digest,
-                     detail=f"查看门诊慢特病认定 {attachment.recognition.number} 的材料")
-    return attachment.response()
+    return scan_download(request, attachment, subject_digest=attachment.recognition.resident.id_digest,
+                         detail=f"查看门诊慢特病认定 {attachment.recognition.number} 的材料")

@@ -111,7 +111,3 @@ class StepForm(forms.Form):
     notes = forms.CharField(label="意见或说明", max_length=2000, required=False)
     paid_on = forms.DateField(label="支付日期", required=False, **DATE)
     payment_voucher = forms.CharField(label="支付凭证号", max_length=50, required=False)
-
-
-class AttachmentForm(forms.Form):
-    file = forms.FileField(label="材料文件", help_text="PDF 或图片（PNG、JPEG），不超过 5 MB。")

@@ -21,10 +21,11 @@ from enrollment.services import resident_find_by_id_number
 from portal.accounts.scopes import STATION_PERMISSION, scope_required
 from portal.network.codes import Level
 from portal.privacy.models import access_log_page, access_log_write
+from portal.privacy.scan_pages import ScanForm, scan_download, scan_upload
 from portal.spreadsheets.responses import spreadsheet_response
 from portal.web.addresses import client_address
 from treatment.claims import services
-from treatment.claims.forms import MAX_ROWS, AttachmentForm, ClaimForm, StepForm, rows_posted, visit_formset
+from treatment.claims.forms import MAX_ROWS, ClaimForm, StepForm, rows_posted, visit_formset
 from treatment.claims.models import Claim, ClaimAttachment
 from treatment.claims.workflow import ACTION_LABELS, STATUS_LABELS, WORKFLOW, Action, Role, Status
 
@@ -157,7 +158,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "attachments": claim.attachments.all(),
         "actions": actions,
         "unavailable": [{"label": ACTION_LABELS[action], "reason": reason} for action, reason in barred.items()],
-        "attachment_form": AttachmentForm() if Role.CLERK in roles and claim.state not in services.CLOSED else None,
+        "attachment_form": ScanForm() if Role.CLERK in roles and claim.state not in services.CLOSED else None,
         "today": timezone.localdate(),
     })
 
@@ -197,17 +198,7 @@ def claim_step(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def claim_attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _visible_claim(request, pk)
-    form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.claim_attachment_add(claim=claim, upload=form.cleaned_data["file"], user=request.user)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, "材料已上传。")
-    else:
-        messages.error(request, "请选择要上传的文件。")
+    scan_upload(request, lambda upload: services.claim_attachment_add(claim=claim, upload=upload, user=request.user))
     return redirect("treatment:claim", pk=pk)
 
 
@@ -217,9 +208,8 @@ def claim_attachment(request: HttpRequest, pk: int) -> FileResponse:
         ClaimAttachment.objects.filter(claim__in=Claim.objects.visible_to(request.user))
         .select_related("claim__resident"), pk=pk,
     )
-    access_log_write(request=request, action="view_attachment", subject_digest=attachment.claim.resident.id_digest,
-                     detail=f"查看零星报销 {attachment.claim.number} 的材料")
-    return attachment.response()
+    return scan_download(request, attachment, subject_digest=attachment.claim.resident.id_digest,
+                         detail=f"查看零星报销 {attachment.claim.number} 的材料")
 
 
 def _may_pay(request) -> bool:

@@ -85,8 +85,3 @@ class CancelForm(forms.Form):
         label="撤销原因", max_length=200, widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "请填写撤销原因，如 已回本地居住、备案信息有误。", "max_length": "撤销原因最多 200 个字。"},
     )
-
-
-class AttachmentForm(forms.Form):
-    file = forms.FileField(label="材料文件", help_text="PDF 或图片（PNG、JPEG），不超过 5 MB。",
-                           error_messages={"required": "请选择要上传的文件。"})

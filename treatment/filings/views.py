@@ -26,9 +26,10 @@ from enrollment.services import resident_find_by_id_number
 from portal.accounts.scopes import STATION_PERMISSION, scope_required
 from portal.privacy.id_numbers import mask_name
 from portal.privacy.models import access_log_page, access_log_write
+from portal.privacy.scan_pages import ScanForm, scan_download, scan_upload
 from portal.web.addresses import client_address
 from treatment.filings import services
-from treatment.filings.forms import KIND_NEEDS, AttachmentForm, CancelForm, FilingFieldsForm, FilingForm
+from treatment.filings.forms import KIND_NEEDS, CancelForm, FilingFieldsForm, FilingForm
 from treatment.filings.models import Filing, FilingAttachment
 
 VIEW_PERMISSION = "treatment.view_filing"
@@ -129,7 +130,7 @@ def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "attachments": filing.attachments.all(),
         "cancel_form": CancelForm() if may_act and active else None,
         "may_change": may_act and active,
-        "attachment_form": AttachmentForm() if may_act and active else None,
+        "attachment_form": ScanForm() if may_act and active else None,
         "history": Filing.objects.filter(resident=filing.resident).exclude(pk=filing.pk),
     })
 
@@ -184,17 +185,7 @@ def filing_change(request: HttpRequest, pk: int) -> HttpResponse:
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     filing = _visible_filing(request, pk)
     _require_station(request)
-    form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.filing_attachment_add(filing=filing, upload=form.cleaned_data["file"], user=request.user)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, "材料已上传。")
-    else:
-        messages.error(request, "请选择要上传的文件。")
+    scan_upload(request, lambda upload: services.filing_attachment_add(filing=filing, upload=upload, user=request.user))
     return redirect("treatment:filing", pk=pk)
 
 
@@ -204,9 +195,8 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
         FilingAttachment.objects.filter(filing__in=Filing.objects.visible_to(request.user))
         .select_related("filing__resident"), pk=pk,
     )
-    access_log_write(request=request, action="view_attachment", subject_digest=attachment.filing.resident.id_digest,
-                     detail=f"查看异地就医备案 {attachment.filing.number} 的材料")
-    return attachment.response()
+    return scan_download(request, attachment, subject_digest=attachment.filing.resident.id_digest,
+                         detail=f"查看异地就医备案 {attachment.filing.number} 的材料")
 
 
 @staff_required
