@@ -1,9 +1,9 @@
 """The assistance app's models, one module per part of the workflow (DESIGN.md section 8)."""
 
-from assistance.batches.models import PaymentBatch, PaymentBatchItem
+from assistance.batches.models import PaymentBatch, PaymentBatchItem, SubsidyReversal
 from assistance.identities.models import CATEGORIES_OF_DEPARTMENT, AssistanceIdentity, Department, IdentityImport
 
-__all__ = ["PaymentBatch", "PaymentBatchItem", "CATEGORIES_OF_DEPARTMENT", "AssistanceIdentity", "Department", "IdentityImport"]
+__all__ = ["PaymentBatch", "PaymentBatchItem", "SubsidyReversal", "CATEGORIES_OF_DEPARTMENT", "AssistanceIdentity", "Department", "IdentityImport"]
 from assistance.cases.models import Application, ApplicationAttachment, ApplicationStep
 from assistance.settlements.models import AlertThreshold, HighCostAlert, ReassistanceGrant, Settlement
 

@@ -210,6 +210,19 @@ class Resident(models.Model):
     payout_account_encrypted = models.TextField("救助金发放账号（加密）", blank=True, editable=False)
     payout_account_masked = models.CharField("救助金发放账号", max_length=30, blank=True, editable=False)
     date_of_death = models.DateField("死亡日期", null=True, blank=True)
+    # A newborn registered before it has an ID number (出生一件事): the birth certificate number
+    # (出生医学证明编号) is kept like an ID number, encrypted with a keyed digest and masked. Until
+    # the ID number is added, id_digest holds the certificate's digest under its own prefix
+    # (enrollment.life_events.newborns.certificate_key), so the one-key-per-person constraint and
+    # every lookup stay as they are; id_number_encrypted stays empty.
+    birth_certificate_encrypted = models.TextField("出生医学证明编号（加密）", blank=True, editable=False)
+    birth_certificate_digest = models.CharField("出生医学证明编号摘要", max_length=64, blank=True, editable=False)
+    birth_certificate_masked = models.CharField("出生医学证明编号", max_length=12, blank=True, editable=False)
+    # The hospital's newborn desk that registered the child, whose staff see only its newborns.
+    born_at = models.ForeignKey("portal.ServicePoint", verbose_name="出生登记医院", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+", editable=False)
+    # Moved out of the pooling region (转移接续): no longer expected to enrol here after this day.
+    moved_out_on = models.DateField("迁出本统筹区日期", null=True, blank=True, editable=False)
     # Written only by the assistance app (DESIGN.md section 2).
     assistance_category = models.CharField(
         "困难类别", max_length=30, choices=AssistanceCategory.choices(), blank=True, editable=False
@@ -218,23 +231,40 @@ class Resident(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, on_delete=models.PROTECT, related_name="+"
     )
-    history = HistoricalRecords(excluded_fields=["id_number_encrypted", "payout_account_encrypted"])
+    history = HistoricalRecords(
+        excluded_fields=["id_number_encrypted", "payout_account_encrypted", "birth_certificate_encrypted"]
+    )
 
     objects = ResidentQuerySet.as_manager()
 
     class Meta:
         verbose_name = "参保居民"
         verbose_name_plural = "参保居民"
+        permissions = [("register_newborn", "可以登记新生儿参保")]
         indexes = [models.Index(fields=["region", "name"], name="resident_region_name")]
-        constraints = [models.UniqueConstraint(fields=["id_digest"], name="resident_id_digest_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["id_digest"], name="resident_id_digest_unique"),
+            # Only for the newborns that have one: everyone else's is empty.
+            models.UniqueConstraint(fields=["birth_certificate_digest"], condition=~Q(birth_certificate_digest=""),
+                                    name="resident_birth_certificate_unique"),
+            # Someone is known either by an ID number or, until it is issued, by a birth certificate.
+            models.CheckConstraint(condition=~Q(id_number_encrypted="") | ~Q(birth_certificate_digest=""),
+                                   name="resident_id_number_or_birth_certificate"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.id_masked}）"
 
     @property
     def id_number(self) -> str:
-        """The full number. Callers show it only to a clerk of the resident's region, and log it."""
-        return id_decrypt(self.id_number_encrypted)
+        """The full number ("" for a newborn without one yet). Callers show it only to a clerk of
+        the resident's region, and log it."""
+        return id_decrypt(self.id_number_encrypted) if self.id_number_encrypted else ""
+
+    @property
+    def has_id_number(self) -> bool:
+        """False for a newborn registered with its birth certificate, until the number is added."""
+        return bool(self.id_number_encrypted)
 
     @property
     def payout_account(self) -> str:
@@ -288,7 +318,10 @@ class Enrollment(models.Model):
     payable = models.DecimalField("个人应缴", **MONEY)
     late = models.BooleanField("集中缴费期后参保", default=False)
     newborn = models.BooleanField("新生儿", default=False)
-    transfer = models.BooleanField("职工医保转入", default=False)
+    transfer = models.BooleanField("转入参保（不设等待期）", default=False)
+    # Where a transferred person was insured before (职工医保 of an employer, another city's
+    # resident insurance): 转移接续 records it with the enrollment.
+    previous_insurer = models.CharField("原参保地及险种", max_length=100, blank=True)
     coverage_start = models.DateField("待遇开始")
     coverage_end = models.DateField("待遇结束")
     registered_on = models.DateField("登记日期")
@@ -419,6 +452,7 @@ class Refund(models.Model):
     class Reason(models.TextChoices):
         DEATH = "death", "参保人死亡"
         DUPLICATE = "duplicate", "重复参保"
+        MOVED_OUT = "moved_out", "迁出本统筹区"
         OTHER = "other", "其他"
 
     enrollment = models.OneToOneField(Enrollment, verbose_name="参保登记", on_delete=models.PROTECT, related_name="refund")
@@ -498,6 +532,10 @@ class InsuredElsewhere(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="记录人", null=True,
                                     on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+    # The list it came from, when an officer imported it rather than a clerk recording it.
+    source_import = models.ForeignKey("ElsewhereImport", verbose_name="来源名单", null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="records", editable=False,
+                                      db_index=False)
 
     objects = InsuredElsewhereQuerySet.as_manager()
 
@@ -662,3 +700,16 @@ class CollectionReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sent_on} 提醒 {self.phone_masked}"
+
+
+# Births, moves, deaths and duplicates (转移接续, 出生一件事, 清理重复参保) live in their own folder.
+from enrollment.life_events.models import (  # noqa: E402
+    Death,
+    DeathImport,
+    DeathImportProblem,
+    DuplicateEnrollment,
+    ElsewhereImport,
+    Move,
+)
+
+__all__ = ["Death", "DeathImport", "DeathImportProblem", "DuplicateEnrollment", "ElsewhereImport", "Move"]

@@ -20,6 +20,8 @@ class PaymentBatch(models.Model):
     region = models.ForeignKey(Region, verbose_name="区域", on_delete=models.PROTECT, related_name="+")
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.GENERATED)
     total = models.DecimalField("合计金额", **MONEY)
+    # Subsidies of people who died before their coverage started, taken back in this batch.
+    reversed_total = models.DecimalField("冲销金额", default=0, **MONEY)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="生成人", on_delete=models.PROTECT, related_name="+"
     )
@@ -78,3 +80,34 @@ class PaymentBatchItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrollment} 资助 {self.amount} 元"
+
+
+class SubsidyReversalQuerySet(ScopedQuerySet):
+    region_lookup = "enrollment__region"
+
+    def pending(self) -> "SubsidyReversalQuerySet":
+        return self.filter(batch__isnull=True)
+
+
+class SubsidyReversal(models.Model):
+    """The assistance fund's subsidy of an enrollment whose coverage had not started when the
+    person died (确保死亡人员不再享受政府补助): taken back in the next special payment batch of
+    the enrollment's year and region, as a negative line."""
+
+    enrollment = models.OneToOneField(Enrollment, verbose_name="参保登记", on_delete=models.PROTECT,
+                                      related_name="subsidy_reversal")
+    payment = models.OneToOneField(Payment, verbose_name="冲销的基金缴费", on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField("冲销金额", **MONEY)
+    reason = models.CharField("原因", max_length=200)
+    marked_at = models.DateTimeField("标记时间", auto_now_add=True)
+    batch = models.ForeignKey(PaymentBatch, verbose_name="冲销所在批次", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="reversals")
+
+    objects = SubsidyReversalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "资助参保冲销"
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="subsidy_reversal_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment} 冲销资助 {self.amount} 元"

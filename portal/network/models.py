@@ -137,6 +137,9 @@ class ServicePoint(models.Model):
         TOWNSHIP_STATION = "township_station", "乡镇(街道)医保工作站"
         VILLAGE_POINT = "village_point", "村(社区)医保服务点"
         HOSPITAL = "hospital", "定点医疗机构"
+        # 新生儿参保…下放至定点医疗机构: a maternity hospital's desk whose staff register and enrol
+        # the newborns born there, and do nothing else (enrollment.life_events.newborns).
+        NEWBORN_DESK = "newborn_desk", "定点医疗机构新生儿参保服务点"
         PHARMACY = "pharmacy", "定点零售药店"
         BANK = "bank", "银行网点"
 
