@@ -335,15 +335,15 @@ CHANGED_MEANWHILE = "写入时发现名单中有人刚被其他经办人登记�
 RESIDENT_COLUMNS = (
     "id", "id_digest", "id_masked", "name", "gender", "birth_date", "phone", "household_id", "region_id",
     "residence_permit", "date_of_death", "assistance_category", "created_at", "created_by_id",
-    "payout_account_masked",
+    "payout_account_masked", "birth_certificate_digest", "birth_certificate_masked", "born_at_id", "moved_out_on",
     # Last: the history table has every column but the encrypted ones.
-    "id_number_encrypted", "payout_account_encrypted",
+    "id_number_encrypted", "payout_account_encrypted", "birth_certificate_encrypted",
 )
-HISTORY_COLUMNS = (*RESIDENT_COLUMNS[:-2], "history_date", "history_change_reason", "history_type", "history_user_id")
+HISTORY_COLUMNS = (*RESIDENT_COLUMNS[:-3], "history_date", "history_change_reason", "history_type", "history_user_id")
 ENROLLMENT_COLUMNS = (
     "resident_id", "year", "region_id", "standard_id", "category", "assistance_category", "standard_amount",
     "subsidy", "payable", "late", "newborn", "transfer", "coverage_start", "coverage_end", "registered_on",
-    "registered_at", "registered_by_id", "paid_at", "status", "roll_import_id",
+    "registered_at", "registered_by_id", "paid_at", "status", "roll_import_id", "previous_insurer",
 )
 
 
@@ -421,11 +421,11 @@ class _Rows:
     def _resident_fields(self, person: _Person) -> tuple:
         return (
             person.resident_id, person.digest, person.id_masked, person.name, person.gender, person.birth_date,
-            person.phone, None, person.village.id, False, None, "", self.now, self.user_id, "",
+            person.phone, None, person.village.id, False, None, "", self.now, self.user_id, "", "", "", None, None,
         )
 
     def resident(self, person: _Person) -> tuple:
-        return (*self._resident_fields(person), id_encrypt(person.number), "")
+        return (*self._resident_fields(person), id_encrypt(person.number), "", "")
 
     def history(self, person: _Person) -> tuple:
         # What django-simple-history writes on create (the number is never in the history table),
@@ -440,5 +440,5 @@ class _Rows:
             premium.payable, premium.late, premium.newborn, premium.transfer, premium.coverage_start,
             premium.coverage_end, self.on, self.now, self.user_id,
             # Nothing to collect from the person (full subsidy): their part is settled now.
-            self.now if premium.payable == 0 else None, Enrollment.Status.ACTIVE.value, self.roll_import_id,
+            self.now if premium.payable == 0 else None, Enrollment.Status.ACTIVE.value, self.roll_import_id, "",
         )

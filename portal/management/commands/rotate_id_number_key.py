@@ -20,7 +20,7 @@ from portal.privacy.id_vault import current_prefix, id_decrypt, id_digest, id_en
 
 ENCRYPTED_FIELD = "id_number_encrypted"
 # Columns the ID-number key encrypts too; empty where nothing was recorded.
-ENCRYPTED_FIELDS = (ENCRYPTED_FIELD, "payout_account_encrypted")
+ENCRYPTED_FIELDS = (ENCRYPTED_FIELD, "payout_account_encrypted", "birth_certificate_encrypted")
 DIGEST_FIELD = "id_digest"
 
 
