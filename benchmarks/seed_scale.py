@@ -176,8 +176,10 @@ def chunk_rows(plan: Plan, start: int, stop: int) -> dict[str, list[str]]:
             f"{resident_id}\t{id_encrypt(number)}\t{digest}\t{masked}\t"
             f"{someone.name}\t{'male' if int(number[16]) % 2 else 'female'}\t{someone.birth_date}\t"
             f"13{hashed % 1_000_000_000:09d}\t{plan.household_id(head)}\t{village_id}\tf\t"
-            f"{DEATH_DATE if dead else NULL}\t\t{created}\t{officer}\t\t\n"  # no payout account
+            f"{DEATH_DATE if dead else NULL}\t\t{created}\t{officer}\t\t\t\t\t\n"  # no payout account, no birth certificate
         )
+        if dead:  # each death once, as a clerk records it (enrollment.life_events.models.Death)
+            lines["death"].append(f"{resident_id}\t{DEATH_DATE}\tclerk\t{created}\n")
         for year, enrolled, paid in (
             (2021, hashed >> 4 & 127 < 122, True),  # ~95%, all paid
             (2022, not dead and hashed >> 11 & 127 < 118, hashed >> 18 & 127 < 109),  # ~92%, ~85% of them paid
@@ -192,7 +194,7 @@ def chunk_rows(plan: Plan, start: int, stop: int) -> dict[str, list[str]]:
             lines["enrollment"].append(
                 f"{enrollment_id}\t{resident_id}\t{year}\t{village_id}\t{plan.standards[year]}\t"
                 f"{'adult' if amount == adult else 'student_child'}\t\t{amount}\t0.00\t{amount}\tf\tf\tf\t"
-                f"{year}-01-01\t{year}-12-31\t{on}\t{at}\t{officer}\t{at if paid else NULL}\tactive\n"
+                f"{year}-01-01\t{year}-12-31\t{on}\t{at}\t{officer}\t{at if paid else NULL}\tactive\t\n"
             )
             if paid:
                 key = str(enrollment_id).encode()
@@ -238,7 +240,7 @@ def assistance_rows(plan: Plan, lines: dict, index: int, someone, digest: str, m
         ).hexdigest()
         lines["settlement"].append(
             f"{digest}\t{masked}\t{resident_id}\t{year}\t{settled_on}\t{institution}\t{kind}\t"
-            f"{chr(9).join(amounts)}\t{fingerprint}\t2023-01-10 09:00:00+08\t{plan.officer}\n"
+            f"{chr(9).join(amounts)}\t{fingerprint}\t2023-01-10 09:00:00+08\t{plan.officer}\t\n"  # no invoice number
         )
 
 
@@ -247,11 +249,13 @@ COLUMNS = {
     "resident": ("enrollment_resident",
                  "id, id_number_encrypted, id_digest, id_masked, name, gender, birth_date, phone, household_id, "
                  "region_id, residence_permit, date_of_death, assistance_category, created_at, created_by_id, "
-                 "payout_account_encrypted, payout_account_masked"),
+                 "payout_account_encrypted, payout_account_masked, birth_certificate_encrypted, birth_certificate_digest, "
+                 "birth_certificate_masked"),
+    "death": ("enrollment_death", "resident_id, date_of_death, source, recorded_at"),
     "enrollment": ("enrollment_enrollment",
                    "id, resident_id, year, region_id, standard_id, category, assistance_category, "
                    "standard_amount, subsidy, payable, late, newborn, transfer, coverage_start, coverage_end, "
-                   "registered_on, registered_at, registered_by_id, paid_at, status"),
+                   "registered_on, registered_at, registered_by_id, paid_at, status, previous_insurer"),
     "payment": ("enrollment_payment",
                 "enrollment_id, payer, amount, method, receipt_number, verification_code, idempotency_token, "
                 "recorded_at, recorded_by_id"),
@@ -262,9 +266,9 @@ COLUMNS = {
     "settlement": ("assistance_settlement",
                    "person_digest, id_masked, resident_id, year, settled_on, institution, kind, total, "
                    "policy_range, basic, catastrophic, assistance, personal, fingerprint, imported_at, "
-                   "imported_by_id"),
+                   "imported_by_id, invoice_number"),
 }
-CORE_TABLES = ("household", "resident", "enrollment", "payment")
+CORE_TABLES = ("household", "resident", "death", "enrollment", "payment")
 
 
 def assistance_tables_ready() -> str | None:
