@@ -16,6 +16,7 @@ def demo_load(layers=DEMO_LAYERS) -> None:
     # A transactional test's flush empties the rows data migrations wrote; put them back.
     importlib.import_module("portal.migrations.0002_service_items").add_items(apps, None)
     importlib.import_module("portal.migrations.0009_chronic_recognition_item").add_item(apps, None)
+    importlib.import_module("portal.migrations.0011_residence_transfer_item").add_item(apps, None)
     with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
         for layer in layers:
             import_string(layer)()

@@ -198,7 +198,7 @@ def test_the_api_only_answers_get(client, demo_network):
 
 
 def test_every_service_item_has_a_guide_with_all_its_parts(client, demo_network):
-    assert ServiceGuide.objects.count() == ServiceItem.objects.count() == 9
+    assert ServiceGuide.objects.count() == ServiceItem.objects.count() == 10
     for item in ServiceItem.objects.all():
         page = text(client.get(f"/guides/{item.code}/"))
         for heading in ["谁可以办", "要带的材料", "到哪里办", "多长时间办好", "能否网上办", "收费"]:
@@ -279,7 +279,7 @@ def test_loading_the_demo_twice_makes_no_second_guide_or_notice(demo_network):
 
     before = (ServiceGuide.objects.count(), PolicyNotice.objects.count())
     load()
-    assert (ServiceGuide.objects.count(), PolicyNotice.objects.count()) == before == (9, 5)
+    assert (ServiceGuide.objects.count(), PolicyNotice.objects.count()) == before == (10, 5)
 
 
 # Admin
