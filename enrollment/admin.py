@@ -13,6 +13,10 @@ from enrollment.collection import (
     reminders_admin,  # noqa: F401  (registers the 缴费提醒 page)
     tax_admin,  # noqa: F401  (registers the 税务缴费导入 pages)
 )
+from enrollment.life_events import (
+    death_admin,  # noqa: F401  (registers the 死亡名单导入 pages)
+    duplicates_admin,  # noqa: F401  (registers the 他处参保名单导入 pages)
+)
 from enrollment.models import (
     AssistanceSubsidy,
     ContributionFloor,

@@ -13,12 +13,20 @@ class EnrollmentConfig(AppConfig):
     home_notices = ["enrollment.home.collection_notices"]
     # Copied when a year is started from the last (portal/standards/cycle.py).
     year_parts = ["enrollment.models.ContributionStandard"]
+    # 重复参保 with its open count, for the clerks who resolve them.
+    station_nav_links = ["enrollment.life_events.duplicates_views.station_nav_links",
+                         "enrollment.life_events.newborn_views.station_nav_links"]
 
     # Permissions each role gets on this app's models (gathered by portal.accounts.roles.groups_sync).
     group_permissions: dict[str, list[str]] = {
         "clerk": [
             "enrollment.view_collection_progress", "enrollment.reconcile_tax_vouchers",
+            "enrollment.resolve_duplicate",
+            "enrollment.register_newborn",
         ],
+        # A hospital's newborn desk: only the newborn pages, and no station permission
+        # (enrollment/life_events/newborn_views.py).
+        "hospital_clerk": ["enrollment.register_newborn"],
         "officer": [
             # Standards: drafts are edited and deleted, published revisions never (the admin refuses).
             "enrollment.add_contributionstandard", "enrollment.change_contributionstandard",
@@ -37,5 +45,10 @@ class EnrollmentConfig(AppConfig):
             "enrollment.reconcile_tax_vouchers", "enrollment.view_taxpaymentimport", "enrollment.view_taxvoucher",
             "enrollment.send_collection_reminders", "enrollment.view_collectionreminder",
             "enrollment.view_collectivepayment",
+            # Lists of people insured elsewhere (职工医保、外地居民医保) and their history.
+            "enrollment.import_insured_elsewhere", "enrollment.view_elsewhereimport",
+            # Death lists of civil affairs and public security, their history and unrecorded rows.
+            "enrollment.import_deaths", "enrollment.view_deathimport", "enrollment.view_deathimportproblem",
+            "enrollment.view_death",
         ],
     }

@@ -15,6 +15,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from enrollment.demo import DIGITS_AS_LETTERS
+from enrollment.life_events import newborn_demo
 from enrollment.models import (
     CollectivePayment,
     ContributionStandard,
@@ -54,7 +55,9 @@ def load(*, today: date) -> dict[str, int]:
             _enroll(residents, year=each, today=today)
         collective = _collective_payment(year=year, today=today)
         vouchers = _tax_file(year=year, today=today)
-    return {"crowd": len(residents), "collective_payment_people": collective, "tax_vouchers": vouchers}
+        # The newborn desk's child follows the date too (enrollment/life_events/newborn_demo.py).
+        newborns = newborn_demo.load(today=today)
+    return {"crowd": len(residents), "collective_payment_people": collective, "tax_vouchers": vouchers, **newborns}
 
 
 def _people():

@@ -124,15 +124,25 @@ class ResidentForm(forms.Form):
 
 class NewResidentForm(ResidentForm):
     id_number = IdNumberField()
+    # 转移接续: a person coming from another region records where they were insured (a Move in).
+    moved_in_from = forms.CharField(
+        label="从外地迁入（原参保地）", max_length=100, required=False,
+        help_text="从本统筹区以外迁入的填写原参保地及险种，如 济南市城乡居民医保；本地居民留空。",
+    )
     field_order = ["id_number", "name", "phone", "region", "household_number", "household_address", "residence_permit",
-                   "payout_account"]
+                   "payout_account", "moved_in_from"]
 
 
 class EnrollForm(forms.Form):
     year = forms.TypedChoiceField(label="参保年度", coerce=int)
     category = forms.ChoiceField(label="参保类别", choices=Category.choices())
     transfer = forms.BooleanField(
-        label="职工医保中断 3 个月内转入（不设等待期，从登记之日起享受待遇）", required=False,
+        label="转入参保：职工医保或外地城乡居民医保中断 3 个月内转入（不设等待期，从登记之日起享受待遇）",
+        required=False,
+    )
+    previous_insurer = forms.CharField(
+        label="原参保地及险种", max_length=100, required=False,
+        help_text="勾选转入参保时必填，如 淄博市职工医保（某公司）、济南市城乡居民医保。",
     )
 
     def __init__(self, *args, years: list[int], **kwargs):
@@ -144,6 +154,12 @@ class EnrollForm(forms.Form):
             f"这个年度现在不能登记参保：今天可以登记的是{open_now}。" if years else
             "今天没有可以登记参保的年度：上一年度已经结束，下一年度的集中缴费期还没有开始，请届时再来登记。"
         )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("transfer") and not data.get("previous_insurer", "").strip():
+            self.add_error("previous_insurer", "勾选了转入参保，请填写原参保地及险种（转移接续要记录）。")
+        return data
 
 
 class PaymentForm(forms.Form):

@@ -305,7 +305,8 @@ class Enrollment(models.Model):
 
     resident = models.ForeignKey(Resident, verbose_name="参保人", on_delete=models.PROTECT, related_name="enrollments")
     year = models.PositiveSmallIntegerField("待遇享受年度")
-    # Where the person was registered (their village then): the scope of the enrollment.
+    # The village responsible for it, the enrollment's scope: where the person was registered, or
+    # where they moved within the city while it was unpaid or not yet in force (life_events/moves.py).
     region = models.ForeignKey(Region, verbose_name="参保村(社区)", on_delete=models.PROTECT, related_name="enrollments")
     standard = models.ForeignKey(
         ContributionStandard, verbose_name="适用缴费标准", on_delete=models.PROTECT, related_name="enrollments"

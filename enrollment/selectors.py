@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db.models import BooleanField, Exists, OuterRef, Subquery, Value
+from django.db.models import BooleanField, Exists, OuterRef, Q, Subquery, Value
 
 from enrollment.models import ContributionStandard, Enrollment, Resident
 from portal.network.codes import pooling_region_code
@@ -77,6 +77,8 @@ def follow_up(scope: Region, *, year: int):
     of_resident = Enrollment.objects.filter(resident=OuterRef("pk"))
     return (
         Resident.objects.within(scope).living()
+        # Moved out of the pooling region before the year (转移接续): nothing to follow up here.
+        .filter(Q(moved_out_on__isnull=True) | Q(moved_out_on__gte=date(year, 1, 1)))
         .filter(Exists(of_resident.active().filter(year=year - 1)))
         .exclude(Exists(of_resident.paid().filter(year=year)))
         .select_related("region")

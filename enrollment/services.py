@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from enrollment.life_events import deaths
 from enrollment.models import ContributionStandard, Enrollment, Household, Payment, Refund, Resident
 from enrollment.rules import Premium, PremiumRefused, premium_for
 from portal.accounts.scopes import staff_scope
@@ -31,7 +32,7 @@ class RegisteredElsewhere(ValidationError):
         self.digest, self.region = digest, region
 
 
-def _require_in_scope(user, region: Region) -> None:
+def require_in_scope(user, region: Region) -> None:
     scope = staff_scope(user)
     if scope is None or not region.code.startswith(scope.prefix):
         raise ValidationError(f"{region.name}（{region.code}）不在您的管辖范围内。", code="out_of_scope")
@@ -76,7 +77,7 @@ def resident_register(
     except IdNumberError as error:
         raise ValidationError({"id_number": error.message}) from error
     _require_village(region)
-    _require_in_scope(clerk, region)
+    require_in_scope(clerk, region)
     name = name.strip()
     if not name:
         raise ValidationError({"name": "请填写姓名。"})
@@ -109,9 +110,9 @@ def resident_update(
     residence_permit: bool, payout_account: str | None = None,
 ) -> Resident:
     """Change a resident's record; ``payout_account`` None leaves the account as it is, "" clears it."""
-    _require_in_scope(clerk, resident.region)
+    require_in_scope(clerk, resident.region)
     _require_village(region)
-    _require_in_scope(clerk, region)
+    require_in_scope(clerk, region)
     resident.name = name.strip()
     resident.phone = phone.strip()
     resident.region = region
@@ -126,7 +127,7 @@ def resident_update(
 @transaction.atomic
 def household_create(*, region: Region, address: str, clerk) -> Household:
     _require_village(region)
-    _require_in_scope(clerk, region)
+    require_in_scope(clerk, region)
     household = Household.objects.create(number=_household_number(region), address=address.strip(), region=region)
     return household
 
@@ -153,6 +154,12 @@ def premium_quote(
     """The standard in force and what this resident would pay, without writing anything."""
     if resident.date_of_death:
         raise ValidationError(f"{resident.name} 已于 {resident.date_of_death} 死亡，不能参保。", code="deceased")
+    if resident.moved_out_on and year > resident.moved_out_on.year:
+        # 转移接续: after moving out of the pooling region the person is insured where they went.
+        raise ValidationError(
+            f"{resident.name} 已于 {resident.moved_out_on} 迁出本统筹区，不能在这里登记 {year} 年度参保；"
+            "如已迁回，请先在“迁移（转移接续）”中办理迁入。", code="moved_out",
+        )
     standard = standard_in_force(year=year, region=resident.region, on=on)
     try:
         premium = premium_for(
@@ -181,9 +188,10 @@ def _existing_enrollment(resident: Resident, year: int) -> Enrollment | None:
 
 @transaction.atomic
 def enrollment_register(
-    *, resident: Resident, year: int, category: Category, clerk, on: date, transfer: bool = False
+    *, resident: Resident, year: int, category: Category, clerk, on: date, transfer: bool = False,
+    previous_insurer: str = "",
 ) -> Enrollment:
-    _require_in_scope(clerk, resident.region)
+    require_in_scope(clerk, resident.region)
     existing = _existing_enrollment(resident, year)
     if existing:
         raise ValidationError(_already_enrolled_message(existing), code="already_enrolled")
@@ -194,6 +202,8 @@ def enrollment_register(
         assistance_category=premium.assistance.value if premium.assistance else "",
         standard_amount=premium.standard, subsidy=premium.subsidy, payable=premium.payable,
         late=premium.late, newborn=premium.newborn, transfer=premium.transfer,
+        # Where a transferred person was insured before (转移接续), as the clerk was told.
+        previous_insurer=previous_insurer.strip()[:100] if transfer else "",
         coverage_start=premium.coverage_start, coverage_end=premium.coverage_end,
         registered_on=on, registered_by=clerk,
         # Nothing to collect from the person (full subsidy): their part is settled now.
@@ -222,7 +232,7 @@ def payment_record(
         if earlier.enrollment_id != enrollment.pk:
             raise ValidationError("提交令牌不匹配，请刷新页面后重新缴费。", code="token_mismatch")
         return earlier
-    _require_in_scope(clerk, enrollment.region)
+    require_in_scope(clerk, enrollment.region)
     if enrollment.status != Enrollment.Status.ACTIVE:
         raise ValidationError("这条参保登记已注销，不能缴费。", code="cancelled")
     paid = enrollment.payments.filter(payer=Payment.Payer.RESIDENT).first()
@@ -282,7 +292,7 @@ def _resident_paid(enrollment: Enrollment) -> Decimal:
 @transaction.atomic
 def refund_request(*, enrollment: Enrollment, reason: str, note: str = "", clerk) -> Refund:
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
-    _require_in_scope(clerk, enrollment.region)
+    require_in_scope(clerk, enrollment.region)
     if hasattr(enrollment, "refund"):
         raise ValidationError("这条参保登记已经申请过退费。", code="already_refunded")
     if reason not in Refund.Reason.values:
@@ -311,30 +321,10 @@ def refund_approve(*, refund: Refund, approver) -> Refund:
     return refund
 
 
-@transaction.atomic
 def death_record(*, resident: Resident, date_of_death: date, clerk, today: date) -> list[Refund]:
-    """Record a death. Enrollments whose coverage had not started are refunded (the person's part)
-    or, when nothing was paid, cancelled (DESIGN.md section 5; 鲁医保发〔2020〕60号)."""
-    resident = Resident.objects.select_for_update().get(pk=resident.pk)
-    _require_in_scope(clerk, resident.region)
-    if date_of_death > today:
-        raise ValidationError({"date_of_death": "死亡日期不能晚于今天。"})
-    if date_of_death < resident.birth_date:
-        raise ValidationError({"date_of_death": "死亡日期不能早于出生日期。"})
-    resident.date_of_death = date_of_death
-    resident.save(update_fields=["date_of_death"])
-    refunds = []
-    for enrollment in resident.enrollments.active().filter(coverage_start__gt=date_of_death):
-        if _resident_paid(enrollment) > 0:
-            if not hasattr(enrollment, "refund"):
-                refunds.append(
-                    refund_request(enrollment=enrollment, reason=Refund.Reason.DEATH, clerk=clerk,
-                                   note=f"参保人于 {date_of_death} 死亡，待遇开始前退还个人缴费")
-                )
-        else:
-            enrollment.status = Enrollment.Status.CANCELLED
-            enrollment.save(update_fields=["status"])
-    return refunds
+    """Record a death at the counter: the one place a death is recorded is
+    enrollment.life_events.deaths, shared with the civil-affairs list's import."""
+    return deaths.death_record(resident=resident, date_of_death=date_of_death, clerk=clerk, today=today)
 
 
 def enrollment_refusal_check(*, resident: Resident, year: int) -> None:

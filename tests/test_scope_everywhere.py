@@ -97,10 +97,13 @@ def addresses() -> list[Address]:
 # Station pages with an object id -> which demo object of 车站街道 they take.
 STATION_OBJECTS = {
     "station:resident": "resident", "station:resident_edit": "resident", "station:resident_death": "resident",
+    "station:resident_move_out": "resident",
+    "station:resident_id_number": "newborn", "station:newborn": "newborn",
     "station:enroll": "resident", "station:insured_elsewhere": "resident",
     "station:enrollment": "enrollment", "station:payment_create": "enrollment", "station:refund_create": "enrollment",
     "station:receipt": "payment",
     "station:tax_voucher_resolve": "tax_voucher",
+    "station:duplicate_resolve": "duplicate",
     "station:collective_detail": "collective",
     "assistance:application": "application", "assistance:application_step": "application",
     "assistance:attachment_upload": "application",
@@ -117,7 +120,9 @@ STATION_OBJECTS = {
 # Station pages without an object id: lists and forms that show only the user's own scope.
 STATION_WITHOUT_ID = {
     "station:home", "station:resident_search", "station:resident_create", "station:follow_up",
-    "station:tax_vouchers",
+    "station:tax_vouchers", "station:duplicates",
+    "station:moves", "station:move_take_in",
+    "station:newborns", "station:newborn_create",
     "station:progress", "station:uninsured",
     "station:roll_import", "station:roll_import_confirm", "station:roll_import_result", "station:roll_template",
     "station:collective", "station:collective_confirm",
@@ -149,6 +154,9 @@ ADMIN_SCOPED = {
     "enrollment.enrollment": ("enrollment", "county"),
     "enrollment.payment": ("payment", "county"),
     "enrollment.refund": ("refund", "county"),
+    "enrollment.death": ("death", "county"),
+    # The rows of a death list it could not record: seen by officers of the importer's scope.
+    "enrollment.deathimportproblem": ("death_import_problem", "county"),
     "assistance.assistanceidentity": ("identity", "county"),
     "assistance.application": ("application", "county"),
     "assistance.settlement": ("settlement", "county"),
@@ -277,6 +285,23 @@ def _tax_voucher(officer):
     return TaxVoucher.objects.get(voucher_number="SCOPE-1")
 
 
+def _duplicate(officer):
+    """An open duplicate enrollment of 车站街道: 张建国 on the city's employee-insurance list."""
+    from django.utils import timezone
+
+    from enrollment.life_events.duplicates import insured_elsewhere_import
+    from enrollment.life_events.elsewhere_checks import read_insured_elsewhere
+    from enrollment.life_events.models import DuplicateEnrollment
+    from enrollment.models import Resident
+
+    zhang = Resident.objects.get(name="张建国")
+    data = f"身份证号,姓名,参保年度,单位\n{zhang.id_number},张建国,2022,范围测试单位\n"
+    insured_elsewhere_import(rows=read_insured_elsewhere(io.BytesIO(data.encode()), "职工.csv"), filename="职工.csv",
+                             scheme="employee", source="淄博市职工医保", user=officer, today=timezone.localdate(),
+                             now=timezone.now(), dry_run=False)
+    return DuplicateEnrollment.objects.get(enrollment__resident=zhang, enrollment__year=2022)
+
+
 def _filing_attachment(clerk):
     """A document of the demo's first filing of 车站街道 (王秀兰's referral)."""
     from treatment.filings.services import filing_attachment_add
@@ -300,6 +325,25 @@ def _recognition_attachment(clerk):
 
     waiting = ChronicRecognition.objects.filter(status="applied", resident__region__code__startswith=CHEZHAN).first()
     return attachment_add(recognition=waiting, upload=SimpleUploadedFile("诊断证明.pdf", PDF), user=clerk)
+
+
+def _death_list(officer) -> dict:
+    """A death list imported by the city's officer: 张小雨's death, and a row of someone registered nowhere."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from enrollment.life_events.death_import import deaths_import
+    from enrollment.life_events.death_list import read_death_list
+    from enrollment.life_events.models import DeathImportProblem
+    from portal.privacy.id_numbers import make_id_number
+
+    child = apps.get_model("enrollment.Resident").objects.get(name="张小雨")
+    stranger = make_id_number("370303", date(1991, 1, 1), 901)
+    data = f"身份证号,姓名,死亡日期,来源\n{child.id_number},张小雨,2021-06-01,民政\n{stranger},无名氏,2021-06-01,公安\n"
+    report = deaths_import(rows=read_death_list(io.BytesIO(data.encode()), "死亡名单.csv"), filename="死亡名单.csv",
+                           user=officer, today=timezone.localdate(), dry_run=False)
+    return {"death": child.death, "death_import_problem": DeathImportProblem.objects.get(death_import=report.batch)}
 
 
 def _city_standard(model_label: str, lookup: str):
@@ -364,9 +408,13 @@ def world(demo_network, settings, tmp_path, django_capture_on_commit_callbacks):
     objects = {
         "resident": resident,
         "household": resident.household,
+        # The demo's newborn of 车站街道, registered at the hospital's desk without an ID number.
+        "newborn": apps.get_model("enrollment.Resident").objects.exclude(birth_certificate_digest="")
+        .filter(region__code__startswith=CHEZHAN).order_by("pk").first(),
         "enrollment": paid,
         "payment": paid.payments.order_by("pk").first(),
         "tax_voucher": _tax_voucher(officer),
+        "duplicate": _duplicate(officer),
         "collective": collective,
         "refund": paid.refund,
         "identity": identity_model.objects.filter(id_digest=resident.id_digest).first(),
@@ -392,6 +440,7 @@ def world(demo_network, settings, tmp_path, django_capture_on_commit_callbacks):
         "recognition": _in_chezhan("treatment.ChronicRecognition", "resident__region"),
         "recognition_attachment": _recognition_attachment(clerk),
         "chronic_disease": _city_standard("benefits.ChronicDisease", "policy__region"),
+        **_death_list(officer),
     }
     missing = [name for name, obj in objects.items() if obj is None]
     assert not missing, f"the demo lacks {missing}"

@@ -4,6 +4,12 @@ The assistance fund pays the subsidised part of each enrolled assistance residen
 Marking a batch paid records one `Payment` with payer 医疗救助基金 per enrollment; the unique
 (enrollment, payer) constraint makes a second run, or a race with another officer, record
 nothing more.
+
+No subsidy for the dead (确保死亡人员不再享受政府补助, seed 002): an enrollment whose person died
+before its coverage started is not paid for, and one the fund had already paid is taken back as
+a reversal (SubsidyReversal) in the next batch generated for its year and region. So is the
+fund's payment for an enrollment cancelled since (a duplicate with employee insurance, a move out
+of the city before the coverage started: enrollment/life_events).
 """
 
 import secrets
@@ -11,10 +17,10 @@ import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 
-from assistance.models import PaymentBatch, PaymentBatchItem
+from assistance.models import PaymentBatch, PaymentBatchItem, SubsidyReversal
 from enrollment.models import Enrollment, Payment
 from portal.accounts.scopes import staff_scope
 from portal.network.models import Region
@@ -42,17 +48,55 @@ def subsidy_unpaid(*, year: int, region: Region):
         Enrollment.objects.within(region).active().for_year(year)
         .exclude(assistance_category="").filter(subsidy__gt=0)
         .exclude(Exists(fund_paid)).exclude(Exists(in_batch))
+        .exclude(resident__date_of_death__lt=F("coverage_start"))
     )
+
+
+def reversals_due(*, region: Region, year: int | None = None):
+    """The fund's payments for enrollments in the region whose person died before the coverage
+    started (whatever the enrollment's status) or that were cancelled, not yet marked for reversal."""
+    reversed_already = SubsidyReversal.objects.filter(enrollment=OuterRef("enrollment"))
+    payments = (
+        Payment.objects.filter(payer=Payment.Payer.ASSISTANCE_FUND, amount__gt=0,
+                               enrollment__region__code__startswith=region.prefix)
+        .filter(Q(enrollment__resident__date_of_death__lt=F("enrollment__coverage_start"))
+                | Q(enrollment__status=Enrollment.Status.CANCELLED))
+        .exclude(Exists(reversed_already))
+    )
+    return payments if year is None else payments.filter(enrollment__year=year)
+
+
+def reversals_due_by_year(*, region: Region) -> list[dict]:
+    """[{"year", "count", "amount"}] of the reversals the next batches of the region will take back."""
+    return list(reversals_due(region=region).values(year=F("enrollment__year"))
+                .annotate(count=Count("pk"), amount=Sum("amount")).order_by("year"))
+
+
+def _reversal_reason(payment: Payment) -> str:
+    enrollment = payment.enrollment
+    died = enrollment.resident.date_of_death
+    if died is not None and died < enrollment.coverage_start:
+        return (f"参保人于 {died} 死亡，早于 {enrollment.year} 年度待遇开始日 "
+                f"{enrollment.coverage_start}，冲销医疗救助基金资助")
+    refund = getattr(enrollment, "refund", None)
+    why = f"（{refund.get_reason_display()}）" if refund is not None else ""
+    return f"{enrollment.year} 年度参保登记已注销{why}，冲销医疗救助基金资助"
 
 
 @transaction.atomic
 def batch_generate(*, year: int, region: Region, officer) -> PaymentBatch:
     _require_officer_for(officer, region)
     enrollments = list(subsidy_unpaid(year=year, region=region).select_for_update().order_by("pk"))
-    if not enrollments:
-        raise ValidationError(f"{region.name} {year} 年度没有待由医疗救助基金缴纳的资助参保费用。", code="nothing_due")
+    due = list(reversals_due(region=region, year=year).select_related("enrollment__resident", "enrollment__refund")
+               .order_by("pk"))
+    marked = list(SubsidyReversal.objects.pending().within(region).filter(enrollment__year=year)
+                  .select_for_update().order_by("pk"))
+    if not (enrollments or due or marked):
+        raise ValidationError(f"{region.name} {year} 年度没有待由医疗救助基金缴纳的资助参保费用，也没有待冲销的资助。",
+                              code="nothing_due")
     batch = PaymentBatch.objects.create(
-        year=year, region=region, created_by=officer, total=sum((e.subsidy for e in enrollments), ZERO)
+        year=year, region=region, created_by=officer, total=sum((e.subsidy for e in enrollments), ZERO),
+        reversed_total=sum((p.amount for p in due), ZERO) + sum((r.amount for r in marked), ZERO),
     )
     try:
         with transaction.atomic():
@@ -60,6 +104,12 @@ def batch_generate(*, year: int, region: Region, officer) -> PaymentBatch:
                 PaymentBatchItem(batch=batch, enrollment=enrollment, amount=enrollment.subsidy)
                 for enrollment in enrollments
             )
+            SubsidyReversal.objects.bulk_create(
+                SubsidyReversal(enrollment_id=payment.enrollment_id, payment=payment, amount=payment.amount,
+                                reason=_reversal_reason(payment), batch=batch)
+                for payment in due
+            )
+            SubsidyReversal.objects.filter(pk__in=[r.pk for r in marked]).update(batch=batch)
     except IntegrityError as error:  # another officer's batch took some of them a moment ago
         raise ValidationError("部分参保登记刚刚已被另一批次生成，请重新生成。", code="race") from error
     return batch

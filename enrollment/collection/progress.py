@@ -2,8 +2,9 @@
 
 Counted by where people live (their village), so that a region's enrolled and paid are always
 among its own expected people and the rate never passes 100%. Expected for a year: registered
-residents living at the start of the year (or today, for a year whose collection is still ahead)
-and not recorded as insured elsewhere for it. Each chart is fed by one query.
+residents living at the start of the year (or today, for a year whose collection is still ahead),
+not moved out of the pooling region by then, and not recorded as insured elsewhere for it. Each
+chart is fed by one query.
 """
 
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ def expected_residents(scope: Region, *, year: int, today: date):
     return (
         Resident.objects.within(scope)
         .filter(Q(date_of_death__isnull=True) | Q(date_of_death__gte=alive_on))
+        # Moved out of the pooling region before the year (转移接续): insured where they went.
+        .filter(Q(moved_out_on__isnull=True) | Q(moved_out_on__gte=alive_on))
         .exclude(Exists(InsuredElsewhere.objects.filter(resident=OuterRef("pk"), year=year)))
     )
 

@@ -122,7 +122,8 @@ def _unpaid_in_windows(scope: Region, windows: list[OpenWindow]):
     of_open_years = reduce(or_, (Q(region__code__startswith=w.region.prefix, year=w.year) for w in windows))
     return (
         Enrollment.objects.within(scope).unpaid()
-        .filter(of_open_years, payable__gt=0, resident__date_of_death__isnull=True)
+        .filter(of_open_years, payable__gt=0, resident__date_of_death__isnull=True,
+                resident__moved_out_on__isnull=True)
     )
 
 
@@ -200,7 +201,7 @@ def _remind(enrollment: Enrollment, *, today: date, sender, message: str) -> str
             still_due = (
                 Enrollment.objects.select_for_update(of=("self",))
                 .filter(pk=enrollment.pk, status=Enrollment.Status.ACTIVE, paid_at__isnull=True,
-                        resident__date_of_death__isnull=True)
+                        resident__date_of_death__isnull=True, resident__moved_out_on__isnull=True)
                 .exists()
             )
             if not still_due:

@@ -15,12 +15,15 @@ UNINSURED_ORDER = ("region__code", "name", "pk")
 
 
 def uninsured(scope: Region, *, year: int, today):
-    """Expected residents without an active enrollment for ``year``, each annotated with why
-    they are expected: ``enrolled_last_year`` and the assistance category; every one of them
+    """Expected residents living ``today`` without an active enrollment for ``year``, each
+    annotated with why they are expected: ``enrolled_last_year`` and the assistance category; every one of them
     lives in the scope's villages."""
     of_resident = Enrollment.objects.filter(resident=OuterRef("pk")).active()
     return (
         expected_residents(scope, year=year, today=today)
+        # Counted as expected if alive when the year began (the rate's denominator), but nobody
+        # to follow up from the day they died (确保死亡人员不再享受政府补助).
+        .exclude(date_of_death__lte=today)
         .exclude(Exists(of_resident.filter(year=year)))
         .annotate(enrolled_last_year=Exists(of_resident.filter(year=year - 1)))
         .select_related("region")

@@ -87,6 +87,7 @@ class _Known(NamedTuple):
     region_id: int
     date_of_death: date | None
     assistance_category: str
+    moved_out_on: date | None
 
 
 @dataclass(slots=True)
@@ -131,7 +132,7 @@ class _Checker:
         }
         known = {digest: _Known(*values) for digest, *values in rows_matching(
             Resident.objects.values_list("id_digest", "pk", "name", "region_id", "date_of_death",
-                                         "assistance_category"),
+                                         "assistance_category", "moved_out_on"),
             "id_digest", [person.digest for person in people],
         )}
         enrolled = {resident_id: rest for resident_id, *rest in rows_matching(
@@ -140,6 +141,15 @@ class _Checker:
             "resident", [resident.pk for resident in known.values()],
         )}
         homes = Region.objects.in_bulk({resident.region_id for resident in known.values()})
+        # Newborns registered with their birth certificate have no ID number yet (enrollment/
+        # life_events/newborns.py): a new row of the same name and birth date in the same village
+        # is that child, who would otherwise be registered twice. Few rows: the partial index of
+        # birth certificates serves the query.
+        unnumbered = set(
+            Resident.objects.exclude(birth_certificate_digest="")
+            .filter(id_number_encrypted="", region__in=list(villages.values()))
+            .values_list("region__code", "name", "birth_date")
+        )
         elsewhere = elsewhere_answers(clerk=self.user, address=self.address, where="参保名单预检", found=[
             (digest, homes[resident.region_id]) for digest, resident in known.items()
             if not homes[resident.region_id].code.startswith(self.scope_prefix)
@@ -154,6 +164,9 @@ class _Checker:
                     person, resident, enrolled.get(resident.pk), homes[resident.region_id]
                 )
                 person.resident_id, person.new_resident = resident.pk, False
+            if problem is None and resident is None and (person.village_code, person.name, person.birth_date) in unnumbered:
+                problem = (f"{person.name}（{person.birth_date.isoformat()} 出生）已凭出生医学证明登记、尚未添加身份证号，"
+                           "请先在其居民信息页添加身份证号，再导入")
             if problem is None:
                 problem = self._premium(person, resident, standards[person.village_code])
             if problem is None:
@@ -249,6 +262,10 @@ class _Checker:
             return f"此身份证号已登记，姓名为“{mask_name(resident.name)}”，与名单中的“{person.name}”不一致，请核对"
         if resident.date_of_death:
             return f"{person.name} 已于 {resident.date_of_death.isoformat()} 死亡，不能参保"
+        if resident.moved_out_on and self.year > resident.moved_out_on.year:
+            # The wording of enrollment.services.premium_quote, for the same refusal at the counter.
+            return (f"{person.name} 已于 {resident.moved_out_on.isoformat()} 迁出本统筹区，不能在这里登记 {self.year} "
+                    "年度参保；如已迁回，请先在“迁移（转移接续）”中办理迁入。")
         if enrollment is not None:
             registered_at, region_name = enrollment
             # The wording of enrollment.services, for the same refusal at the counter.

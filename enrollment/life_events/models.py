@@ -124,6 +124,7 @@ class DeathImportProblem(models.Model):
         UNKNOWN_PERSON = "unknown_person", "未登记此人"
         NAME_DIFFERS = "name_differs", "姓名与登记不符"
         DATE_DIFFERS = "date_differs", "已记录的死亡日期不同"
+        BEFORE_BIRTH = "before_birth", "死亡日期早于出生日期"
         OUTSIDE_SCOPE = "outside_scope", "不在导入人辖区"
 
     death_import = models.ForeignKey(DeathImport, verbose_name="导入批次", on_delete=models.CASCADE,

@@ -20,6 +20,7 @@ OWN_LINKS = (
     ("station:roll_import", "批量导入"),
     ("station:collective", "集体代缴"),
     ("station:tax_vouchers", "税务对账"),
+    ("station:moves", "迁移（转移接续）"),
 )
 
 
@@ -37,6 +38,12 @@ def station_nav(context) -> str:
 def masked_phone(phone: str) -> str:
     """139****1234: officers of a county or city see whom to call through the station, not the number."""
     return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 11 else ("****" if phone else "")
+
+
+@register.filter
+def under(code: str, prefix: str) -> bool:
+    """Whether a region code lies in the scope with this prefix (the clerk may open its records)."""
+    return bool(prefix) and str(code).startswith(prefix)
 
 
 @register.filter

@@ -48,7 +48,7 @@ def enroll(request: HttpRequest, pk: int) -> HttpResponse:
             if request.POST.get("action") == "confirm":
                 enrollment = services.enrollment_register(
                     resident=resident, year=data["year"], category=category, clerk=request.user,
-                    on=today, transfer=data["transfer"],
+                    on=today, transfer=data["transfer"], previous_insurer=data["previous_insurer"],
                 )
                 messages.success(request, f"已登记 {enrollment.year} 年度参保，个人应缴 {enrollment.payable} 元。")
                 return redirect("station:enrollment", pk=enrollment.pk)

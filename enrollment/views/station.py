@@ -15,6 +15,8 @@ from enrollment.collection.progress import scope_progress
 from enrollment.elsewhere import elsewhere_answer
 from enrollment.exports import follow_up_export
 from enrollment.forms import DeathForm, FollowUpFilterForm, NewResidentForm, ResidentForm, ResidentSearchForm
+from enrollment.life_events.deaths import DeathAlreadyRecorded
+from enrollment.life_events.moves import move_in_record
 from enrollment.models import Enrollment, Resident
 from portal.accounts.scopes import clerk_required
 from portal.network.codes import Level
@@ -105,6 +107,9 @@ def resident_create(request: HttpRequest) -> HttpResponse:
                     household=household, residence_permit=data["residence_permit"], clerk=request.user,
                     payout_account=data["payout_account"], today=timezone.localdate(),
                 )
+                if data["moved_in_from"].strip():  # 转移接续: where they were insured before
+                    move_in_record(resident=resident, elsewhere=data["moved_in_from"], clerk=request.user,
+                                   moved_on=timezone.localdate())
         except services.RegisteredElsewhere as elsewhere:
             form.add_error("id_number", elsewhere_answer(
                 clerk=request.user, address=client_address(request), digest=elsewhere.digest,
@@ -124,7 +129,7 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Resident.objects.visible_to(request.user).select_related("region", "household"), pk=pk
     )
     access_log_write(request=request, action="view_resident", subject_digest=resident.id_digest, detail="查看居民完整信息")
-    enrollments = resident.enrollments.select_related("region").prefetch_related("payments").order_by("-year")
+    enrollments = resident.enrollments.select_related("region", "duplicate__found_in").prefetch_related("payments").order_by("-year")
     context = {
         "resident": resident,
         "full_id_number": resident.id_number,
@@ -133,6 +138,8 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             resident.household.members.exclude(pk=resident.pk).order_by("birth_date") if resident.household else []
         ),
         "death_form": DeathForm(),
+        # Where the person lived when (转移接续), newest first.
+        "moves": resident.moves.select_related("from_region", "to_region").order_by("-moved_on", "-recorded_at"),
         "estimate_category": resident.default_category(timezone.localdate()).value,
     }
     return render(request, "enrollment/resident_detail.html", context)
@@ -182,6 +189,8 @@ def resident_death(request: HttpRequest, pk: int) -> HttpResponse:
                 resident=resident, date_of_death=form.cleaned_data["date_of_death"], clerk=request.user,
                 today=timezone.localdate(),
             )
+        except DeathAlreadyRecorded as already:
+            messages.info(request, already.messages[0])
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)

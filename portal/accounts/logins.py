@@ -13,6 +13,9 @@ from django.shortcuts import redirect
 from portal.accounts import audit, two_factor
 from portal.accounts.scopes import STATION_PERMISSION
 
+# What a hospital's newborn desk holds instead of the station (roles.HOSPITAL_CLERK).
+NEWBORN_PERMISSION = "enrollment.register_newborn"
+
 
 class StaffLoginView(auth_views.LoginView):
     redirect_authenticated_user = True
@@ -36,6 +39,8 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     """Where a login lands: clerks at their station, officers in the admin."""
     if request.user.has_perm(STATION_PERMISSION):
         return redirect("station:home")
+    if request.user.has_perm(NEWBORN_PERMISSION):  # a hospital's newborn desk: its one page
+        return redirect("station:newborns")
     if request.user.is_staff:
         return redirect("admin:index")
     return redirect("station:home")  # says, in words, that the account has no station role

@@ -11,7 +11,10 @@ from django_otp import devices_for_user
 
 CLERK = "clerk"
 OFFICER = "officer"
-ROLES = (CLERK, OFFICER)
+# A designated hospital's newborn desk (新生儿参保…下放至定点医疗机构): registers and enrols the
+# newborns born there and reaches no other page (enrollment/life_events/newborn_views.py).
+HOSPITAL_CLERK = "hospital_clerk"
+ROLES = (CLERK, OFFICER, HOSPITAL_CLERK)
 
 
 def declared_permissions() -> dict[str, set[str]]:

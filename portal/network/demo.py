@@ -9,7 +9,7 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.accounts.models import StaffProfile
-from portal.accounts.roles import CLERK, OFFICER, groups_sync
+from portal.accounts.roles import CLERK, HOSPITAL_CLERK, OFFICER, groups_sync
 from portal.network.codes import SIGNIFICANT_DIGITS, Level
 from portal.network.models import Region, ServiceItem, ServicePoint
 from portal.public import demo as demo_content
@@ -50,22 +50,27 @@ REGIONS = [
 
 ALL_SERVICES = [
     "参保登记", "缴费", "信息查询及变更", "异地就医备案", "零星报销初审", "新生儿参保",
-    "困难群众资助参保", "依申请救助", "门诊慢特病认定",
+    "困难群众资助参保", "依申请救助", "门诊慢特病认定", "参保关系转移接续",
 ]
 # Seeds 001 and 003: registration, payment, queries and changes, cross-region filing moved down
 # to the village; manual reimbursement pre-review and chronic-disease recognition stay at the
-# township.
+# township, and so do moves (the township station takes a person in or records the move out).
 VILLAGE_SERVICES = [
     "参保登记", "缴费", "信息查询及变更", "异地就医备案", "新生儿参保", "困难群众资助参保", "依申请救助",
 ]
 OFFICE_HOURS = "周一至周五 8:30–12:00，13:30–17:30（法定节假日除外）"
 VILLAGE_HOURS = "周一至周五 8:30–11:30，14:00–17:00"
 
+# 新生儿参保…下放至定点医疗机构 (seed 001): a maternity hospital's newborn desk in 张店区, whose
+# staff (the demo account "hospital") register the newborns born there. Made up, and named so.
+NEWBORN_DESK = ("370303000000", "演示妇幼保健院新生儿参保服务点（演示数据）", "淄博市张店区演示路 1 号（演示数据）")
+
 ACCOUNTS = [
     # username, last name, first name, role, scope code, home point name
     ("officer", "张", "科长", OFFICER, "370300000000", "淄博市医疗保障服务大厅"),
     ("clerk_chezhan", "李", "经办", CLERK, "370303001000", "车站街道医保工作站"),
     ("clerk_other", "赵", "经办", CLERK, "370303002000", "公园街道医保工作站"),
+    ("hospital", "孙", "护士", HOSPITAL_CLERK, "370300000000", NEWBORN_DESK[1]),
 ]
 
 
@@ -102,6 +107,13 @@ def load() -> dict[str, int]:
             },
         )
         point.services.set([items[service] for service in services])
+    code, name, address = NEWBORN_DESK
+    desk, _ = ServicePoint.objects.update_or_create(
+        region=regions[code], name=name,
+        defaults={"kind": ServicePoint.Kind.NEWBORN_DESK, "address": address, "phone": "0533-3199999",
+                  "opening_hours": OFFICE_HOURS, "active": True},
+    )
+    desk.services.set([items["新生儿参保"]])
 
     for account in ACCOUNTS:
         demo_staff_give(*account)

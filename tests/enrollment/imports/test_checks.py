@@ -395,3 +395,10 @@ def test_the_quick_check_refuses_a_wrong_check_character_and_a_future_birth_date
     assert checks.quick_parse(HAN_MEI, ON) == (date(1985, 5, 20), "female")
     assert checks.quick_parse(HAN_MEI[:-1] + ("1" if HAN_MEI[-1] != "1" else "2"), ON) is None
     assert checks.quick_parse(make_id_number("370303", date(2021, 10, 16), 1), ON) is None
+
+
+def test_a_resident_who_moved_out_of_the_city_is_not_enrolled_for_a_later_year(demo, clerk_chezhan):
+    zhao = Resident.objects.get(name="赵伟")
+    Resident.objects.filter(pk=zhao.pk).update(moved_out_on=date(2021, 9, 1))
+    messages = refused(roll([zhao.id_number, "赵伟", "", zhao.region.code, "成年居民"]), clerk_chezhan)
+    assert messages == {2: ["赵伟 已于 2021-09-01 迁出本统筹区，不能在这里登记 2022 年度参保；如已迁回，请先在“迁移（转移接续）”中办理迁入。"]}

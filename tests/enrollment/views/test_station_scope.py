@@ -11,8 +11,9 @@ from django.urls import URLPattern, reverse
 
 from enrollment import urls as station_urls
 from enrollment.collection.collective import collective_payment_record
+from enrollment.life_events.models import DuplicateEnrollment
 from enrollment.models import CollectivePayment, Enrollment, Payment, Resident, TaxVoucher
-from tests.test_scope_everywhere import _tax_voucher
+from tests.test_scope_everywhere import _duplicate, _tax_voucher
 
 pytestmark = pytest.mark.django_db
 
@@ -20,14 +21,18 @@ OBJECT_OF_URL = {
     "resident": Resident,
     "resident_edit": Resident,
     "resident_death": Resident,
+    "resident_move_out": Resident,
     "enroll": Resident,
     "insured_elsewhere": Resident,
+    "resident_id_number": Resident,
+    "newborn": Resident,  # a newborn is a Resident registered with its birth certificate
     "enrollment": Enrollment,
     "payment_create": Enrollment,
     "refund_create": Enrollment,
     "receipt": Payment,
     "collective_detail": CollectivePayment,
     "tax_voucher_resolve": TaxVoucher,
+    "duplicate_resolve": DuplicateEnrollment,
 }
 
 
@@ -53,7 +58,7 @@ def chezhan_objects(demo, clerk_chezhan, officer):
     collective = collective_payment_record(enrollment_ids=[unpaid.pk], payer_name="共青团路社区居委会", method="cash",
                                            confirmed_total=unpaid.payable, token=uuid.uuid4(), clerk=clerk_chezhan)
     return {Resident: resident, Enrollment: enrollment, Payment: enrollment.payments.get(), CollectivePayment: collective,
-            TaxVoucher: _tax_voucher(officer)}
+            TaxVoucher: _tax_voucher(officer), DuplicateEnrollment: _duplicate(officer)}
 
 
 @pytest.mark.parametrize("pattern", object_patterns(), ids=lambda p: p.name)

@@ -29,6 +29,7 @@ TOKEN = re.compile(r'name="token" value="([A-Za-z0-9_-]{32})"')
 # in the page's own form): tested below.
 SHOWN_AFTER_A_POST = {
     "station:resident_search", "station:roll_import", "station:roll_import_result", "station:payment_create",
+    "station:move_take_in",
     "station:collective", "station:collective_confirm",
 }
 # Pages that show nobody, and why.
@@ -37,7 +38,11 @@ SHOWS_NOBODY = {
     "station:resident_death": "POST only, answers with a redirect to the logged record",
     "station:refund_create": "POST only, answers with a redirect to the logged enrollment",
     "station:tax_voucher_resolve": "POST only, answers with a redirect to the logged list of tax vouchers",
+    "station:duplicate_resolve": "POST only, logged as resolve_duplicate; answers with a redirect to the logged "
+                                 "list of duplicates",
     "station:roll_import_confirm": "POST only, logged as import_roll; answers with a redirect or the refused report",
+    "station:newborn_create": "a form; a parent named from their page is logged as view_resident, a lookup by ID "
+                              "number and name as find_parent; the newborn is shown on the logged newborn page",
     "station:roll_template": "a blank roll, and the clerk's villages with their codes",
     "station:progress": "counts and sums of regions, never a person",
     "assistance:application_create": "a form; an applicant found is shown on the logged application page",
@@ -133,6 +138,23 @@ def test_collective_payment_pages_write_one_entry_for_each_list_of_people(clerk_
         **hidden, "payer_name": "西二路社区居民委员会", "method": "cash", "confirmed_total": "820.00"})
     (shown,) = entries_written(lambda: clerk_client.get(done["Location"]))
     assert shown.action == "view_collective_payment" and "共 2 人" in shown.detail
+
+
+def test_each_step_of_taking_a_resident_in_writes_one_entry(demo, clerk_other):
+    client = otp_login(Client(), clerk_other)
+    response = None
+
+    def find():
+        nonlocal response
+        response = client.post(reverse("station:move_take_in"), {"id_number": WANG, "name": "王秀兰"})
+
+    (found,) = entries_written(find)
+    assert found.action == "move_lookup" and found.subject_digest == id_digest(WANG)
+    (missed,) = entries_written(lambda: client.post(reverse("station:move_take_in"), {"id_number": WANG, "name": "王"}))
+    assert missed.action == "move_lookup" and missed.subject_digest == "" and "未找到" in missed.detail
+    token = re.search(r'name="token" value="([^"]+)"', response.content.decode())[1]
+    (shown,) = entries_written(lambda: client.post(reverse("station:move_take_in"), {"token": token, "reason": ""}))
+    assert shown.action == "view_resident" and shown.subject_digest == id_digest(WANG)
 
 
 def test_finding_by_id_number_in_the_admin_is_logged(demo, officer):

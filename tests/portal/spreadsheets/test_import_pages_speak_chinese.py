@@ -45,8 +45,10 @@ def test_every_import_page_answers_a_bad_file_in_chinese(officer_client, what):
     name, content, expected = FILES[what]
     for page in import_pages():
         # The library's pages take the file as import_file, the portal's own import pages as file.
+        # The list of people insured elsewhere also asks whose list it is.
         response = officer_client.post(reverse(page), {"format": "0", "import_file": SimpleUploadedFile(name, content),
-                                                       "file": SimpleUploadedFile(name, content), "dry_run": "on"})
+                                                       "file": SimpleUploadedFile(name, content), "dry_run": "on",
+                                                       "scheme": "employee", "source": "淄博市职工医保经办机构"})
         text = visible_text(response)
         assert response.status_code == 200, page
         assert any(message in text for message in expected), (page, text[-300:])
