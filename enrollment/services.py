@@ -87,6 +87,14 @@ def resident_register(
         raise RegisteredElsewhere(digest=digest, region=existing.region)
     if existing:
         raise ValidationError({"id_number": f"此身份证号已登记（{existing.name}，{existing.region.name}），请直接查找该居民。"})
+    # A child registered with its birth certificate (life_events/newborns.py) comes back with its
+    # new ID number: it gets the number added, not a second record and a second enrollment.
+    unnumbered = (Resident.objects.within(staff_scope(clerk)).exclude(birth_certificate_digest="")
+                  .filter(id_number_encrypted="", name=name, birth_date=parsed.birth_date).first())
+    if unnumbered:
+        raise ValidationError({"id_number": (
+            f"{name}（{parsed.birth_date.isoformat()} 出生）已凭出生医学证明在{unnumbered.region.name}登记、尚未添加身份证号；"
+            "请打开其居民信息页“添加身份证号”，不要重复登记。")})
     resident = Resident(
         id_number_encrypted=id_encrypt(parsed.number), id_digest=digest, id_masked=parsed.masked,
         name=name, gender=parsed.gender.value, birth_date=parsed.birth_date, phone=phone.strip(),
@@ -109,18 +117,24 @@ def resident_update(
     *, resident: Resident, clerk, name: str, phone: str, region: Region, household: Household | None,
     residence_permit: bool, payout_account: str | None = None,
 ) -> Resident:
-    """Change a resident's record; ``payout_account`` None leaves the account as it is, "" clears it."""
+    """Change a resident's record; ``payout_account`` None leaves the account as it is, "" clears it.
+    Only the fields of the form are written, on the row as it is now: a death or a move recorded
+    while the clerk had the form open (an import, another clerk) is never written back over."""
     require_in_scope(clerk, resident.region)
     _require_village(region)
     require_in_scope(clerk, region)
+    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    require_in_scope(clerk, resident.region)
     resident.name = name.strip()
     resident.phone = phone.strip()
     resident.region = region
     resident.household = household
     resident.residence_permit = residence_permit
+    fields = ["name", "phone", "region", "household", "residence_permit"]
     if payout_account is not None:
         payout_account_set(resident, payout_account)
-    resident.save()
+        fields += ["payout_account_encrypted", "payout_account_masked"]
+    resident.save(update_fields=fields)
     return resident
 
 

@@ -137,7 +137,12 @@ def batch_mark_paid(*, batch: PaymentBatch, officer) -> int:
         return 0
     if batch.status != PaymentBatch.Status.PUSHED:
         raise ValidationError("请先推送该批次，再确认支付。", code="not_pushed")
-    recorded = sum(_record(item, officer) for item in batch.items.select_related("enrollment__region").filter(payment__isnull=True))
+    # Not for an enrollment cancelled, or of a person who died before its coverage, since the
+    # batch was generated: the fund pays nothing it would only take back in the next batch.
+    payable = (batch.items.select_related("enrollment__region").filter(payment__isnull=True)
+               .exclude(enrollment__status=Enrollment.Status.CANCELLED)
+               .exclude(enrollment__resident__date_of_death__lt=F("enrollment__coverage_start")))
+    recorded = sum(_record(item, officer) for item in payable)
     batch.status = PaymentBatch.Status.PAID
     batch.paid_by, batch.paid_at = officer, timezone.now()
     batch.save()

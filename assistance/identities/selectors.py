@@ -42,7 +42,8 @@ def uninsured(scope: Region, *, year: int, on: date) -> list[UninsuredRow]:
     current = AssistanceIdentity.objects.current(on)
     enrolled = Enrollment.objects.active().for_year(year).filter(resident=OuterRef("pk"))
     residents = (
-        Resident.objects.within(scope).living()
+        # Living and still in the city: someone who moved out enrols where they went.
+        Resident.objects.within(scope).living().filter(moved_out_on__isnull=True)
         .filter(id_digest__in=current.values("id_digest"))
         .exclude(Exists(enrolled))
         .select_related("region")

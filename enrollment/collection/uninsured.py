@@ -24,6 +24,8 @@ def uninsured(scope: Region, *, year: int, today):
         # Counted as expected if alive when the year began (the rate's denominator), but nobody
         # to follow up from the day they died (确保死亡人员不再享受政府补助).
         .exclude(date_of_death__lte=today)
+        # Nor anyone who has moved out of the city since (转移接续): they enrol where they went.
+        .exclude(moved_out_on__lte=today)
         .exclude(Exists(of_resident.filter(year=year)))
         .annotate(enrolled_last_year=Exists(of_resident.filter(year=year - 1)))
         .select_related("region")

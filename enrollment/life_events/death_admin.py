@@ -17,6 +17,7 @@ from enrollment.life_events.death_list import COLUMNS, SOURCES_ACCEPTED, read_de
 from enrollment.life_events.models import Death, DeathImport, DeathImportProblem
 from portal.accounts.scopes import staff_scope
 from portal.privacy.admin_mixins import AccessLoggedAdminMixin, ReadOnlyAdminMixin, VisibleToMixin
+from portal.privacy.models import access_log_write
 from portal.spreadsheets.reading import TableError
 
 # What the page takes in one request (as the tax office's page); a province's list goes through
@@ -94,6 +95,11 @@ class DeathImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 form.add_error("file", error.message)
             except ValidationError as error:
                 form.add_error(None, error)
+        if report is not None:
+            # The answer names people of the list (masked): who read which list, and when.
+            access_log_write(request=request, action="import_deaths", detail=(
+                f"{'导入' if report.committed else '检查'}死亡名单“{report.filename}”：{report.rows} 行，"
+                f"未记录 {report.problem_count} 行"))
         context = {
             **self.admin_site.each_context(request), "opts": self.opts, "form": form, "report": report,
             "errors_shown": report.errors[:ERRORS_SHOWN] if report else [],

@@ -128,6 +128,17 @@ def death_effects_apply(*, deaths: dict[int, date], user, now: datetime, copy: b
     if not future:
         return Effects()
     ids = [pk for pk, _ in future]
+    if not dry_run:
+        # Locked before their payments are read, in id order: a clerk taking a payment (which
+        # locks the enrollment first, services.payment_record) or asking for a refund waits, or
+        # has committed and is seen below; a paid enrollment is never cancelled as unpaid.
+        resident_of = dict(future)
+        ids = []
+        for start in range(0, len(resident_of), CANCEL_BATCH):
+            ids += Enrollment.objects.select_for_update().filter(
+                pk__in=sorted(resident_of)[start:start + CANCEL_BATCH], status=Enrollment.Status.ACTIVE,
+            ).order_by("pk").values_list("pk", flat=True)
+        future = [(pk, resident_of[pk]) for pk in ids]
     paid = dict(rows_matching(
         Payment.objects.filter(payer=Payment.Payer.RESIDENT, amount__gt=0).values_list("enrollment_id", "amount"),
         "enrollment", ids))

@@ -125,16 +125,19 @@ class _Import:
 
     @staticmethod
     def _people(year: int):
-        """(digest, pk, village code, active enrollment of the year or None, already recorded as
-        insured elsewhere that year, that enrollment already on the duplicates list) of each
+        """(digest, pk, village code, name, active enrollment of the year or None, already recorded
+        as insured elsewhere that year, that enrollment already on the duplicates list, and kept
+        there by a clerk who checked it) of each
         resident: one query per chunk, each a probe of a unique index per person."""
         here = FilteredRelation("enrollments", condition=Q(enrollments__year=year,
                                                            enrollments__status=Enrollment.Status.ACTIVE))
         return (
             Resident.objects.annotate(here=here)
             .annotate(recorded=Exists(InsuredElsewhere.objects.filter(resident=OuterRef("pk"), year=year)),
-                      on_list=Exists(DuplicateEnrollment.objects.filter(enrollment=OuterRef("here__id"))))
-            .values_list("id_digest", "pk", "region__code", "here__id", "recorded", "on_list")
+                      on_list=Exists(DuplicateEnrollment.objects.filter(enrollment=OuterRef("here__id"))),
+                      kept=Exists(DuplicateEnrollment.objects.filter(enrollment=OuterRef("here__id"),
+                                                                     status=DuplicateEnrollment.Status.CHECKED)))
+            .values_list("id_digest", "pk", "region__code", "name", "here__id", "recorded", "on_list", "kept")
         )
 
     def _chunk(self, chunk: list[ElsewhereRow]) -> None:
@@ -151,16 +154,20 @@ class _Import:
                                                                   [entry.digest for entry in fresh])}
         for entry in fresh:
             person = found.get(entry.digest)
-            if person is None:
+            # Another county's resident is theirs to match with their own copy of the list, and
+            # counted as unknown here: the counts must not tell who is registered elsewhere.
+            if person is None or not person[1].startswith(prefix):
                 report.unknown += 1
                 continue
-            resident_id, code, enrollment_id, recorded, on_list = person
-            if not code.startswith(prefix):
-                # Another county's resident: theirs to match with their own copy of the list.
-                report.outside_scope += 1
+            resident_id, code, name, enrollment_id, recorded, on_list, kept = person
+            if name != entry.name:
+                # A mistyped number that is someone else's: never mark that person insured elsewhere.
+                report.name_differs += 1
                 continue
             listed += 1
-            if recorded:
+            if recorded or kept:
+                # Kept: a clerk found the person is insured here only (left the employer, say), and
+                # the same list again does not undo it.
                 report.already_recorded += 1
             else:
                 new_records.append((entry, resident_id))
@@ -224,6 +231,9 @@ def duplicate_resolve(*, duplicate: DuplicateEnrollment, action: str, note: str,
         if not note:
             raise ValidationError({"note": "核实保留时，请写明原因（如已从单位离职、职工医保已停保）。"})
         duplicate.status = DuplicateEnrollment.Status.CHECKED
+        # Insured here after all: counted again among those expected to enrol (and enrolled).
+        InsuredElsewhere.objects.filter(resident=enrollment.resident_id, year=enrollment.year,
+                                        source_import__isnull=False).delete()
     elif action == CANCEL:
         _cancel(duplicate, enrollment, note=note, clerk=clerk)
         duplicate.status = DuplicateEnrollment.Status.CANCELLED

@@ -49,8 +49,8 @@ class ElsewhereReport:
     rows: int = 0
     repeated: int = 0  # a person listed again in the same file: the first row counts
     matched: int = 0  # registered here and in the importer's scope
-    unknown: int = 0  # registered nowhere in the province: nothing to do here
-    outside_scope: int = 0  # registered here, but another county's to handle
+    unknown: int = 0  # not registered in the importer's scope: nothing to do here
+    name_differs: int = 0  # the number is registered here under another name: nothing recorded
     recorded: int = 0  # new records of insured elsewhere
     already_recorded: int = 0  # the person was already recorded as insured elsewhere that year
     duplicates: int = 0  # new duplicate enrollments for the clerks
@@ -67,7 +67,7 @@ class ElsewhereReport:
         return {
             "filename": self.filename, "scheme": self.scheme, "source": self.source, "year": self.year,
             "rows": self.rows, "repeated": self.repeated, "matched": self.matched, "unknown": self.unknown,
-            "outside_scope": self.outside_scope, "recorded": self.recorded, "already_recorded": self.already_recorded,
+            "name_differs": self.name_differs, "recorded": self.recorded, "already_recorded": self.already_recorded,
             "duplicates": self.duplicates, "duplicates_known": self.duplicates_known, "committed": self.committed,
             "errors": [{"row": error.row, "message": error.message} for error in self.errors],
         }

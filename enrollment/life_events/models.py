@@ -121,11 +121,11 @@ class DeathImportProblem(models.Model):
     """A row of a death list that recorded nothing, with why: listed for the officer who imported it."""
 
     class Problem(models.TextChoices):
-        UNKNOWN_PERSON = "unknown_person", "未登记此人"
+        # Also someone registered outside the importer's scope: answered alike (death_import.py).
+        UNKNOWN_PERSON = "unknown_person", "本辖区未登记此人"
         NAME_DIFFERS = "name_differs", "姓名与登记不符"
         DATE_DIFFERS = "date_differs", "已记录的死亡日期不同"
         BEFORE_BIRTH = "before_birth", "死亡日期早于出生日期"
-        OUTSIDE_SCOPE = "outside_scope", "不在导入人辖区"
 
     death_import = models.ForeignKey(DeathImport, verbose_name="导入批次", on_delete=models.CASCADE,
                                      related_name="problem_rows")

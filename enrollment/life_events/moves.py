@@ -63,6 +63,10 @@ def _check_destination(*, clerk, to_region: Region, household: Household | None)
         raise ValidationError({"to_region": f"{to_region.name}不在您的管辖范围内，只能迁入本辖区的村(社区)。"})
     if household is not None and not _in_scope(clerk, household.region):
         raise ValidationError({"household_number": "本辖区内没有这个家庭户编号，请核对，或留空新建一户。"})
+    if household is not None and household.region_id != to_region.pk:
+        # A household lives in one village: the person's home and their household's must agree.
+        raise ValidationError({"household_number": (
+            f"这个家庭户在{household.region.name}，不在新居住地{to_region.name}；请核对户编号，或留空新建一户。")})
 
 
 def _check_date(resident: Resident, moved_on: date, today: date) -> None:
@@ -220,8 +224,11 @@ def move_out(*, resident: Resident, elsewhere: str, reason: str, moved_on: date,
         raise ValidationError(f"{resident.name} 已于 {resident.moved_out_on:%Y-%m-%d} 迁出本统筹区，不能重复办理。",
                               code="moved_out")
     _check_date(resident, moved_on, today)
+    # Locked before their payments are read: a payment taken at this moment is waited for and
+    # seen, so a paid enrollment is refunded, never cancelled as unpaid.
     not_started = list(
-        resident.enrollments.active().filter(coverage_start__gt=moved_on).select_related("region").order_by("year")
+        resident.enrollments.active().filter(coverage_start__gt=moved_on).select_related("region")
+        .select_for_update(of=("self",)).order_by("year")
     )
     # refund_request is the clerk's of the enrollment's region: one registered before an earlier
     # move within the city is still the old township's, which must ask for its refund.

@@ -41,6 +41,10 @@ ACTION_LABELS = {
     "view_list": "查看人员列表（管理后台）", "unlock_login": "解除登录锁定", "delete_authenticator": "删除身份验证器",
     "login_password": "密码正确，待验证身份验证器", "find_by_id_number": "按身份证号查找（管理后台）",
     "check_out_of_scope": "查询管辖范围以外登记的身份证号", "out_of_scope_limit": "辖区外查询达每日上限被拒绝",
+    # Life events (enrollment/life_events).
+    "find_parent": "按身份证号查找新生儿父母", "view_newborns": "查看新生儿参保", "move_lookup": "按身份证号查找迁入居民",
+    "view_moves": "查看迁移记录", "view_duplicates": "查看重复参保", "resolve_duplicate": "处理重复参保",
+    "import_deaths": "导入死亡人员名单", "view_death": "查看死亡记录", "view_death_import_problem": "查看死亡名单未记录行",
 }
 
 

@@ -72,7 +72,7 @@ class Command(BaseCommand):
         counts = (f"{report.year} 年度{report.scheme_label}名单：本辖区已登记 {report.matched} 人，"
                   f"新记录已在他处参保 {report.recorded} 人（此前已记录 {report.already_recorded} 人），"
                   f"新发现重复参保 {report.duplicates} 人（此前已列入 {report.duplicates_known} 人）；"
-                  f"本地未登记 {report.unknown} 人；辖区以外 {report.outside_scope} 人；文件中重复 {report.repeated} 行")
+                  f"本辖区未登记 {report.unknown} 人；姓名不符 {report.name_differs} 人；文件中重复 {report.repeated} 行")
         if report.committed:
             self.stdout.write(self.style.SUCCESS(f"已导入：{counts}"))
         else:

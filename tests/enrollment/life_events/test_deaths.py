@@ -299,3 +299,14 @@ def test_a_paid_subsidy_of_an_enrollment_cancelled_since_is_reversed_too(subsidi
     reversal = SubsidyReversal.objects.get(enrollment=enrollment)
     assert reversal.batch == batch and reversal.amount == Decimal("200.00") and "重复参保" in reversal.reason
     assert batch.reversed_total == Decimal("200.00")
+
+
+def test_a_batch_generated_before_the_death_pays_nothing_for_that_person(subsidised, clerk_chezhan, officer, chezhan):
+    batch = batch_generate(year=2022, region=chezhan, officer=officer)
+    batch_push(batch=batch, officer=officer)
+    ma = subsidised["马春兰"]
+    death_record(resident=ma.resident, date_of_death=date(2021, 11, 1), clerk=clerk_chezhan, today=date(2021, 11, 2))
+
+    assert batch_mark_paid(batch=batch, officer=officer) == batch.items.count() - 1  # all but hers
+    assert not Payment.objects.filter(enrollment=ma, payer=Payment.Payer.ASSISTANCE_FUND).exists()
+    assert Payment.objects.filter(enrollment=subsidised["赵伟"], payer=Payment.Payer.ASSISTANCE_FUND).exists()

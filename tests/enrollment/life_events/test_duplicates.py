@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from enrollment.life_events.duplicates import duplicate_resolve
 from enrollment.life_events.models import DuplicateEnrollment
-from enrollment.models import Enrollment, Refund
+from enrollment.models import Enrollment, InsuredElsewhere, Refund
 from enrollment.services import refund_approve
 from tests.enrollment.life_events.test_elsewhere_import import EMPLOYER, LIU, ROWS, SUN, ZHANG, row, run
 from tests.logins import otp_login
@@ -109,6 +109,22 @@ def test_cancelling_an_enrollment_already_on_the_refund_list_asks_no_second_refu
 
     assert done.status == "cancelled"
     assert Refund.objects.get(enrollment=duplicate.enrollment).reason == Refund.Reason.OTHER
+
+
+@pytest.mark.django_db
+def test_a_kept_person_counts_as_expected_again_and_the_same_list_again_does_not_undo_it(found, clerk_chezhan,
+                                                                                          officer):
+    duplicate = duplicate_of("刘桂英")
+    person, year = duplicate.enrollment.resident, duplicate.enrollment.year
+    assert InsuredElsewhere.objects.filter(resident=person, year=year).exists()
+
+    duplicate_resolve(duplicate=duplicate, action="keep", note="已离职，职工医保停保", clerk=clerk_chezhan,
+                      now=timezone.now())
+
+    assert not InsuredElsewhere.objects.filter(resident=person, year=year).exists()
+    run([*ROWS, row(SUN, "孙丽")], user=officer)
+    assert not InsuredElsewhere.objects.filter(resident=person, year=year).exists()
+    assert DuplicateEnrollment.objects.get(pk=duplicate.pk).status == "checked"
 
 
 @pytest.mark.django_db

@@ -192,7 +192,8 @@ def test_an_officer_of_another_county_records_nobody_of_ours(demo):
 
     report = run(ROWS, user=zichuan)
 
-    assert (report.matched, report.outside_scope, report.unknown, report.recorded, report.duplicates) == (0, 3, 1, 0, 0)
+    # Ours are unknown to them, exactly like a number nobody holds.
+    assert (report.matched, report.unknown, report.recorded, report.duplicates) == (0, 4, 0, 0)
     assert not InsuredElsewhere.objects.filter(year=2022).exists() and not DuplicateEnrollment.objects.exists()
 
 
@@ -201,7 +202,7 @@ def test_a_township_officer_records_only_the_people_of_the_township(demo):
 
     report = run([row(LIU, "刘桂英"), row(SUN, "孙丽")], user=chezhan_officer)
 
-    assert (report.matched, report.outside_scope, report.duplicates) == (1, 1, 1)
+    assert (report.matched, report.unknown, report.duplicates) == (1, 1, 1)
     assert DuplicateEnrollment.objects.get().enrollment == enrollment_of(LIU)
 
 
@@ -290,7 +291,7 @@ def test_the_page_checks_then_imports_and_the_history_lists_the_file(demo, offic
     form = {"scheme": "employee", "source": "淄博市职工医保"}
 
     checked = client.post(IMPORT, {**form, "file": upload(*ROWS), "dry_run": "on"}).content.decode()
-    assert "检查通过，尚未写入" in checked and "将新发现重复参保 2 人" in checked and "本地未登记 1 人" in checked
+    assert "检查通过，尚未写入" in checked and "将新发现重复参保 2 人" in checked and "本辖区未登记 1 人" in checked
     assert not DuplicateEnrollment.objects.exists()
 
     imported = client.post(IMPORT, {**form, "file": upload(*ROWS)}).content.decode()
@@ -316,3 +317,12 @@ def test_the_page_is_closed_to_a_clerk(demo, clerk_chezhan):
 
     assert client.get(IMPORT).status_code in (302, 403)
     assert client.get(HISTORY).status_code in (302, 403)
+
+
+def test_a_number_registered_under_another_name_marks_nobody(demo, officer):
+    # A mistyped number that happens to be 张建国's: he is not insured elsewhere for it.
+    report = run([row(ZHANG, "完全不同的人")], user=officer)
+
+    assert (report.matched, report.name_differs, report.recorded, report.duplicates) == (0, 1, 0, 0)
+    assert not InsuredElsewhere.objects.filter(resident__id_digest=id_digest(ZHANG), year=2022).exists()
+    assert not DuplicateEnrollment.objects.exists()

@@ -313,11 +313,24 @@ def test_the_moved_out_leave_the_expected_uninsured_follow_up_and_reminder_lists
     assert zhao not in expected_residents(chezhan, year=2022, today=today)
     assert zhao in expected_residents(chezhan, year=2021, today=today)  # he lived here all of 2021 but December
     assert zhao not in uninsured(chezhan, year=2022, today=today)
+
     assert zhao not in selectors.follow_up(chezhan, year=2022)
     # An unpaid enrollment left active (the data of an older record) is not reminded either.
     assert liu.pk in {e.resident_id for e in reminders_due(scope=chezhan, today=today)}
     Resident.objects.filter(pk=liu.pk).update(moved_out_on=date(2021, 11, 1))
     assert liu.pk not in {e.resident_id for e in reminders_due(scope=chezhan, today=today)}
+
+
+@pytest.mark.django_db
+def test_someone_who_moves_out_during_the_year_is_counted_for_it_but_no_longer_followed_up(demo, clerk_chezhan):
+    chezhan, zhao, today = region("370303001000"), Resident.objects.get(name="赵伟"), date(2022, 5, 1)
+    assert zhao in uninsured(chezhan, year=2022, today=today)
+
+    move_out(resident=zhao, elsewhere="青岛市", reason="户口迁出", moved_on=date(2022, 4, 1), clerk=clerk_chezhan,
+             today=today)
+
+    assert zhao in expected_residents(chezhan, year=2022, today=today)  # he lived here when 2022 began
+    assert zhao not in uninsured(chezhan, year=2022, today=today)
 
 
 @pytest.mark.django_db

@@ -23,7 +23,7 @@ from enrollment.life_events.newborns import (
     newborn_register,
 )
 from enrollment.models import Resident
-from enrollment.services import RegisteredElsewhere
+from enrollment.services import RegisteredElsewhere, resident_register
 from portal.accounts.models import StaffProfile
 from portal.network.demo import NEWBORN_DESK
 from portal.network.models import Region, ServicePoint
@@ -201,6 +201,15 @@ def test_the_id_number_added_makes_an_ordinary_resident_and_keeps_the_certificat
     assert id_decrypt(resident.birth_certificate_encrypted) == CERTIFICATE
     with pytest.raises(ValidationError, match="已有身份证号"):
         id_number_add(resident=resident, id_number=number, clerk=clerk_chezhan, today=date(2022, 4, 1))
+
+
+def test_the_child_brought_back_with_its_new_number_is_sent_to_add_it_not_registered_twice(baby, clerk_chezhan):
+    number = make_id_number("370303", date(2022, 2, 10), 17)
+    with pytest.raises(ValidationError) as refused:
+        resident_register(id_number=number, name=baby.name, region=baby.region, clerk=clerk_chezhan,
+                          today=date(2022, 4, 1))
+    assert "已凭出生医学证明" in refused.value.message_dict["id_number"][0]
+    assert Resident.objects.filter(name=baby.name, birth_date=baby.birth_date).count() == 1
 
 
 @pytest.mark.parametrize(("number", "says"), [
