@@ -8,8 +8,9 @@ nothing more.
 No subsidy for the dead (确保死亡人员不再享受政府补助, seed 002): an enrollment whose person died
 before its coverage started is not paid for, and one the fund had already paid is taken back as
 a reversal (SubsidyReversal) in the next batch generated for its year and region. So is the
-fund's payment for an enrollment cancelled since (a duplicate with employee insurance, a move out
-of the city before the coverage started: enrollment/life_events).
+fund's payment for the enrollment of someone who moved out of the city before its coverage
+started, and for an enrollment cancelled since (a duplicate with employee insurance:
+enrollment/life_events).
 """
 
 import secrets
@@ -49,17 +50,21 @@ def subsidy_unpaid(*, year: int, region: Region):
         .exclude(assistance_category="").filter(subsidy__gt=0)
         .exclude(Exists(fund_paid)).exclude(Exists(in_batch))
         .exclude(resident__date_of_death__lt=F("coverage_start"))
+        # Nor for someone who moved out of the city before it (转移接续): they enrol where they went.
+        .exclude(resident__moved_out_on__lt=F("coverage_start"))
     )
 
 
 def reversals_due(*, region: Region, year: int | None = None):
     """The fund's payments for enrollments in the region whose person died before the coverage
-    started (whatever the enrollment's status) or that were cancelled, not yet marked for reversal."""
+    started (whatever the enrollment's status), or who moved out of the city before it, or that were
+    cancelled, not yet marked for reversal."""
     reversed_already = SubsidyReversal.objects.filter(enrollment=OuterRef("enrollment"))
     payments = (
         Payment.objects.filter(payer=Payment.Payer.ASSISTANCE_FUND, amount__gt=0,
                                enrollment__region__code__startswith=region.prefix)
         .filter(Q(enrollment__resident__date_of_death__lt=F("enrollment__coverage_start"))
+                | Q(enrollment__resident__moved_out_on__lt=F("enrollment__coverage_start"))
                 | Q(enrollment__status=Enrollment.Status.CANCELLED))
         .exclude(Exists(reversed_already))
     )
@@ -77,6 +82,10 @@ def _reversal_reason(payment: Payment) -> str:
     died = enrollment.resident.date_of_death
     if died is not None and died < enrollment.coverage_start:
         return (f"参保人于 {died} 死亡，早于 {enrollment.year} 年度待遇开始日 "
+                f"{enrollment.coverage_start}，冲销医疗救助基金资助")
+    moved = enrollment.resident.moved_out_on
+    if moved is not None and moved < enrollment.coverage_start:
+        return (f"参保人于 {moved} 迁出本统筹区，早于 {enrollment.year} 年度待遇开始日 "
                 f"{enrollment.coverage_start}，冲销医疗救助基金资助")
     refund = getattr(enrollment, "refund", None)
     why = f"（{refund.get_reason_display()}）" if refund is not None else ""
@@ -141,7 +150,8 @@ def batch_mark_paid(*, batch: PaymentBatch, officer) -> int:
     # batch was generated: the fund pays nothing it would only take back in the next batch.
     payable = (batch.items.select_related("enrollment__region").filter(payment__isnull=True)
                .exclude(enrollment__status=Enrollment.Status.CANCELLED)
-               .exclude(enrollment__resident__date_of_death__lt=F("enrollment__coverage_start")))
+               .exclude(enrollment__resident__date_of_death__lt=F("enrollment__coverage_start"))
+               .exclude(enrollment__resident__moved_out_on__lt=F("enrollment__coverage_start")))
     recorded = sum(_record(item, officer) for item in payable)
     batch.status = PaymentBatch.Status.PAID
     batch.paid_by, batch.paid_at = officer, timezone.now()

@@ -23,6 +23,7 @@ from enrollment.life_events.death_import import deaths_import
 from enrollment.life_events.death_list import read_death_list
 from enrollment.life_events.deaths import DeathAlreadyRecorded, death_record
 from enrollment.life_events.models import Death
+from enrollment.life_events.moves import move_out
 from enrollment.models import Enrollment, Payment, Refund, Resident
 from enrollment.selectors import follow_up
 from enrollment.services import enrollment_register, refund_approve, refund_request, resident_register
@@ -310,3 +311,27 @@ def test_a_batch_generated_before_the_death_pays_nothing_for_that_person(subsidi
     assert batch_mark_paid(batch=batch, officer=officer) == batch.items.count() - 1  # all but hers
     assert not Payment.objects.filter(enrollment=ma, payer=Payment.Payer.ASSISTANCE_FUND).exists()
     assert Payment.objects.filter(enrollment=subsidised["赵伟"], payer=Payment.Payer.ASSISTANCE_FUND).exists()
+
+
+def test_a_paid_subsidy_of_someone_who_moved_out_before_coverage_is_reversed(subsidised, clerk_chezhan, officer,
+                                                                             chezhan):
+    paid_batch(officer, chezhan)
+    ma = subsidised["马春兰"]  # 特困: all 410 from the fund, nothing of her own
+    move_out(resident=ma.resident, elsewhere="青岛市", reason="随子女迁居", moved_on=date(2021, 11, 20),
+             clerk=clerk_chezhan, today=date(2021, 11, 25))
+
+    batch = batch_generate(year=2022, region=chezhan, officer=officer)
+
+    reversal = SubsidyReversal.objects.get(enrollment=ma)
+    assert reversal.batch == batch and reversal.amount == Decimal("410.00") and "迁出本统筹区" in reversal.reason
+
+
+def test_no_special_payment_for_someone_who_moved_out_before_coverage(subsidised, clerk_chezhan, officer, chezhan):
+    zhao = subsidised["赵伟"]  # 低保: 200 from the fund; his own 210 paid, so his refund awaits approval
+    Payment.objects.create(enrollment=zhao, amount=zhao.payable, method="cash", recorded_by=clerk_chezhan,
+                           receipt_number="R-ZHAO-MOVE", verification_code="zhao-move", idempotency_token=uuid.uuid4())
+    move_out(resident=zhao.resident, elsewhere="青岛市", reason="工作调动", moved_on=date(2021, 11, 20),
+             clerk=clerk_chezhan, today=date(2021, 11, 25))
+    assert Enrollment.objects.get(pk=zhao.pk).status == Enrollment.Status.ACTIVE  # until the refund is approved
+
+    assert not subsidy_unpaid(year=2022, region=chezhan).filter(pk=zhao.pk).exists()
