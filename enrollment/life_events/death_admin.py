@@ -6,59 +6,37 @@ scope; the rows and deaths name people, so opening them is in the access log.
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from enrollment.life_events.death_import import deaths_import
 from enrollment.life_events.death_list import COLUMNS, SOURCES_ACCEPTED, read_death_list
 from enrollment.life_events.models import Death, DeathImport, DeathImportProblem
-from portal.accounts.scopes import staff_scope
 from portal.privacy.admin_mixins import AccessLoggedAdminMixin, ReadOnlyAdminMixin, VisibleToMixin
 from portal.privacy.models import access_log_write
-from portal.spreadsheets.reading import TableError
+from portal.spreadsheets.list_admin import ListImportAdmin, ListUploadForm, imported_in_scope
 
-# What the page takes in one request (as the tax office's page); a province's list goes through
-# manage.py import_deaths, which has no request time limit.
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
-ERRORS_SHOWN = 500
 PROBLEMS_SHOWN = 500
-PERMISSION = "enrollment.import_deaths"
 
 
-class DeathImportForm(forms.Form):
+class DeathImportForm(ListUploadForm):
+    command = "import_deaths"
     file = forms.FileField(label="死亡人员名单（CSV 或 XLSX）",
                            help_text=f"表头：{'、'.join(COLUMNS)}；来源填 {SOURCES_ACCEPTED}；不超过 20 MB、{MAX_ROWS:,} 行。")
-    dry_run = forms.BooleanField(label="只检查，不导入", required=False, initial=True)
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(f"文件有 {upload.size / 1024 / 1024:.1f} MB，超过 20 MB；请分成几个文件导入，"
-                                        "或请管理员用 manage.py import_deaths 导入。")
-        return upload
-
-
-def _imported_in_scope(queryset, request, lookup: str = "imported_by"):
-    """Rows of lists imported by officers of the user's scope and below."""
-    if request.user.is_superuser:
-        return queryset
-    scope = staff_scope(request.user)
-    if scope is None:
-        return queryset.none()
-    return queryset.filter(**{f"{lookup}__staff_profile__scope__code__startswith": scope.prefix})
+    field_order = ["file", "dry_run"]
 
 
 @admin.register(DeathImport)
-class DeathImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DeathImportAdmin(ListImportAdmin):
     list_display = ["filename", "imported_at", "imported_by", "rows", "recorded", "already_recorded", "problems_link",
                     "refunds", "cancelled"]
     list_display_links = None  # a list's counts are all there is to it; its problem rows are linked
     list_select_related = ["imported_by"]
     change_list_template = "enrollment/life_events/death_import_list.html"
+    import_permission, import_form, what = "enrollment.import_deaths", DeathImportForm, "死亡人员名单"
+    import_template, import_title = "enrollment/life_events/death_import.html", "导入死亡人员名单"
 
     @admin.display(description="未能记录")
     def problems_link(self, batch: DeathImport):
@@ -67,46 +45,17 @@ class DeathImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         url = reverse("admin:enrollment_deathimportproblem_changelist") + f"?death_import__id__exact={batch.pk}"
         return format_html('<a href="{}">{} 行</a>', url, batch.problems)
 
-    def get_queryset(self, request):
-        return _imported_in_scope(super().get_queryset(request), request)
+    def run_import(self, request, upload, data: dict):
+        report = deaths_import(rows=read_death_list(upload, upload.name), filename=upload.name, user=request.user,
+                               today=timezone.localdate(), dry_run=data["dry_run"], limit=MAX_ROWS)
+        # The answer names people of the list (masked): who read which list, and when.
+        access_log_write(request=request, action="import_deaths", detail=(
+            f"{'导入' if report.committed else '检查'}死亡名单“{report.filename}”：{report.rows} 行，"
+            f"未记录 {report.problem_count} 行"))
+        return report
 
-    def get_urls(self):
-        # Only the list and the upload: imports are written by the upload, never edited or deleted.
-        info = self.opts.app_label, self.opts.model_name
-        return [
-            path("", self.admin_site.admin_view(self.changelist_view), name="%s_%s_changelist" % info),
-            path("import/", self.admin_site.admin_view(self.import_view), name="%s_%s_import" % info),
-        ]
-
-    def import_view(self, request):
-        if not request.user.has_perm(PERMISSION):
-            raise PermissionDenied
-        if staff_scope(request.user) is None:
-            raise PermissionDenied("您的账号还没有分配管辖区域，不能导入死亡人员名单。")
-        form = DeathImportForm(request.POST or None, request.FILES or None)
-        report = None
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                report = deaths_import(rows=read_death_list(upload, upload.name), filename=upload.name,
-                                       user=request.user, today=timezone.localdate(),
-                                       dry_run=form.cleaned_data["dry_run"], limit=MAX_ROWS)
-            except TableError as error:
-                form.add_error("file", error.message)
-            except ValidationError as error:
-                form.add_error(None, error)
-        if report is not None:
-            # The answer names people of the list (masked): who read which list, and when.
-            access_log_write(request=request, action="import_deaths", detail=(
-                f"{'导入' if report.committed else '检查'}死亡名单“{report.filename}”：{report.rows} 行，"
-                f"未记录 {report.problem_count} 行"))
-        context = {
-            **self.admin_site.each_context(request), "opts": self.opts, "form": form, "report": report,
-            "errors_shown": report.errors[:ERRORS_SHOWN] if report else [],
-            "problems_shown": report.problem_rows[:PROBLEMS_SHOWN] if report else [],
-            "title": "导入死亡人员名单",
-        }
-        return TemplateResponse(request, "enrollment/life_events/death_import.html", context)
+    def import_context(self, request, report) -> dict:
+        return {"problems_shown": report.problem_rows[:PROBLEMS_SHOWN] if report else []}
 
 
 @admin.register(DeathImportProblem)
@@ -121,7 +70,7 @@ class DeathImportProblemAdmin(AccessLoggedAdminMixin, ReadOnlyAdminMixin, admin.
     list_per_page = 100
 
     def get_queryset(self, request):
-        return _imported_in_scope(super().get_queryset(request), request, "death_import__imported_by")
+        return imported_in_scope(super().get_queryset(request), request, "death_import__imported_by")
 
 
 @admin.register(Death)
