@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "benefits",
     "assistance",
     "treatment",
+    "my_insurance",
 ]
 
 MIDDLEWARE = [
@@ -178,6 +179,9 @@ AXES_VERBOSE = False
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# 我的医保 (my_insurance/session.py): a resident's session ends after 15 minutes without a
+# request and when the browser closes.
+RESIDENT_IDLE_MINUTES = env.int("RESIDENT_IDLE_MINUTES", default=15)
 # Second factor (TOTP, django-otp): the name an authenticator app shows for the portal.
 OTP_TOTP_ISSUER = "城乡居民医保服务平台"
 # The admin's TOTP device pages show no keys or QR codes: an administrator resets a lost phone by

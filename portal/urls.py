@@ -42,6 +42,7 @@ urlpatterns = [
     path("api/v1/benefits/estimate", benefits_api.estimate, name="api_benefits_estimate"),
     path("api/v1/premium", enrollment_api.premium, name="api_premium"),
     path("api/v1/openapi.json", api_schema.openapi, name="api_openapi"),
+    path("my/", include("my_insurance.urls")),
     path("station/assistance/", include("assistance.urls")),
     path("station/treatment/", include("treatment.urls")),
     path("station/", include("enrollment.urls")),

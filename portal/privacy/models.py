@@ -54,9 +54,17 @@ class AccessLogEntry(models.Model):
         raise ValidationError("访问记录不能删除。")
 
 
+# The username logged for what a resident does in 我的医保, where nobody of the staff is signed in.
+RESIDENT_USERNAME = "（居民本人）"
+
+
 def access_log_write(*, request, action: str, subject_digest: str = "", detail: str = "") -> None:
+    """One entry for what the signed-in staff user did, or, on the resident's own pages (no staff
+    user), for what the resident did: ``subject_digest`` then names the resident."""
+    staff = request.user.is_authenticated
     AccessLogEntry.objects.create(
-        user=request.user, username=request.user.get_username()[:USERNAME_LOGGED_LENGTH],
+        user=request.user if staff else None,
+        username=request.user.get_username()[:USERNAME_LOGGED_LENGTH] if staff else RESIDENT_USERNAME,
         address=client_address(request) or None, action=action, subject_digest=subject_digest,
         detail=detail[:DETAIL_LENGTH],
     )

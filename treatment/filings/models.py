@@ -84,9 +84,13 @@ class Filing(models.Model):
     # Opens the public check of a printed filing (/verify/filing/<code>/), like a receipt's.
     verification_code = models.CharField("核验码", max_length=32, editable=False, unique=True)
     recorded_at = models.DateTimeField("备案时间", default=timezone.now)
+    # Empty for a filing the resident made online in 我的医保 (filed_online).
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="经办人", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name="经办人", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+"
     )
+    filed_online = models.BooleanField("居民网上办理", default=False, editable=False)
+    cancelled_online = models.BooleanField("居民网上撤销", default=False, editable=False)
     service_point = models.ForeignKey(
         "portal.ServicePoint", verbose_name="经办网点", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -110,6 +114,10 @@ class Filing(models.Model):
             # A temporary filing always ends; an active long-term one never has an end date.
             models.CheckConstraint(
                 condition=Q(long_term=True) | Q(valid_until__isnull=False), name="filing_temporary_has_end",
+            ),
+            # A clerk's filing names the clerk; only the resident's own online filing has none.
+            models.CheckConstraint(
+                condition=Q(filed_online=True) | Q(recorded_by__isnull=False), name="filing_recorded_by_clerk_or_online",
             ),
             models.CheckConstraint(
                 condition=Q(long_term=False) | ~Q(status="active") | Q(valid_until__isnull=True),

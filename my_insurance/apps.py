@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MyInsuranceConfig(AppConfig):
+    name = "my_insurance"
+    verbose_name = "我的医保（居民本人）"

@@ -1,0 +1,1 @@
+"""See my_insurance/__init__.py."""
