@@ -1,3 +1,9 @@
 """Addresses of this part of 我的医保 (gathered by my_insurance/urls.py)."""
 
-urlpatterns = []
+from django.urls import path
+
+from my_insurance.signin import views
+
+urlpatterns = [
+    path("sign-out/", views.sign_out, name="sign_out"),
+]
