@@ -194,6 +194,91 @@ def _totals(results: Sequence[VisitResult]) -> Totals:
                   total - reimbursed)
 
 
+# --- where the year stands ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StandingRow:
+    """One annual deductible or limit of the year: ``used`` of ``annual``, ``left`` of it.
+
+    A deductible (``is_deductible``) is what the person pays before a layer pays; a limit is what
+    the layer pays at most. ``annual`` None: no such limit for this person (the poorest
+    categories' catastrophic insurance has no cap); ``left`` is then None too. ``used`` never
+    exceeds ``annual``: a year's records that paid past a limit have used all of it."""
+
+    name: str
+    annual: Decimal | None
+    used: Decimal
+    left: Decimal | None
+    is_deductible: bool = False
+
+
+@dataclass(frozen=True)
+class YearStanding:
+    rows: tuple[StandingRow, ...]
+    admissions: int  # inpatient stays so far: the next one's deductible factor follows from it
+
+
+def year_standing(
+    policy: BenefitPolicySnapshot,
+    *,
+    category: Category,
+    assistance: AssistanceCategory | None,
+    earlier: Sequence[UsedVisit],
+    diseases: Sequence[str] = (),
+) -> YearStanding:
+    """Where a coverage year stands after the ``earlier`` visits (in date order): each annual
+    deductible and limit with what is used and what is left, read from the running totals the
+    engine prices the next visit with. ``diseases``: the person's recognised chronic diseases,
+    whose own annual deductibles (where the policy sets one) get a row each."""
+    if assistance is not None:
+        assistance = AssistanceCategory(assistance)
+    year = _Year(policy, Category(category), assistance)
+    for used in earlier:
+        year.use(used)
+    rows = [
+        _limit("基本医保年度封顶线（住院和门诊慢特病合计）", policy.basic_annual_cap, year.basic_paid),
+        _deductible("普通门诊统筹年度起付线", policy.outpatient_deductible, year.outpatient_deductible_left),
+        _limit("普通门诊统筹年度限额", policy.outpatient_cap, year.outpatient_paid),
+        _limit("两病门诊用药年度限额", policy.two_diseases_cap, year.two_diseases_paid),
+        _deductible("门诊慢特病年度起付线", policy.chronic_deductible, year.chronic_deductible_left),
+    ]
+    for code in dict.fromkeys(diseases):
+        if code in year.disease_deductible_left:
+            rows.append(_deductible(f"门诊慢特病（{policy.chronic_diseases[code].name}）年度起付线",
+                                    policy.chronic_diseases[code].deductible, year.disease_deductible_left[code]))
+    terms = year.catastrophic.terms
+    rows.append(_burden_deductible("大病保险起付线（基本医保后个人负担累计）", terms.deductible,
+                                   year.catastrophic.burden))
+    rows.append(_limit("大病保险年度封顶线", terms.cap, year.catastrophic.paid))
+    layers = ((year.assistance_layer, "医疗救助起付线（大病保险后个人负担累计）", "医疗救助年度限额"),
+              (year.reassistance_layer, "再救助起点（医疗救助后个人负担累计）", "再救助年度限额"))
+    for layer, threshold_name, cap_name in layers:
+        if isinstance(layer, _ThresholdLayer):  # not _NoLayer: the person has a right to it
+            rows.append(_burden_deductible(threshold_name, layer.threshold, layer.burden))
+            rows.append(_limit(cap_name, layer.cap, layer.paid))
+    # A deductible of nothing (the poorest categories' assistance, a disease without one) is no
+    # step the person has to take: no row.
+    return YearStanding(tuple(row for row in rows if row.annual or not row.is_deductible), year.admissions)
+
+
+def _limit(name: str, annual: Decimal | None, paid: Decimal) -> StandingRow:
+    if annual is None:
+        return StandingRow(name, None, paid, None)
+    used = min(paid, annual)
+    return StandingRow(name, annual, used, annual - used)
+
+
+def _deductible(name: str, annual: Decimal, left: Decimal) -> StandingRow:
+    return StandingRow(name, annual, annual - left, left, is_deductible=True)
+
+
+def _burden_deductible(name: str, annual: Decimal, burden: Decimal) -> StandingRow:
+    """A deductible met by the year's accumulated burden, which may run past it."""
+    used = min(burden, annual)
+    return StandingRow(name, annual, used, annual - used, is_deductible=True)
+
+
 # --- the running year ---------------------------------------------------------------------
 
 # Every amount inside the engine has exactly two places: visits and policies are normalised by

@@ -89,7 +89,8 @@ def _with_extra_row(data):
     """The same rows plus one empty row: adding a visit works without JavaScript."""
     data = data.copy()
     text = data.get("visits-TOTAL_FORMS", "").strip()
-    if not (text.isascii() and text.isdigit()):  # tampered with: let the formset report it
+    # Tampered with (letters, or more digits than Python's int() reads): the formset reports it.
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_VISITS)):
         return VisitFormSet(data, prefix="visits")
     total = int(text)
     if total < MAX_VISITS:

@@ -8,11 +8,16 @@ person, so a section's own query runs only for those who have.
 
 The village's part of the page (its path, the year being collected, its service points) is the
 same for everyone who lives there, and is kept in the cache for a few minutes.
+
+The years of a person (``year_rows``, ``covered_today``) are shared with the resident's own page
+in 我的医保, which shows the same years with their payments.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Protocol
 
 from django.core.cache import cache
 from django.db.models import OuterRef
@@ -78,6 +83,63 @@ class YearEnrollment:
     @property
     def assistance_label(self) -> str:
         return ASSISTANCE_LABELS.get(self.assistance_category, self.assistance_category)
+
+
+class EnrollmentOfAYear(Protocol):
+    """What the year rows read of an enrollment: a YearEnrollment here, an Enrollment in 我的医保."""
+
+    year: int
+    coverage_start: date
+    coverage_end: date
+
+    @property
+    def is_active(self) -> bool: ...
+
+    @property
+    def is_paid(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class YearRow:
+    year: int
+    enrollment: EnrollmentOfAYear | None
+    note: str  # "本年度" / "下一年度" / ""
+
+
+def year_rows(enrollments: Iterable[EnrollmentOfAYear], *, today: date, collection_year: int | None) -> list[YearRow]:
+    """Every year from the person's first enrollment to the year that matters today, newest
+    first: each enrollment (``EnrollmentOfAYear``), and a "not enrolled" row for each year
+    without an active one, so a gap is shown, never skipped. Someone never enrolled gets this
+    year and the year collected."""
+    enrollments = tuple(enrollments)
+    notes = {today.year: "本年度"}
+    if collection_year and collection_year > today.year:
+        notes[collection_year] = "下一年度，正在缴费"
+    rows = [YearRow(e.year, e, notes.get(e.year, "")) for e in enrollments]
+    enrolled = {e.year for e in enrollments if e.is_active}
+    last = max(today.year, collection_year or today.year)
+    first = min((e.year for e in enrollments), default=today.year)
+    wanted = set(range(first, last + 1)) if enrollments else set(notes)
+    rows += [YearRow(year, None, notes.get(year, "")) for year in sorted(wanted) if year not in enrolled]
+    # Two cancelled enrollments of one year: the earlier coverage first, the same on every lookup.
+    return sorted(rows, key=lambda r: (-r.year, _rank(r), r.enrollment and r.enrollment.coverage_start))
+
+
+def _rank(row: YearRow) -> int:
+    """Within a year: the active enrollment, then "not enrolled", then cancelled ones."""
+    if row.enrollment is None:
+        return 1
+    return 0 if row.enrollment.is_active else 2
+
+
+def covered_today(rows: list[YearRow], today: date) -> EnrollmentOfAYear | None:
+    """The enrollment that covers ``today``: active, paid, and in its coverage dates."""
+    for row in rows:
+        e = row.enrollment
+        if (e and e.is_active and e.is_paid
+                and e.coverage_start <= today <= e.coverage_end):
+            return e
+    return None
 
 
 @dataclass(frozen=True)

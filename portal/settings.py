@@ -182,6 +182,14 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # 我的医保 (my_insurance/session.py): a resident's session ends after 15 minutes without a
 # request and when the browser closes.
 RESIDENT_IDLE_MINUTES = env.int("RESIDENT_IDLE_MINUTES", default=15)
+# Signing in to 我的医保 (my_insurance/signin/limits.py says why these numbers): a code is valid for
+# 5 minutes and void after 5 wrong tries (the issue). Per ID number and per phone: at most this many
+# attempts an hour and a day (shared cache), and as many codes sent (database, which holds when the
+# cache is emptied). Per client address: attempts and code checks an hour.
+SIGN_IN_CODES_PER_HOUR = env.int("SIGN_IN_CODES_PER_HOUR", default=5)
+SIGN_IN_CODES_PER_DAY = env.int("SIGN_IN_CODES_PER_DAY", default=10)
+SIGN_IN_ATTEMPTS_PER_ADDRESS = env.int("SIGN_IN_ATTEMPTS_PER_ADDRESS", default=20)
+SIGN_IN_CODE_CHECKS_PER_ADDRESS = env.int("SIGN_IN_CODE_CHECKS_PER_ADDRESS", default=30)
 # Second factor (TOTP, django-otp): the name an authenticator app shows for the portal.
 OTP_TOTP_ISSUER = "城乡居民医保服务平台"
 # The admin's TOTP device pages show no keys or QR codes: an administrator resets a lost phone by
@@ -273,6 +281,11 @@ ROLL_UPLOAD_DIR = Path(env.str("ROLL_UPLOAD_DIR", default=str(PRIVATE_STORAGE_RO
 # Messages to residents: console (development), file, memory (tests) or an SMS gateway backend.
 NOTIFICATION_BACKEND = env.str("NOTIFICATION_BACKEND", default="portal.shared.notifications.ConsoleBackend")
 NOTIFICATION_FILE_PATH = env.str("NOTIFICATION_FILE_PATH", default=str(BASE_DIR / "notifications.log"))
+# The SMS gateway (NOTIFICATION_BACKEND = "portal.shared.notifications.HttpSmsGateway"): where
+# messages are posted, the bearer token it expects, and how long a send may take.
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=5.0)
 
 # Error reports (mails to ADMINS, the debug page) never show a full ID number.
 DEFAULT_EXCEPTION_REPORTER = "portal.privacy.error_reports.MaskingExceptionReporter"

@@ -8,6 +8,7 @@ from benefits import api as benefits_api
 from enrollment import api as enrollment_api
 from enrollment.views import enrolling as enrollment_views
 from enrollment.views import public as enrollment_public
+from my_insurance.proofs import verify as proof_verify
 from portal.accounts import lockout, logins, two_factor
 from portal.network import views as network_views
 from portal.public import api_schema
@@ -48,5 +49,6 @@ urlpatterns = [
     path("station/", include("enrollment.urls")),
     path("verify/<str:code>/", enrollment_views.receipt_verify, name="receipt_verify"),
     path("verify/filing/<str:code>/", filing_views.filing_verify, name="filing_verify"),
+    path("verify/proof/<str:code>/", proof_verify.proof_verify, name="proof_verify"),
     path("admin/", admin.site.urls),
 ]

@@ -159,5 +159,71 @@ def test_estimate_api_with_raw_bodies(world, body):
     assert "errors" in response.json()
 
 
+# 我的医保's sign-in writes what it must: the access-log entry of every attempt, the session that
+# waits for the code, and the code sent when the details are 王秀兰's; nothing else.
+SIGN_IN_WRITES = {"portal.AccessLogEntry", "sessions.Session", "my_insurance.SignInCode"}
+
+
+@pytest.fixture
+def sign_in_world(demo, settings):
+    # Every example may send 王秀兰 a code: the limits of codes per person must not end the real path.
+    settings.SIGN_IN_CODES_PER_HOUR = settings.SIGN_IN_CODES_PER_DAY = 10_000
+
+    def others() -> dict[str, int]:
+        return {label: count for label, count in row_counts().items() if label not in SIGN_IN_WRITES}
+
+    before = others()
+    yield
+    assert others() == before, "a sign-in request changed the database beyond its log, session and code"
+
+
+@FUZZ
+@given(name=maybe_text, id_number=maybe_text, phone_last_four=maybe_text, next_url=maybe_text)
+def test_my_insurance_sign_in_form(sign_in_world, name, id_number, phone_last_four, next_url):
+    cache.clear()
+    query = f"?next={quote(next_url, safe='')}" if next_url is not None else ""
+    fields = {"name": name, "id_number": id_number, "phone_last_four": phone_last_four}
+    answer(Client().post(f"/my/sign-in/{query}", present(fields)))
+    answer(Client().get(f"/my/sign-in/{query}"))
+
+
+@FUZZ
+@given(code=st.one_of(maybe_text, st.integers(0, 999_999).map(lambda n: f"{n:06d}")), real=st.booleans())
+def test_my_insurance_code_form(sign_in_world, code, real):
+    cache.clear()
+    client = Client()
+    # A code waits for 王秀兰 (real) or a decoy does (a wrong phone); then the typed code.
+    client.post("/my/sign-in/", {"name": "王秀兰", "id_number": "370303195203151223",
+                                 "phone_last_four": "5122" if real else "0000"})
+    answer(client.post("/my/sign-in/code/", present({"code": code})))
+    answer(client.get("/my/sign-in/code/"))
+
+
+# 我的医保's pages of the signed-in resident write their access-log entry and touch the session.
+MY_PAGE_WRITES = {"portal.AccessLogEntry", "sessions.Session"}
+
+
+@pytest.fixture
+def signed_in_world(demo):
+    from enrollment.models import Resident
+    from tests.my_insurance.signing_in import resident_client
+
+    def others() -> dict[str, int]:
+        return {label: count for label, count in row_counts().items() if label not in MY_PAGE_WRITES}
+
+    client = resident_client(Resident.objects.get(name="王秀兰"))
+    before = others()
+    yield client
+    assert others() == before, "a 我的医保 page changed the database beyond its log and session"
+
+
+@FUZZ
+@given(year=text, page=st.sampled_from(["/my/", "/my/care/", "/my/assistance/", "/my/household/"]))
+def test_my_insurance_pages_with_any_year(signed_in_world, year, page):
+    response = signed_in_world.get(f"{page}?year={quote(year, safe='')}")
+    # 400: a query the request checks refuse (a NUL character); never an error or a lost sign-in.
+    assert answer(response) in (200, 400)
+
+
 def test_lookup_with_a_huge_body_is_refused_without_an_error(world):
     answer(Client().post("/lookup/", {"name": "王" * 3_000_000, "id_number": "3" * 3_000_000}))

@@ -14,6 +14,7 @@ import unicodedata
 from datetime import date
 
 import openpyxl
+import pypdf
 import pytest
 from django.apps import apps
 from django.contrib import admin
@@ -120,9 +121,21 @@ PARAMETER_FILLERS = {
     "treatment:recognition_attachment_upload": lambda: _pks("treatment.ChronicRecognition"),
     "treatment:recognition_attachment": lambda: _pks("treatment.RecognitionAttachment"),
     "filing_verify": lambda: [{"code": c} for c in apps.get_model("treatment.Filing").objects.values_list("verification_code", flat=True)],
+    # 参保证明 (my_insurance/proofs): the public check, and the resident's own page and PDF.
+    "proof_verify": lambda: _proof_codes(),
+    "my_insurance:proof": lambda: _proof_codes(),
+    "my_insurance:proof_pdf": lambda: _proof_codes(),
+    # 异地就医备案 in 我的医保 (my_insurance/filings): the resident's own filings.
+    "my_insurance:filing_cancel": lambda: _pks("treatment.Filing"),
+    "my_insurance:filing_print": lambda: _pks("treatment.Filing"),
     "admin:app_list": lambda: [{"app_label": label} for label in {m._meta.app_label for m in admin_models()}],
     "admin:auth_user_password_change": lambda: [{"id": pk} for pk in apps.get_model("auth.User").objects.values_list("pk", flat=True)],
 }
+
+
+def _proof_codes() -> list[dict]:
+    proofs = apps.get_model("my_insurance.InsuranceProof").objects.order_by("pk")
+    return [{"code": c} for c in proofs.values_list("verification_code", flat=True)[:20]]
 
 
 def _newborn_pks() -> list[dict]:
@@ -208,12 +221,15 @@ def _death_list(officer) -> None:
 
 @pytest.fixture
 def everything(demo_network, settings, tmp_path, django_capture_on_commit_callbacks, outbox):
+    from django.utils import timezone
+
     from assistance.batches.services import batch_generate
     from assistance.identities.services import categories_refresh
     from assistance.models import Application
     from enrollment.life_events.moves import move_within
     from enrollment.models import Enrollment, Refund, Resident
     from enrollment.services import enrollment_register, refund_request
+    from my_insurance.proofs.services import proof_issue
     from portal.network.demo import DEMO_PASSWORD
     from portal.network.models import Region
     from portal.privacy.id_vault import id_digest
@@ -235,6 +251,8 @@ def everything(demo_network, settings, tmp_path, django_capture_on_commit_callba
         clerk=User.objects.get(username="clerk_chezhan"), on=window,
     )
     batch_generate(year=2022, region=Region.objects.get(code="370303001000"), officer=officer)
+    # A 参保证明 of 王秀兰's, for its page, its PDF and its public check.
+    proof_issue(resident=Resident.objects.get(id_digest=id_digest(WANG)), years=[2021, 2022], now=timezone.now())
     # A refund (a duplicate enrollment elsewhere), for the refund pages.
     paid = Enrollment.objects.filter(payments__isnull=False, region__code__startswith="370303001").first()
     refund_request(enrollment=paid, reason=Refund.Reason.OTHER, note="重复参保", clerk=User.objects.get(username="clerk_chezhan"))
@@ -279,6 +297,13 @@ def everything(demo_network, settings, tmp_path, django_capture_on_commit_callba
 
 
 def leaks_in(response) -> list[str]:
+    text = text_in(response)
+    return FULL_ID.findall(text) + FULL_CERTIFICATE.findall(text)
+
+
+def text_in(response) -> str:
+    """What a reader of the response gets (a page, a spreadsheet's cells, a PDF's text) and its
+    headers, with full-width digits as ASCII."""
     content_type = response.get("Content-Type", "")
     body = b"".join(response.streaming_content) if response.streaming else response.content
     if "spreadsheetml" in content_type:
@@ -286,14 +311,21 @@ def leaks_in(response) -> list[str]:
         text = "\n".join(
             str(cell) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for cell in row if cell is not None
         )
+    elif content_type == "application/pdf":
+        # The 参保证明's PDF: its text as a reader extracts it. An uploaded attachment that is no
+        # real PDF (the demo's) is read as its bytes.
+        text = body.decode("utf-8", errors="replace")
+        try:
+            text += "\n" + "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(body)).pages)
+        except pypdf.errors.PdfReadError:
+            pass
     elif content_type.startswith("text/csv"):
         text = "\n".join(",".join(row) for row in csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     else:
         text = body.decode("utf-8", errors="replace")
     text += "\n" + "\n".join(f"{k}: {v}" for k, v in response.items())
     # Full-width digits (３７０…) read as a number too.
-    text = unicodedata.normalize("NFKC", text)
-    return FULL_ID.findall(text) + FULL_CERTIFICATE.findall(text)
+    return unicodedata.normalize("NFKC", text)
 
 
 # Station pages that show a person's record or a list of people when opened with GET: each
@@ -327,13 +359,23 @@ def personal_admin_pages() -> set[str]:
     return pages
 
 
+# 我的医保 pages of the signed-in resident's own data (and the masked household): each writes one
+# access-log entry when the resident reads it (tests/portal/privacy/test_access_logged_views.py
+# classifies the rest).
+RESIDENT_PAGES_OF_PEOPLE = {
+    "my_insurance:home", "my_insurance:care", "my_insurance:assistance", "my_insurance:household",
+    "my_insurance:proofs", "my_insurance:proof", "my_insurance:proof_pdf",
+    "my_insurance:filings", "my_insurance:filing_new", "my_insurance:filing_cancel", "my_insurance:filing_print",
+}
+
+
 def logs_one_entry(name: str) -> bool:
-    return name in STATION_PAGES_OF_PEOPLE or name in personal_admin_pages()
+    return name in STATION_PAGES_OF_PEOPLE or name in RESIDENT_PAGES_OF_PEOPLE or name in personal_admin_pages()
 
 
-def rendered_pages(client: Client, prefix_filter) -> list[tuple[str, str, int, list[str], int]]:
+def rendered_pages(client: Client, prefix_filter, *, with_text: bool = False) -> list[tuple]:
     """(name, url, status, full numbers shown, access-log entries written) of every page of the
-    chosen part of the site, rendered with GET."""
+    chosen part of the site, rendered with GET; ``with_text`` adds what a reader of it gets."""
     from portal.privacy.models import AccessLogEntry
 
     seen = []
@@ -348,7 +390,8 @@ def rendered_pages(client: Client, prefix_filter) -> list[tuple[str, str, int, l
             url = reverse(name, args=kwargs["_args"]) if "_args" in kwargs else reverse(name, kwargs=kwargs)
             entries = AccessLogEntry.objects.count()
             response = client.get(url)
-            seen.append((name, url, response.status_code, leaks_in(response), AccessLogEntry.objects.count() - entries))
+            row = (name, url, response.status_code, leaks_in(response), AccessLogEntry.objects.count() - entries)
+            seen.append((*row, text_in(response)) if with_text else row)
     return seen
 
 
@@ -404,6 +447,39 @@ def test_no_page_shows_a_full_id_number_except_the_full_record_for_its_clerk(eve
     assert not FULL_ID.findall(caplog.text), "a log line holds a full ID number"
 
 
+def is_mine(name: str) -> bool:
+    return name.startswith("my_insurance:")
+
+
+def test_no_page_of_my_insurance_shows_a_full_id_number_or_another_persons_name(everything, caplog):
+    """Signed in as 王秀兰: every 我的医保 page shows no full ID number, hers included, and no
+    other person's full name (her household is listed masked); each page of her data is logged."""
+    from enrollment.models import Resident
+    from portal.privacy.id_vault import id_digest
+    from tests.my_insurance.signing_in import resident_client
+
+    caplog.set_level(logging.DEBUG)
+    wang = Resident.objects.get(id_digest=id_digest(WANG))
+    others = set(Resident.objects.exclude(pk=wang.pk).values_list("name", flat=True)) - {wang.name}
+    assert {"张建国", "刘桂英", "孙丽"} <= others  # her household and another township's
+    client = resident_client(wang)
+    problems, read = [], set()
+    for name, url, status, found, logged, text in rendered_pages(client, is_mine, with_text=True):
+        assert status < 500, f"{url} as 王秀兰: HTTP {status}"
+        if status == 200:
+            read.add(name)
+        if found:
+            problems.append(f"{url} ({status}): {found}")
+        named = sorted(other for other in others if other in text)
+        if named:
+            problems.append(f"{url} ({status}) names {named}")
+        if status == 200 and logs_one_entry(name) and logged != 1:
+            problems.append(f"{url}: {logged} access-log entries")
+    assert RESIDENT_PAGES_OF_PEOPLE <= read, "she could not read her own pages"
+    assert not problems, "\n".join(problems)
+    assert not FULL_ID.findall(caplog.text), "a log line holds a full ID number"
+
+
 def test_searches_and_lookups_answer_without_echoing_the_number(everything, caplog):
     caplog.set_level(logging.DEBUG)
     clerk, anonymous = Client(), Client()
@@ -420,6 +496,28 @@ def test_searches_and_lookups_answer_without_echoing_the_number(everything, capl
     assert "王*兰" in responses["public lookup"].content.decode() or "王秀兰" in responses["public lookup"].content.decode()
     leaks = {what: leaks_in(response) for what, response in responses.items() if leaks_in(response)}
     assert not leaks
+    assert not FULL_ID.findall(caplog.text)
+
+
+def test_the_proof_pdf_and_its_public_check_hold_no_full_id_number(everything, caplog):
+    """参保证明: the PDF's text, as a reader extracts it, names 王秀兰 with her masked number only;
+    its public check shows her masked name and not even the masked number."""
+    from my_insurance.proofs.models import InsuranceProof
+    from portal.privacy.id_vault import id_digest
+    from tests.my_insurance.signing_in import resident_client
+
+    caplog.set_level(logging.DEBUG)
+    proof = InsuranceProof.objects.filter(resident__id_digest=id_digest(WANG)).first()
+    pdf = resident_client(proof.resident).get(reverse("my_insurance:proof_pdf", args=[proof.verification_code]))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    text = unicodedata.normalize("NFKC", "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages))
+    # The text is really read: her name and masked number are in it, so a full number would be too.
+    assert "王秀兰" in text and "370303********1223" in text
+    assert not FULL_ID.findall(text) and not leaks_in(pdf)
+    check = Client().get(reverse("proof_verify", args=[proof.verification_code]))
+    body = check.content.decode()
+    assert check.status_code == 200 and "王*兰" in body
+    assert not leaks_in(check) and "********" not in body and "王秀兰" not in body
     assert not FULL_ID.findall(caplog.text)
 
 

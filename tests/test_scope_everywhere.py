@@ -61,6 +61,8 @@ class Address:
         for area in ("station", "admin", "api"):
             if self.route.startswith(f"{area}/"):
                 return area
+        if self.route.startswith("my/"):  # 我的医保: the signed-in resident's own pages
+            return "resident"
         return "public"
 
     @property
@@ -144,6 +146,29 @@ PUBLIC_WITH_ID = {
     "notice": "published policy notices",
     "receipt_verify": "a receipt's check code shows a masked name, year and paid or not (by design)",
     "filing_verify": "a filing's check code shows a masked name, kind, place and dates (by design)",
+    "proof_verify": "a 参保证明's check code shows a masked name, the years and whether each still holds (by design)",
+}
+
+# 我的医保 pages with an object id -> (demo object of 王秀兰's, the attribute the address takes).
+# Another resident gets 404 for them exactly as for an id that does not exist.
+RESIDENT_OBJECTS = {
+    "my_insurance:proof": ("proof", "verification_code"),
+    "my_insurance:proof_pdf": ("proof", "verification_code"),
+    "my_insurance:filing_cancel": ("online_filing", "pk"),
+    "my_insurance:filing_print": ("online_filing", "pk"),
+}
+# 我的医保 pages without an object id, and why they need no scope rule.
+RESIDENT_WITHOUT_ID = {
+    "my_insurance:sign_in": "the sign-in form; what it answers is the same for anyone (tests/my_insurance/signin)",
+    "my_insurance:sign_in_code": "the code form of the sign-in this session started, nobody's data",
+    "my_insurance:sign_out": "ends the session's own sign-in",
+    "my_insurance:home": "the signed-in resident's own years, read through request.resident",
+    "my_insurance:care": "the signed-in resident's own settlements and claims",
+    "my_insurance:assistance": "the signed-in resident's own identities, applications and filings",
+    "my_insurance:household": "the signed-in resident's own household, others masked",
+    "my_insurance:proofs": "the signed-in resident's own years and proofs",
+    "my_insurance:filings": "the signed-in resident's own filings",
+    "my_insurance:filing_new": "a form filing for the signed-in resident only",
 }
 
 # Admin pages of one model that hold personal data: scoped to the officer's region.
@@ -213,6 +238,9 @@ def unknown_addresses() -> list[str]:
                 unknown.append(label)
         elif address.area == "api":
             if address.name not in API_OBJECTS and address.name not in API_WITHOUT_ID:
+                unknown.append(label)
+        elif address.area == "resident":
+            if address.name not in RESIDENT_OBJECTS and address.name not in RESIDENT_WITHOUT_ID:
                 unknown.append(label)
         elif address.area == "admin":
             if not address.has_parameters:
@@ -484,6 +512,59 @@ def test_station_pages_of_another_township_are_404_and_anonymous_visitors_sign_i
             problems.append(f"{url}: clerk_chezhan gets 404 too; the test's object is wrong")
         checked += 1
     assert checked == len(STATION_OBJECTS)
+    assert not problems, "\n".join(problems)
+
+
+# --- 我的医保: the resident's own pages -------------------------------------------------------
+
+
+@pytest.fixture
+def resident_world(demo):
+    """王秀兰 with a 参保证明 and an online filing of her own, and 孙丽 of 公园街道, another resident."""
+    from enrollment.models import Resident
+    from tests.my_insurance.own_objects import resident_objects
+
+    wang = Resident.objects.get(name="王秀兰")
+    outsider = Resident.objects.get(name="孙丽")
+    assert outsider.region.code.startswith("370303002")  # 公园街道
+    return {"objects": resident_objects(wang), "wang": wang, "outsider": outsider}
+
+
+def test_resident_pages_of_another_resident_are_404_and_others_are_sent_to_sign_in(resident_world, clerk_chezhan):
+    from tests.my_insurance.signing_in import resident_client
+
+    owner = resident_client(resident_world["wang"])
+    outsider = resident_client(resident_world["outsider"])
+    # Neither a visitor nor a clerk is a resident: both are sent to sign in to 我的医保.
+    others = {"anonymous": Client(), "clerk_chezhan": otp_login(Client(), clerk_chezhan)}
+    sign_in = reverse("my_insurance:sign_in")
+    problems, checked = [], []
+    for address in addresses():
+        if address.name not in RESIDENT_OBJECTS:
+            continue
+        object_name, attribute = RESIDENT_OBJECTS[address.name]
+        url = address.url(getattr(resident_world["objects"][object_name], attribute))
+        missing_url = address.url(MISSING_ID)
+        statuses = set()
+        for method in ("get", "post"):
+            answer = _answer(getattr(outsider, method)(url))
+            expected = _answer(getattr(outsider, method)(missing_url))
+            statuses.add(answer[0])
+            # A page of one method answers the other with 405, for a missing id alike.
+            if answer != expected or answer[0] not in {404, 405}:
+                problems.append(f"{method.upper()} {url} by another resident: {answer}, for a missing id {expected}")
+            for who, client in others.items():
+                response = getattr(client, method)(url)
+                if response.status_code != 302 or not response["Location"].startswith(sign_in):
+                    problems.append(f"{method.upper()} {url} {who}: {_answer(response)}, not sent to sign in")
+        if 404 not in statuses:
+            problems.append(f"{url}: neither GET nor POST looked the object up for another resident")
+        checked.append(url)
+    # Her own objects are there for her (GET only: a POST would cancel her filing).
+    for url in checked:
+        if owner.get(url).status_code == 404:
+            problems.append(f"{url}: 王秀兰 gets 404 too; the test's object is wrong")
+    assert len(checked) == len(RESIDENT_OBJECTS)
     assert not problems, "\n".join(problems)
 
 

@@ -136,7 +136,9 @@ def application_step(
     if action in NOTIFIED:
         resident = application.resident
         message = _decision_message(application, action, notes.strip())
-        transaction.on_commit(lambda: notify(phone=resident.phone, kind="application_decided", message=message))
+        # robust: a message the gateway refuses is logged and never turns the committed decision's
+        # answer into an error page.
+        transaction.on_commit(lambda: notify(phone=resident.phone, kind="application_decided", message=message), robust=True)
     return application
 
 

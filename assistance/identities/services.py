@@ -116,7 +116,9 @@ def _tell_verified(identity: AssistanceIdentity) -> None:
         f"有效期 {identity.valid_from} 至 {identity.valid_to or '长期'}，可享受资助参保和医疗救助待遇。"
     )
     # Only once the verification is committed: a rolled-back verify must not text anyone.
-    transaction.on_commit(lambda: notify(phone=resident.phone, kind="identity_verified", message=message))
+    # robust: a message the gateway refuses is logged and never turns the committed decision's
+    # answer into an error page.
+    transaction.on_commit(lambda: notify(phone=resident.phone, kind="identity_verified", message=message), robust=True)
 
 
 # -- The resident's category ------------------------------------------------------------------

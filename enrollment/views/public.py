@@ -2,7 +2,6 @@
 covered (/lookup/, 我参保了吗). No account; the lookup shows masked data only."""
 
 import hashlib
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -11,12 +10,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from enrollment.forms import LookupForm, PremiumChoiceForm
-from enrollment.lookup import LookupRecord, YearEnrollment, lookup_record, village_of
+from enrollment.lookup import LookupRecord, covered_today, lookup_record, village_of, year_rows
 from enrollment.models import ContributionStandard
 from enrollment.rules import Premium, PremiumRefused, premium_for
 from enrollment.selectors import collection_years, year_that_matters
@@ -27,6 +25,7 @@ from portal.network.picker import pick_region
 from portal.network.points import local_points
 from portal.privacy.id_numbers import mask_name
 from portal.privacy.id_vault import id_digest
+from portal.privacy.names import names_match
 from portal.shared.vocabulary import Category
 from portal.web.addresses import client_address
 from portal.web.display import display
@@ -124,54 +123,6 @@ def _premium_page(request: HttpRequest, today: date) -> HttpResponse:
     )
 
 
-def _normalise_name(name: str) -> str:
-    """Full-width letters, spaces and the several middle dots of minority names compare equal."""
-    text = unicodedata.normalize("NFKC", name or "")
-    for dot in ("•", "・", "．", "."):
-        text = text.replace(dot, "·")
-    return "".join(text.split())
-
-
-@dataclass(frozen=True)
-class YearRow:
-    year: int
-    enrollment: YearEnrollment | None
-    note: str  # "本年度" / "下一年度" / ""
-
-
-def _year_rows(enrollments: tuple[YearEnrollment, ...], *, today: date, collection_year: int | None) -> list[YearRow]:
-    """Every year from the resident's first enrollment to the year that matters today, newest
-    first: each enrollment, and a "not enrolled" row for each year without an active one, so a
-    gap is shown, never skipped. Someone never enrolled gets this year and the year collected."""
-    notes = {today.year: "本年度"}
-    if collection_year and collection_year > today.year:
-        notes[collection_year] = "下一年度，正在缴费"
-    rows = [YearRow(e.year, e, notes.get(e.year, "")) for e in enrollments]
-    enrolled = {e.year for e in enrollments if e.is_active}
-    last = max(today.year, collection_year or today.year)
-    first = min((e.year for e in enrollments), default=today.year)
-    wanted = set(range(first, last + 1)) if enrollments else set(notes)
-    rows += [YearRow(year, None, notes.get(year, "")) for year in sorted(wanted) if year not in enrolled]
-    # Two cancelled enrollments of one year: the earlier coverage first, the same on every lookup.
-    return sorted(rows, key=lambda r: (-r.year, _rank(r), r.enrollment and r.enrollment.coverage_start))
-
-
-def _rank(row: YearRow) -> int:
-    """Within a year: the active enrollment, then "not enrolled", then cancelled ones."""
-    if row.enrollment is None:
-        return 1
-    return 0 if row.enrollment.is_active else 2
-
-
-def _covered_today(rows: list[YearRow], today: date) -> YearEnrollment | None:
-    for row in rows:
-        e = row.enrollment
-        if (e and e.is_active and e.is_paid
-                and e.coverage_start <= today <= e.coverage_end):
-            return e
-    return None
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def lookup(request: HttpRequest) -> HttpResponse:
@@ -188,7 +139,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
         record = lookup_record(digest)
         stored_name = record.name if record is not None else ""
         # Compare even when nobody has the number, so both misses take the same path.
-        same_name = constant_time_compare(_normalise_name(stored_name), _normalise_name(name))
+        same_name = names_match(stored_name, name)
         if record is not None and same_name:
             return _found(request, record)
         not_found = True
@@ -198,14 +149,14 @@ def lookup(request: HttpRequest) -> HttpResponse:
 def _found(request: HttpRequest, record: LookupRecord) -> HttpResponse:
     today = timezone.localdate()
     village = village_of(record.region_id, today)
-    rows = _year_rows(record.enrollments, today=today, collection_year=village.collection_year)
+    rows = year_rows(record.enrollments, today=today, collection_year=village.collection_year)
     sections = (section.build(record.resident_id, today=today) for section in record.sections)
     return render(request, "enrollment/lookup_result.html", {
         "village": village,
         "masked_name": mask_name(record.name),
         "masked_id": record.id_masked,
         "rows": rows,
-        "covered": _covered_today(rows, today),
+        "covered": covered_today(rows, today),
         "today": today,
         "sections": [section for section in sections if section],
     })

@@ -27,3 +27,12 @@ class InsuranceProof(models.Model):
 
     def __str__(self) -> str:
         return f"参保证明 {self.years}"
+
+    @property
+    def year_list(self) -> list[int]:
+        return [int(year) for year in self.years.split(",")]
+
+    @property
+    def years_text(self) -> str:
+        """"2024、2025", as the pages name the years."""
+        return "、".join(self.years.split(","))

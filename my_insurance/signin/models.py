@@ -4,6 +4,13 @@ from django.db import models
 from django.db.models import Q
 
 
+class SignInCodeQuerySet(models.QuerySet):
+    def live(self):
+        """Codes neither used nor void: what the constraint allows one of per resident. An expired
+        code stays live until it is checked or a newer one is sent, and opens nothing meanwhile."""
+        return self.filter(used_at__isnull=True, voided_at__isnull=True)
+
+
 class SignInCode(models.Model):
     """One 6-digit code sent to the phone on record of one resident.
 
@@ -23,6 +30,8 @@ class SignInCode(models.Model):
     wrong_tries = models.PositiveSmallIntegerField("输错次数", default=0, editable=False)
     used_at = models.DateTimeField("使用时间", null=True, blank=True, editable=False)
     voided_at = models.DateTimeField("作废时间", null=True, blank=True, editable=False)
+
+    objects = SignInCodeQuerySet.as_manager()
 
     class Meta:
         verbose_name = "登录验证码"

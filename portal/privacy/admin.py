@@ -45,6 +45,19 @@ ACTION_LABELS = {
     "find_parent": "按身份证号查找新生儿父母", "view_newborns": "查看新生儿参保", "move_lookup": "按身份证号查找迁入居民",
     "view_moves": "查看迁移记录", "view_duplicates": "查看重复参保", "resolve_duplicate": "处理重复参保",
     "import_deaths": "导入死亡人员名单", "view_death": "查看死亡记录", "view_death_import_problem": "查看死亡名单未记录行",
+    # 我的医保 (my_insurance/overview): the resident reading their own pages.
+    "my_view_years": "居民查看本人参保缴费", "my_view_care": "居民查看本人就医结算和待遇余额",
+    "my_view_assistance": "居民查看本人救助、认定和备案", "my_view_household": "居民查看本户成员（隐去信息）",
+    # 我的医保 参保证明 (my_insurance/proofs): what the resident did with their own proofs.
+    "view_proof_years": "居民查看可开具参保证明的年度", "issue_proof": "居民开具参保证明",
+    "view_proof": "居民查看参保证明", "download_proof": "居民下载参保证明 PDF",
+    # 我的医保 异地就医备案 (my_insurance/filings): what the resident did with their own filings.
+    "my_view_filings": "居民查看本人异地就医备案", "my_view_filing_form": "居民打开网上备案表单",
+    "my_create_filing": "居民网上办理异地就医备案", "my_view_filing": "居民查看本人备案（撤销前）",
+    "my_cancel_filing": "居民网上撤销异地就医备案", "my_print_filing": "居民打印本人备案凭证",
+    # 我的医保 sign-in (my_insurance/signin): every attempt with its outcome, failed codes, sign-in and out.
+    "my_sign_in_attempt": "居民申请我的医保登录验证码", "my_sign_in_code_failed": "居民登录验证码未通过",
+    "my_sign_in": "居民登录我的医保", "my_sign_out": "居民退出我的医保",
 }
 
 

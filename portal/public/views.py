@@ -31,6 +31,7 @@ class ResidentService:
 RESIDENT_SERVICES = (
     ResidentService("premium", "今年交多少钱", "查看个人缴费标准、缴费时间和待遇开始时间"),
     ResidentService("lookup", "我参保了吗", "用姓名和身份证号查询参保和缴费情况"),
+    ResidentService("my_insurance:home", "我的医保", "用手机验证码登录，查看本人缴费和报销，开参保证明，办异地就医备案"),
     ResidentService("benefits:estimate", "住院能报多少", "估算住院、门诊费用能报销多少"),
     ResidentService("service_points", "找服务站", "找到离您最近的村(社区)服务点和乡镇(街道)工作站"),
     ResidentService("guides", "怎么办", "参保登记、缴费、异地就医备案等办事指南"),

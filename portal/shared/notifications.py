@@ -1,13 +1,28 @@
-"""Messages to residents (an application decided, an identity verified, a payment recorded).
+"""Messages to residents (an application decided, an identity verified, a payment recorded, a
+sign-in code for 我的医保).
 
 ``notify`` hands a message to the backend named by settings.NOTIFICATION_BACKEND: the console
 (development), a file, memory (tests read ``outbox``) or an SMS gateway. A message never
 carries a full ID number: ``notify`` refuses one that looks like it does.
+
+A backend is a class whose instances need no arguments and have one method::
+
+    class MyGateway:
+        def send(self, notification: Notification) -> None:
+            ...  # deliver notification.message to notification.phone
+
+``send`` returns once the message is accepted for delivery and raises ``NotificationFailed``
+when it is not (the caller decides what the resident is told: the sign-in page voids the code
+and asks them to try again later). It must not log the message itself: it may hold a sign-in
+code. ``HttpSmsGateway`` is the backend for a real gateway; ``ConsoleBackend`` logs the whole
+message at INFO, so that a developer running ``make run`` reads sign-in codes in the console.
 """
 
 import json
 import logging
 import re
+import urllib.error
+import urllib.request
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
@@ -22,6 +37,10 @@ FULL_ID_NUMBER = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9Xx]
 
 class UnsafeMessage(ValueError):
     pass
+
+
+class NotificationFailed(Exception):
+    """The backend could not hand the message over (gateway down, refused, too slow)."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +74,33 @@ class FileBackend:
         record = {**asdict(notification), "at": timezone.now().isoformat()}
         with open(settings.NOTIFICATION_FILE_PATH, "a", encoding="utf-8") as file:
             file.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+class HttpSmsGateway:
+    """POSTs ``{"phone", "kind", "message"}`` as JSON to settings.SMS_GATEWAY_URL with
+    ``Authorization: Bearer <settings.SMS_GATEWAY_TOKEN>``; any 2xx answer is a success.
+    Waits at most settings.SMS_GATEWAY_TIMEOUT seconds: a resident is waiting for the page."""
+
+    def send(self, notification: Notification) -> None:
+        url = settings.SMS_GATEWAY_URL
+        # urllib would also open file: and ftp: addresses; a gateway is reached over HTTP only.
+        if not url.startswith(("https://", "http://")):
+            raise NotificationFailed("SMS_GATEWAY_URL is not an http(s) address")
+        body = json.dumps(asdict(notification), ensure_ascii=False).encode()
+        request = urllib.request.Request(url, data=body, method="POST", headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "Authorization": f"Bearer {settings.SMS_GATEWAY_TOKEN}",
+        })
+        try:
+            with urllib.request.urlopen(request, timeout=settings.SMS_GATEWAY_TIMEOUT) as answer:
+                status = answer.status
+        except (urllib.error.URLError, OSError) as error:  # HTTPError (4xx, 5xx) is a URLError
+            # The reason, never the message: it may hold a sign-in code.
+            logger.warning("短信网关发送失败 %s → %s：%s", notification.kind, _masked_phone(notification.phone), error)
+            raise NotificationFailed(str(error)) from error
+        if not 200 <= status < 300:
+            logger.warning("短信网关发送失败 %s → %s：HTTP %s", notification.kind, _masked_phone(notification.phone), status)
+            raise NotificationFailed(f"HTTP {status}")
 
 
 outbox: list[Notification] = []

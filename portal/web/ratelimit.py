@@ -98,11 +98,13 @@ def _count_in(cache, key: str, timeout: int) -> int:
         return 1
 
 
-def too_many_requests(request, verdict: Verdict, *, action: str):
-    """The 429 page: in Chinese, saying when to try again; ``action`` names what was refused."""
+def too_many_requests(request, verdict: Verdict, *, action: str, period: str = "每分钟"):
+    """The 429 page: in Chinese, saying when to try again; ``action`` names what was refused and
+    ``period`` the limit's window ("每小时" for the sign-in to 我的医保)."""
     response = render(
         request, "429.html",
-        {"action": action, "retry_after": verdict.retry_after, "retry_at": verdict.retry_at, "limit": verdict.limit},
+        {"action": action, "retry_after": verdict.retry_after, "retry_at": verdict.retry_at, "limit": verdict.limit,
+         "period": period},
         status=429,
     )
     response["Retry-After"] = str(verdict.retry_after)

@@ -38,6 +38,13 @@ def test_adding_a_row_works_without_javascript(client, demo_policies):
     assert "共报销" not in html
 
 
+def test_adding_a_row_with_a_tampered_huge_row_count_is_refused_not_a_server_error(client, demo_policies):
+    # More digits than Python's int() reads (4,300) once crashed the page with a 500.
+    response = client.post("/estimate/", {**form_data(**{"visits-TOTAL_FORMS": "9" * 5000}), "add_row": "1"})
+    assert response.status_code == 200
+    assert 'name="visits-1-total"' not in response.content.decode()
+
+
 def test_wrong_input_is_shown_next_to_the_field(client, demo_policies):
     html = client.post("/estimate/", form_data(**{"visits-0-policy_range": "30000"})).content.decode()
     assert "不能超过医疗总费用" in html

@@ -56,7 +56,7 @@ def lookup(page, server, name: str, number: str) -> None:
 def test_home_page_leads_to_every_service(page_at, server, site, viewport, large):
     page = page_at(viewport, large=large)
     page.goto(server.url + "/")
-    assert page.locator(".service-tile").count() == 6
+    assert page.locator(".service-tile").count() == 7
     check(page, "public-home", viewport, large)
 
 

@@ -200,7 +200,9 @@ def recognition_decide(*, recognition_id: int, officer, recognise: bool, valid_f
     recognition.full_clean(validate_constraints=False)
     recognition.save()
     resident, message = recognition.resident, _decision_message(recognition)
-    transaction.on_commit(lambda: notify(phone=resident.phone, kind="recognition_decided", message=message))
+    # robust: a message the gateway refuses is logged and never turns the committed decision's
+    # answer into an error page.
+    transaction.on_commit(lambda: notify(phone=resident.phone, kind="recognition_decided", message=message), robust=True)
     return recognition
 
 

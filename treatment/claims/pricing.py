@@ -62,7 +62,14 @@ class YearUsed:
 
 
 def year_used_before(claim: Claim) -> tuple[list[UsedVisit], YearUsed]:
-    """The visits of the year the claim is priced after, in date order, and their summary.
+    """The visits of the year the claim is priced after (every one but its own), in date order,
+    and their summary."""
+    return year_used(claim.resident, claim.year, leaving_out=claim)
+
+
+def year_used(resident, year: int, *, leaving_out: Claim | None = None) -> tuple[list[UsedVisit], YearUsed]:
+    """What the resident's coverage year has used so far, in date order, and its summary: for
+    pricing a claim (``leaving_out`` that claim) and for the year's standing in 我的医保.
 
     Every settlement of the year imported so far counts, whatever its date: the hospital has
     already paid it out of the year's deductibles and caps, and a claim priced as if it came
@@ -71,15 +78,18 @@ def year_used_before(claim: Claim) -> tuple[list[UsedVisit], YearUsed]:
     claim's visits; in date order among themselves."""
     summary = YearUsed()
     dated: list[tuple[date, int, UsedVisit]] = []
-    settlements = Settlement.objects.for_year(claim.year).filter(person_digest=claim.resident.id_digest).values_list(
+    settlements = Settlement.objects.for_year(year).filter(person_digest=resident.id_digest).values_list(
         "pk", "settled_on", "kind", "policy_range", "basic", "catastrophic", "assistance")
     for pk, settled_on, kind, policy_range, basic, catastrophic, assistance in settlements:
         dated.append((settled_on, pk, UsedVisit(kind, policy_range, basic, catastrophic, assistance)))
         _add(summary, policy_range, basic, catastrophic, assistance)
         summary.settlements += 1
     claimed = ClaimVisit.objects.filter(
-        claim__resident_id=claim.resident_id, claim__year=claim.year, claim__status__in=COUNTED_STATUSES,
-    ).exclude(claim_id=claim.pk).values_list(
+        claim__resident_id=resident.pk, claim__year=year, claim__status__in=COUNTED_STATUSES,
+    )
+    if leaving_out is not None:
+        claimed = claimed.exclude(claim_id=leaving_out.pk)
+    claimed = claimed.values_list(
         "claim_id", "visited_on", "line", "kind", "policy_range", "basic", "catastrophic", "assistance", "disease_code")
     claims = set()
     for claim_id, visited_on, line, kind, policy_range, basic, catastrophic, assistance, disease in claimed:

@@ -343,7 +343,9 @@ def claim_step(*, claim_id: int, action: Action | str, actor, today: date, notes
                              actor=actor, notes=notes)
     if action in NOTIFIED:
         phone, message = claim.resident.phone, _decision_message(claim, action, notes)
-        transaction.on_commit(lambda: notify(phone=phone, kind="claim_decided", message=message))
+        # robust: a message the gateway refuses is logged and never turns the committed decision's
+        # answer into an error page.
+        transaction.on_commit(lambda: notify(phone=phone, kind="claim_decided", message=message), robust=True)
     return claim
 
 

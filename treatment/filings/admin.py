@@ -31,14 +31,15 @@ class FilingAttachmentInline(admin.TabularInline):
 class FilingAdmin(AccessLoggedAdminMixin, ScopedReadOnlyAdmin):
     access_action, access_detail = "view_filing", "查看异地就医备案"
     list_display = ["filing_number", "resident_masked", "kind", "place", "valid_from", "valid_until", "status",
-                    "recorded_at"]
-    list_filter = ["status", "long_term", "kind", "province"]
-    list_select_related = ["resident"]
+                    "recorded_at", "recorder"]
+    list_filter = ["status", "filed_online", "cancelled_online", "long_term", "kind", "province"]
+    list_select_related = ["resident", "recorded_by"]
     inlines = [FilingAttachmentInline]
-    exclude = ["resident"]
+    exclude = ["resident", "recorded_by"]  # shown as recorder, which names the resident's own online filing
     readonly_fields = ["resident_masked", "kind", "province", "city", "hospital", "referring_hospital",
                        "referral_number", "valid_from", "valid_until", "status", "cancelled_at", "cancelled_by",
-                       "cancel_reason", "recorded_at", "recorded_by", "service_point", "station_page"]
+                       "cancel_reason", "recorded_at", "recorder", "service_point", "filed_online", "cancelled_online",
+                       "station_page"]
 
     @admin.display(description="编号", ordering="pk")
     def filing_number(self, obj) -> str:
@@ -47,6 +48,11 @@ class FilingAdmin(AccessLoggedAdminMixin, ScopedReadOnlyAdmin):
     @admin.display(description="参保人")
     def resident_masked(self, obj) -> str:
         return f"{mask_name(obj.resident.name)}（{obj.resident.id_masked}）"
+
+    @admin.display(description="经办人")
+    def recorder(self, obj) -> str:
+        # A filing the resident made online has no clerk: say so rather than leave the cell empty.
+        return obj.recorder_name
 
     @admin.display(description="就医地")
     def place(self, obj) -> str:

@@ -34,7 +34,8 @@ class FilingFieldsForm(forms.Form):
         error_messages={"required": "请填写就医城市。", "max_length": "就医城市最多 40 个字。"},
     )
     valid_from = forms.DateField(
-        label="开始日期", widget=forms.DateInput(attrs={"type": "date"}),
+        # A date field reads only ISO dates: the locale's 2022/04/01 would leave it empty.
+        label="开始日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "请填写开始日期。", "invalid": "开始日期的格式不对，请按 2022-03-01 这样填写。"},
     )
     referring_hospital = forms.CharField(

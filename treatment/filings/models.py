@@ -36,6 +36,13 @@ class FilingKind(models.TextChoices):
 
 
 LONG_TERM_KINDS = frozenset({FilingKind.RETIRED_RESETTLED, FilingKind.LONG_TERM_RESIDENCE, FilingKind.WORKING_AWAY})
+# What a resident may file for themselves in 我的医保: the temporary kinds that need no referral
+# and no document. A referral needs the referral form, a long-term kind a residence or work proof,
+# which the station checks.
+ONLINE_KINDS = (FilingKind.EMERGENCY, FilingKind.OTHER_TEMPORARY)
+# Where a clerk's name would stand, for what the resident did online.
+FILED_ONLINE = "居民本人网上办理"
+CANCELLED_ONLINE = "居民本人网上撤销"
 
 
 class FilingQuerySet(ScopedQuerySet):
@@ -155,11 +162,33 @@ class Filing(models.Model):
         return "有效"
 
     @property
+    def recorder_name(self) -> str:
+        """Who filed it, where the clerk would be named: the clerk, or the resident online."""
+        return FILED_ONLINE if self.filed_online else _staff_name(self.recorded_by)
+
+    @property
+    def canceller_name(self) -> str:
+        if self.cancelled_online:
+            return CANCELLED_ONLINE
+        return _staff_name(self.cancelled_by) if self.cancelled_by_id else ""
+
+    @property
+    def filed_how(self) -> str:
+        """How it was filed, in the resident's words: by themselves online, or at which station."""
+        if self.filed_online:
+            return "本人网上办理"
+        return f"{self.service_point.name if self.service_point_id else '医保工作站'}办理"
+
+    @property
     def validity(self) -> str:
         start = f"{self.valid_from:%Y年%-m月%-d日}"
         if self.valid_until is None:
             return f"{start}起长期有效（撤销前）" if self.status == self.Status.ACTIVE else f"{start}起"
         return f"{start}至{self.valid_until:%Y年%-m月%-d日}"
+
+
+def _staff_name(user) -> str:
+    return f"{user.last_name}{user.first_name}" or user.get_username()
 
 
 class FilingAttachment(ScannedDocument):

@@ -5,18 +5,13 @@ Station clerks file, cancel and change for residents of their scope; county and 
 read the filings of theirs. Everyone else's filing is a 404, as if it did not exist.
 """
 
-import io
-
-import segno
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -31,12 +26,15 @@ from portal.web.addresses import client_address
 from treatment.filings import services
 from treatment.filings.forms import KIND_NEEDS, CancelForm, FilingFieldsForm, FilingForm
 from treatment.filings.models import Filing, FilingAttachment
+from treatment.filings.proof import filing_proof_context
 
 VIEW_PERMISSION = "treatment.view_filing"
 staff_required = scope_required(
     STATION_PERMISSION, VIEW_PERMISSION, refused="只有医保工作站经办人员和医保部门工作人员可以查看异地就医备案。",
 )
 STATUS_FILTERS = {"active": "有效", "cancelled": "已撤销", "all": "全部"}
+# Filings residents made themselves in 我的医保 reach the clerks of their region here.
+HOW_FILTERS = {"all": "全部", "online": "居民网上办理", "station": "工作站办理"}
 FILED_ONLY_AT_STATIONS = "异地就医备案由村(社区)、乡镇(街道)工作站办理；您的账号只能查看。"
 
 
@@ -62,17 +60,23 @@ def filing_list(request: HttpRequest) -> HttpResponse:
     chosen = request.GET.get("status", "active")
     if chosen not in STATUS_FILTERS:
         chosen = "active"
-    filings = Filing.objects.visible_to(request.user).select_related("resident__region")
+    how = request.GET.get("how", "all")
+    if how not in HOW_FILTERS:
+        how = "all"
+    filings = Filing.objects.visible_to(request.user).select_related("resident__region", "service_point")
     if chosen != "all":
         filings = filings.filter(status=chosen)
+    if how != "all":
+        filings = filings.filter(filed_online=how == "online")
     page = Paginator(filings, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
     page.object_list = list(page.object_list)
     for filing in page.object_list:
         filing.state = filing.state_on(today)
-    access_log_page(request=request, action="view_filings", what=f"异地就医备案（{STATUS_FILTERS[chosen]}）", page=page)
+    shown = STATUS_FILTERS[chosen] + ("" if how == "all" else f"，{HOW_FILTERS[how]}")
+    access_log_page(request=request, action="view_filings", what=f"异地就医备案（{shown}）", page=page)
     return render(request, "treatment/filings/filing_list.html", {
-        "page": page, "chosen": chosen, "filters": STATUS_FILTERS.items(),
+        "page": page, "chosen": chosen, "filters": STATUS_FILTERS.items(), "how": how, "how_filters": HOW_FILTERS.items(),
         "may_file": request.user.has_perm(STATION_PERMISSION),
     })
 
@@ -203,14 +207,8 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
 def filing_print(request: HttpRequest, pk: int) -> HttpResponse:
     filing = _visible_filing(request, pk)
     _log_viewed(request, filing, what="打印")
-    verify_url = request.build_absolute_uri(reverse("filing_verify", args=[filing.verification_code]))
-    buffer = io.BytesIO()
-    segno.make(verify_url, error="m").save(
-        buffer, kind="svg", scale=4, xmldecl=False, svgns=True, title="扫码核验异地就医备案"
-    )
     return render(request, "treatment/filings/filing_print.html", {
-        "filing": filing, "masked_name": mask_name(filing.resident.name), "verify_url": verify_url,
-        "qr_svg": mark_safe(buffer.getvalue().decode()), "today": timezone.localdate(),
+        **filing_proof_context(request, filing), "today": timezone.localdate(),
     })
 
 

@@ -18,7 +18,12 @@ from portal.privacy.id_vault import id_digest
 from portal.privacy.models import AccessLogEntry
 from tests.enrollment.imports.test_page import GOOD, csv_upload
 from tests.logins import otp_login
-from tests.test_no_full_id_numbers import STATION_PAGES_OF_PEOPLE, personal_admin_pages, url_patterns
+from tests.test_no_full_id_numbers import (
+    RESIDENT_PAGES_OF_PEOPLE,
+    STATION_PAGES_OF_PEOPLE,
+    personal_admin_pages,
+    url_patterns,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +79,38 @@ def test_every_station_page_is_classified():
     classified = STATION_PAGES_OF_PEOPLE | SHOWN_AFTER_A_POST | set(SHOWS_NOBODY)
     assert station - classified == set(), "say whether these pages show people"
     assert classified - station == set(), "these pages are gone"
+
+
+# 我的医保 pages that show no one's data, and why.
+RESIDENT_PAGES_OF_NOBODY = {
+    "my_insurance:sign_in": "the sign-in form; its attempts are logged by the sign-in itself (tests/my_insurance/signin)",
+    "my_insurance:sign_in_code": "the code form; the sign-in it completes is logged by the sign-in itself",
+    "my_insurance:sign_out": "POST only, ends the session",
+}
+
+
+def test_every_my_insurance_page_is_classified():
+    mine = {name for name in url_patterns() if name.startswith("my_insurance:")}
+    classified = RESIDENT_PAGES_OF_PEOPLE | set(RESIDENT_PAGES_OF_NOBODY)
+    assert mine - classified == set(), "say whether these pages show the resident's data"
+    assert classified - mine == set(), "these pages are gone"
+
+
+@pytest.mark.parametrize(("page", "action"), [
+    ("my_insurance:home", "my_view_years"), ("my_insurance:care", "my_view_care"),
+    ("my_insurance:assistance", "my_view_assistance"), ("my_insurance:household", "my_view_household"),
+])
+def test_each_of_a_residents_own_pages_writes_one_entry_naming_the_resident(demo, page, action):
+    from enrollment.models import Resident
+    from portal.privacy.admin import ACTION_LABELS
+    from portal.privacy.models import RESIDENT_USERNAME
+    from tests.my_insurance.signing_in import resident_client
+
+    client = resident_client(Resident.objects.get(id_digest=id_digest(WANG)))
+    (entry,) = entries_written(lambda: client.get(reverse(page)))
+    assert (entry.action, entry.subject_digest, entry.user, entry.username) == (
+        action, id_digest(WANG), None, RESIDENT_USERNAME)
+    assert action in ACTION_LABELS and WANG not in entry.detail and "王秀兰" not in entry.detail
 
 
 def test_every_personal_admin_model_is_covered():

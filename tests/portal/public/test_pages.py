@@ -30,11 +30,11 @@ def text(response) -> str:
 # Home page
 
 
-def test_the_home_page_offers_all_six_resident_services_one_click_away(client):
+def test_the_home_page_offers_all_seven_resident_services_one_click_away(client):
     page = html(client.get("/"))
     tiles = re.findall(r'<a class="service-tile" href="([^"]+)">\s*<span class="service-title">([^<]+)<', page)
     assert tiles == [
-        ("/premium/", "今年交多少钱"), ("/lookup/", "我参保了吗"), ("/estimate/", "住院能报多少"),
+        ("/premium/", "今年交多少钱"), ("/lookup/", "我参保了吗"), ("/my/", "我的医保"), ("/estimate/", "住院能报多少"),
         ("/service-points/", "找服务站"), ("/guides/", "怎么办"), ("/notices/", "政策"),
     ]
 
