@@ -14,6 +14,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.middleware.csrf import rotate_token
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -31,10 +32,13 @@ def now() -> float:
 
 
 def resident_sign_in(request, resident: Resident) -> None:
-    """Start a resident session for ``resident`` under a new session key (no fixation)."""
+    """Start a resident session for ``resident`` under a new session key (no fixation) and a new
+    CSRF token, as Django's login() does: a token planted in the browser before sign-in (a
+    sibling subdomain can set the cookie) must not carry forged forms into the signed-in session."""
     if request.user.is_authenticated:
         logout(request)
     request.session.flush()
+    rotate_token(request)
     request.session[RESIDENT_KEY] = resident.pk
     request.session[SEEN_KEY] = now()
     request.session.set_expiry(0)  # a browser-session cookie: gone when the browser closes

@@ -29,7 +29,7 @@ class SignInForm(LookupForm):
     def clean_phone_last_four(self) -> str:
         value = _digits(self.cleaned_data["phone_last_four"])
         if not re.fullmatch(r"[0-9]{4}", value):
-            raise forms.ValidationError("请填写手机号的后 4 位数字，例如 5122。", code="last_four")
+            raise forms.ValidationError("请填写手机号的后 4 位数字，例如 1234。", code="last_four")
         return value
 
 

@@ -1,7 +1,8 @@
 """Sending a sign-in code to a resident's phone and checking the code they type.
 
 The code itself lives only in the text message: the database keeps a keyed digest of it
-(``code_digest``), and nothing of ours logs it or puts it in the session or the access log.
+(``code_digest``), and nothing of ours logs it or puts it in the session or the access log. The
+functions that hold it are ``sensitive_variables``: an error report lists every frame's locals.
 """
 
 import secrets
@@ -11,6 +12,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import transaction
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.views.decorators.debug import sensitive_variables
 
 from enrollment.collection.reminders import mask_phone
 from enrollment.models import Resident
@@ -34,6 +36,7 @@ def new_code() -> str:
     return f"{secrets.randbelow(10 ** rules.CODE_DIGITS):0{rules.CODE_DIGITS}d}"
 
 
+@sensitive_variables("code")
 def code_digest(*, resident_id: int, code: str) -> str:
     """HMAC-SHA256 of the code under a key derived from settings.SECRET_KEY, bound to the
     resident: a copy of the table tells nothing without the key, and one table of a million
@@ -42,11 +45,13 @@ def code_digest(*, resident_id: int, code: str) -> str:
                        algorithm="sha256").hexdigest()
 
 
+@sensitive_variables("code")
 def code_message(code: str) -> str:
     return (f"【城乡居民医保】您登录“我的医保”的验证码是 {code}，{rules.minutes(rules.CODE_VALID)} 分钟内有效。"
             "工作人员不会向您索要验证码，请勿告诉任何人。")
 
 
+@sensitive_variables("code")
 def sign_in_code_send(*, resident: Resident, now: datetime) -> SignInCode:
     """Void the resident's live code, store a new one and text it to their phone on record.
 
@@ -86,6 +91,7 @@ class CodeCheck:
     resident: Resident | None  # set when the code was right
 
 
+@sensitive_variables("code")
 def sign_in_code_check(*, code_id: int, code: str, now: datetime) -> CodeCheck:
     """Judge ``code`` against the sent code ``code_id``: a right code is used up, a wrong one
     counted on the row (under its lock, so that tries at once all count), the last wrong try and

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
 from enrollment.lookup import village_of
@@ -66,11 +67,12 @@ def _sign_in_url(next_url: str) -> str:
 
 
 def _log_attempt(request: HttpRequest, digest: str, outcome: str) -> None:
-    access_log_write(request=request, action=ATTEMPT, subject_digest=digest, detail=f"结果：{outcome}")
+    access_log_write(request=request, action=ATTEMPT, subject_digest=digest, detail=f"结果：{outcome}", visitor=True)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("name", "id_number", "phone_last_four")  # hidden from error reports
 def sign_in(request: HttpRequest) -> HttpResponse:
     """Name, ID number and the phone's last four digits. POST only for them: they never go into
     an address, a log line or a cache."""
@@ -88,6 +90,7 @@ def _sign_in_page(request: HttpRequest, form: SignInForm, next_url: str, *, fail
                                           "minutes": minutes(CODE_VALID)})
 
 
+@sensitive_variables("data")  # what was typed, as the POST is hidden above
 def _attempt(request: HttpRequest, form: SignInForm, *, next_url: str) -> HttpResponse:
     data = form.cleaned_data
     digest = id_digest(data["id_number"])
@@ -156,6 +159,8 @@ def _await_code(request, *, code_id: int | None, digest: str, last_four: str, ex
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+# An error report (the DEBUG page, the admins' mail) must not show a code that a failed check left live.
+@sensitive_post_parameters("code")
 def sign_in_code(request: HttpRequest) -> HttpResponse:
     """The 6-digit code. Wrong: how many tries are left; the fifth wrong try, or an expired code:
     get a new one. Right: signed in under a new session key and on to where the resident was going."""
@@ -170,7 +175,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     verdict = code_checks_per_address().hit(client_address(request))
     if not verdict.allowed:
         access_log_write(request=request, action=CODE_FAILED, subject_digest=pending.subject_digest,
-                         detail="超过频率限制")
+                         detail="超过频率限制", visitor=True)
         return too_many_requests(request, verdict, action="核对验证码", period="每小时")
     return _check(request, pending, form, context)
 
@@ -193,7 +198,7 @@ def _check(request: HttpRequest, pending: PendingSignIn, form: CodeForm, context
         access_log_write(request=request, action=SIGNED_IN, subject_digest=resident.id_digest, detail="凭短信验证码登录")
         return redirect(pending.next_url or "my_insurance:home")
     access_log_write(request=request, action=CODE_FAILED, subject_digest=pending.subject_digest,
-                     detail=f"{CODE_OUTCOMES[verdict.outcome]}（还可再试 {verdict.tries_left} 次）")
+                     detail=f"{CODE_OUTCOMES[verdict.outcome]}（还可再试 {verdict.tries_left} 次）", visitor=True)
     renew = verdict.outcome is not Outcome.WRONG or verdict.tries_left == 0
     return render(request, CODE_PAGE, {**context, "form": CodeForm(), "problem": verdict.message, "renew": renew})
 

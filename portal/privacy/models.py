@@ -56,15 +56,21 @@ class AccessLogEntry(models.Model):
 
 # The username logged for what a resident does in 我的医保, where nobody of the staff is signed in.
 RESIDENT_USERNAME = "（居民本人）"
+# ... and for what someone not yet signed in tried there (asking for a code, typing one): the
+# details typed name a resident, but whoever typed them has not shown to be that resident.
+VISITOR_USERNAME = "（未验证身份的访客）"
 
 
-def access_log_write(*, request, action: str, subject_digest: str = "", detail: str = "") -> None:
+def access_log_write(*, request, action: str, subject_digest: str = "", detail: str = "",
+                     visitor: bool = False) -> None:
     """One entry for what the signed-in staff user did, or, on the resident's own pages (no staff
-    user), for what the resident did: ``subject_digest`` then names the resident."""
+    user), for what the resident did: ``subject_digest`` then names the resident. ``visitor``: done
+    by someone not signed in, about the resident ``subject_digest`` names (a sign-in attempt)."""
     staff = request.user.is_authenticated
+    anonymous = VISITOR_USERNAME if visitor else RESIDENT_USERNAME
     AccessLogEntry.objects.create(
         user=request.user if staff else None,
-        username=request.user.get_username()[:USERNAME_LOGGED_LENGTH] if staff else RESIDENT_USERNAME,
+        username=request.user.get_username()[:USERNAME_LOGGED_LENGTH] if staff else anonymous,
         address=client_address(request) or None, action=action, subject_digest=subject_digest,
         detail=detail[:DETAIL_LENGTH],
     )

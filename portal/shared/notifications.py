@@ -18,6 +18,7 @@ code. ``HttpSmsGateway`` is the backend for a real gateway; ``ConsoleBackend`` l
 message at INFO, so that a developer running ``make run`` reads sign-in codes in the console.
 """
 
+import http.client
 import json
 import logging
 import re
@@ -94,7 +95,9 @@ class HttpSmsGateway:
         try:
             with urllib.request.urlopen(request, timeout=settings.SMS_GATEWAY_TIMEOUT) as answer:
                 status = answer.status
-        except (urllib.error.URLError, OSError) as error:  # HTTPError (4xx, 5xx) is a URLError
+        # HTTPError (4xx, 5xx) is a URLError; a gateway answering no HTTP at all (BadStatusLine) or an
+        # address with a bad port (InvalidURL) raises http.client's own HTTPException.
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
             # The reason, never the message: it may hold a sign-in code.
             logger.warning("短信网关发送失败 %s → %s：%s", notification.kind, _masked_phone(notification.phone), error)
             raise NotificationFailed(str(error)) from error

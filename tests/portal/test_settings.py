@@ -15,6 +15,9 @@ PRODUCTION_ENV = {
     "ID_NUMBER_KEY": "a-production-id-number-key-of-sufficient-length-2026",
     "ALLOWED_HOSTS": "portal.example.gov.cn",
     "DATABASE_URL": "sqlite:////tmp/portal-settings-test.sqlite3",
+    # The console backend, the default, would log residents' sign-in codes (my_insurance/checks.py).
+    "NOTIFICATION_BACKEND": "portal.shared.notifications.HttpSmsGateway",
+    "SMS_GATEWAY_URL": "https://sms.example.gov.cn/send",
 }
 
 

@@ -63,9 +63,9 @@ def test_the_standing_after_her_settlements_is_what_the_demo_policy_gives(in_202
     # Basic: 200000 − 90000. Assistance (低保: no deductible, 70%, cap 30000): the burdens after
     # catastrophic, 150000 − 90000 − 34125 = 25875 and 150 − 50 = 100, earn 25975 × 70% = 18182.50;
     # 30000 − 18182.50 = 11817.50. Catastrophic for 低保 has no cap.
-    assert "还能支付110000.00元（年度200000.00元，已支付90000.00元）" in standing_of(response, "基本医保年度封顶线")
-    assert "还能支付11817.50元（年度30000.00元，已支付18182.50元）" in standing_of(response, "医疗救助年度限额")
-    assert "不设年度封顶线（已支付34125.00元）" in standing_of(response, "大病保险年度封顶线")
+    assert "还能支付110000.00元（年度200000.00元，已用90000.00元）" in standing_of(response, "基本医保年度封顶线")
+    assert "还能支付11817.50元（年度30000.00元，已用18182.50元）" in standing_of(response, "医疗救助年度限额")
+    assert "不设年度封顶线（已用34125.00元）" in standing_of(response, "大病保险年度封顶线")
     assert "已达到起付线50.00元" in standing_of(response, "普通门诊统筹年度起付线")
     assert "还差500.00元达到起付线" in standing_of(response, "门诊慢特病年度起付线")
 
@@ -92,7 +92,7 @@ def test_a_claim_under_review_is_shown_as_expected_and_counts_once_approved(in_2
     assert "复审通过，待支付" in entry and "审核未完成" not in entry
     assert "医疗总费用36320.00元" in totals_section(response) and "另有审核中" not in totals_section(response)
     # (30000 − 700) × (60% − 20% outside without a filing) = 11720.00 of the basic cap now used.
-    assert "还能支付188280.00元（年度200000.00元，已支付11720.00元）" in standing_of(response, "基本医保年度封顶线")
+    assert "还能支付188280.00元（年度200000.00元，已用11720.00元）" in standing_of(response, "基本医保年度封顶线")
 
 
 def test_a_year_without_an_enrollment_is_said_and_the_year_in_force_shown(in_2022, wang_client):

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from my_insurance import session
 from tests.logins import otp_login
-from tests.my_insurance.signin.steps import ask_code, code_sent, type_code
+from tests.my_insurance.signin.steps import ask_code, code_sent, details, type_code
 from tests.my_insurance.signing_in import resident_client
 from tests.test_scope_everywhere import addresses
 
@@ -54,6 +54,21 @@ def test_signing_in_starts_a_new_session_key(visitor, outbox, wang):
     old = Client()
     old.cookies[settings.SESSION_COOKIE_NAME] = waiting
     assert old.get(reverse("my_insurance:home")).status_code == 302
+
+
+def test_signing_in_gives_a_new_csrf_token_so_a_planted_one_forges_nothing(outbox, wang):
+    client = Client(enforce_csrf_checks=True)
+    # A token known before sign-in: the cookie may have been set by a sibling subdomain, and the
+    # form token that goes with it is then the forger's.
+    planted = client.get(reverse("my_insurance:sign_in")).context["csrf_token"]
+    cookie_before = client.cookies[settings.CSRF_COOKIE_NAME].value
+    client.post(reverse("my_insurance:sign_in"), {**details(), "csrfmiddlewaretoken": planted})
+    page = client.post(reverse("my_insurance:sign_in_code"), {"code": code_sent(outbox), "csrfmiddlewaretoken": planted})
+    assert page.status_code == 302 and client.get(reverse("my_insurance:home")).status_code == 200
+    assert client.cookies[settings.CSRF_COOKIE_NAME].value not in ("", cookie_before)
+    # A forged form carrying the old token, posted by the signed-in browser, is refused.
+    forged = client.post(reverse("my_insurance:proofs"), {"years": ["2022"], "csrfmiddlewaretoken": planted})
+    assert forged.status_code == 403
 
 
 def test_signing_in_as_a_resident_signs_a_clerk_out(outbox, wang, clerk_chezhan):

@@ -3,6 +3,7 @@ to the phone on record; the answers that must not tell a real person from a wron
 
 import logging
 import re
+import sys
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -49,8 +50,8 @@ def test_the_page_asks_for_name_id_number_and_the_last_four_digits(visitor):
     ({"id_number": "370303195203151224"}, "校验位不符"),
     ({"id_number": "3703031952031512"}, "18 位"),
     ({"phone_last_four": ""}, "请填写手机号的后 4 位数字。"),
-    ({"phone_last_four": "51a2"}, "请填写手机号的后 4 位数字，例如 5122。"),
-    ({"phone_last_four": "05122"}, "请填写手机号的后 4 位数字，例如 5122。"),
+    ({"phone_last_four": "51a2"}, "请填写手机号的后 4 位数字，例如 1234。"),
+    ({"phone_last_four": "05122"}, "请填写手机号的后 4 位数字，例如 1234。"),
 ])
 def test_bad_details_are_answered_in_chinese_and_nothing_is_sent_or_logged(visitor, outbox, changes, message):
     response = ask_code(visitor, **changes)
@@ -161,7 +162,8 @@ def test_every_attempt_is_logged_with_its_outcome_and_the_typed_numbers_digest(o
         ("结果：信息不符（姓名不符）", wang.id_digest),
         ("结果：信息不符（手机号后四位不符）", wang.id_digest),
     ]
-    assert all(e.username == "（居民本人）" and e.user is None for e in entries("my_sign_in_attempt"))
+    # Whoever typed the details has not shown to be the resident they name: never logged as "居民本人".
+    assert all(e.username == "（未验证身份的访客）" and e.user is None for e in entries("my_sign_in_attempt"))
 
 
 def test_failed_codes_the_sign_in_and_the_sign_out_are_logged(visitor, outbox, wang):
@@ -172,6 +174,8 @@ def test_failed_codes_the_sign_in_and_the_sign_out_are_logged(visitor, outbox, w
     visitor.post(reverse("my_insurance:sign_out"))
     (failed,) = entries("my_sign_in_code_failed")
     assert failed.detail == "验证码错误（还可再试 4 次）" and failed.subject_digest == wang.id_digest
+    assert failed.username == "（未验证身份的访客）"
+    assert [e.username for e in entries("my_sign_in") + entries("my_sign_out")] == ["（居民本人）"] * 2
     assert [e.subject_digest for e in entries("my_sign_in")] == [wang.id_digest]
     assert [e.subject_digest for e in entries("my_sign_out")] == [wang.id_digest]
     assert visitor.get(reverse("my_insurance:home")).status_code == 302
@@ -192,6 +196,43 @@ def test_the_code_is_never_stored_logged_or_kept_in_the_session(visitor, outbox,
     signed_in = Session.objects.get(session_key=visitor.cookies["sessionid"].value).get_decoded()
     assert signed_in and code not in str(signed_in)
     assert code not in caplog.text
+
+
+def test_an_error_report_of_a_failed_check_shows_neither_the_code_nor_the_details_typed(visitor, outbox, wang,
+                                                                                      monkeypatch):
+    """A check that fails on the way (here the verdict; in life the database) leaves the code live:
+    the error report mailed to the admins, or the DEBUG page, must not show it."""
+    from django.core.signals import got_request_exception
+    from django.views.debug import ExceptionReporter
+
+    from my_insurance.signin import services
+
+    failures = []
+
+    def keep(sender, request, **kwargs):
+        failures.append((request, *sys.exc_info()))
+
+    visitor.raise_request_exception = False
+    ask_code(visitor)
+    code = code_sent(outbox)
+    got_request_exception.connect(keep)
+    try:
+        monkeypatch.setattr(services.rules, "code_verdict", lambda **kwargs: 1 / 0)
+        assert type_code(visitor, code).status_code == 500
+    finally:
+        got_request_exception.disconnect(keep)
+    report = str(ExceptionReporter(*failures[-1]).get_traceback_html())
+    assert "ZeroDivisionError" in report and "sign_in_code_check" in report
+    assert code not in report
+    # What the sign-in page was sent is hidden too, should it fail.
+    monkeypatch.setattr("my_insurance.signin.views.refusal_of", lambda limits: 1 / 0)
+    got_request_exception.connect(keep)
+    try:
+        assert ask_code(visitor).status_code == 500
+    finally:
+        got_request_exception.disconnect(keep)
+    report = str(ExceptionReporter(*failures[-1]).get_traceback_html())
+    assert "王秀兰" not in report and "ZeroDivisionError" in report
 
 
 def test_a_new_code_voids_the_one_before(outbox, wang):

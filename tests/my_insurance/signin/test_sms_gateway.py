@@ -3,6 +3,7 @@ console backend that shows a developer the code."""
 
 import json
 import logging
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -77,7 +78,27 @@ def test_an_unreachable_gateway_fails_the_send(gateway, settings):
         HttpSmsGateway().send(Notification(phone="13905335122", kind="sign_in_code", message=MESSAGE))
 
 
-@pytest.mark.parametrize("url", ["", "file:///etc/passwd", "ftp://127.0.0.1/send"])
+def test_a_gateway_that_answers_no_http_fails_the_send(settings, caplog):
+    """A port where something else listens: its answer is no HTTP status line (BadStatusLine)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def answer_garbage():
+        connection, _ = listener.accept()
+        connection.recv(65536)
+        connection.sendall(b"garbage\r\n\r\n")
+        connection.close()
+
+    threading.Thread(target=answer_garbage, daemon=True).start()
+    settings.SMS_GATEWAY_URL = f"http://127.0.0.1:{listener.getsockname()[1]}/send"
+    try:
+        with pytest.raises(NotificationFailed):
+            HttpSmsGateway().send(Notification(phone="13905335122", kind="sign_in_code", message=MESSAGE))
+    finally:
+        listener.close()
+    assert "123456" not in caplog.text
+
+
+@pytest.mark.parametrize("url", ["", "file:///etc/passwd", "ftp://127.0.0.1/send", "http://127.0.0.1:port/send"])
 def test_only_an_http_gateway_address_is_used(settings, url):
     settings.SMS_GATEWAY_URL = url
     with pytest.raises(NotificationFailed):
