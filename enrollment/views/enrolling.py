@@ -1,15 +1,11 @@
 """Station back office: enrolling for a year, taking the payment, receipts and refunds."""
 
-import io
-
-import segno
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,6 +17,7 @@ from portal.accounts.scopes import clerk_required
 from portal.privacy.id_numbers import mask_name
 from portal.privacy.models import access_log_write
 from portal.shared.money import format_yuan, yuan_in_capitals
+from portal.shared.qr import check_qr_svg
 from portal.shared.vocabulary import Category
 
 
@@ -116,13 +113,9 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     access_log_write(request=request, action="view_receipt", subject_digest=payment.enrollment.resident.id_digest,
                      detail=f"查看缴费凭证 {payment.receipt_number}")
     verify_url = request.build_absolute_uri(reverse("receipt_verify", args=[payment.verification_code]))
-    buffer = io.BytesIO()
-    segno.make(verify_url, error="m").save(
-        buffer, kind="svg", scale=4, xmldecl=False, svgns=True, title="扫码核验缴费凭证"
-    )
     context = {"payment": payment, "enrollment": payment.enrollment, "verify_url": verify_url,
                "amount_in_capitals": yuan_in_capitals(payment.amount),
-               "qr_svg": mark_safe(buffer.getvalue().decode())}
+               "qr_svg": check_qr_svg(verify_url, title="扫码核验缴费凭证")}
     return render(request, "enrollment/receipt.html", context)
 
 

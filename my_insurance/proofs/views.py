@@ -1,15 +1,11 @@
 """参保证明 pages of the signed-in resident: choosing years, the printable proof and its PDF."""
 
-import io
-
-import segno
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
 from my_insurance.pages import render_mine
@@ -21,6 +17,7 @@ from my_insurance.proofs.pdf import proof_pdf as render_pdf
 from my_insurance.proofs.rules import proof_filename
 from my_insurance.session import resident_required
 from portal.privacy.models import access_log_write
+from portal.shared.qr import check_qr_svg
 
 # The proofs listed under the form: enough for anyone; older ones still verify.
 LISTED = 20
@@ -78,13 +75,9 @@ def proof(request: HttpRequest, code: str) -> HttpResponse:
     access_log_write(request=request, action="view_proof", subject_digest=request.resident.id_digest,
                      detail=f"查看参保证明（{proof.years_text} 年度）")
     verify_url = _verify_url(request, proof)
-    buffer = io.BytesIO()
-    segno.make(verify_url, error="m").save(
-        buffer, kind="svg", scale=4, xmldecl=False, svgns=True, title="扫码核验参保证明"
-    )
     return render_mine(request, "my_insurance/proofs/proof.html", {
         "proof": proof, "document": proof_document(proof, verify_url=verify_url), "title": TITLE,
-        "online_note": ONLINE_NOTE, "how_issued": HOW_ISSUED, "qr_svg": mark_safe(buffer.getvalue().decode()),
+        "online_note": ONLINE_NOTE, "how_issued": HOW_ISSUED, "qr_svg": check_qr_svg(verify_url, title="扫码核验参保证明"),
     })
 
 
